@@ -1,0 +1,36 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { AuthModule } from './auth/auth.module';
+import { CoreModule } from './common/core.module';
+import { requestLoggerOptions } from './common/logging/request-logger';
+import type { Clock } from './common/time/clock';
+import type { AppConfig } from './config/app-config';
+import { dataSourceOptions } from './database/data-source-options';
+import { HealthModule } from './health/health.module';
+import { UsersModule } from './users/users.module';
+
+export interface AppOptions {
+  /** Replaces the system clock (tests move through expiries with it). */
+  clock?: Clock;
+  /** Where request logs go (default stdout). */
+  logDestination?: DestinationStream;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, options: AppOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(config, options.clock),
+        LoggerModule.forRoot(requestLoggerOptions(config, options.logDestination)),
+        TypeOrmModule.forRoot(dataSourceOptions(config.database)),
+        AuthModule,
+        UsersModule,
+        HealthModule,
+      ],
+    };
+  }
+}

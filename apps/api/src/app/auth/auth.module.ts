@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { PrincipalResolver } from '../common/auth/principal-resolver';
+import { AuthGuard } from '../common/guards/auth.guard';
+import { PermissionGuard } from '../common/guards/permission.guard';
+import { UsersModule } from '../users/users.module';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { LocalStrategy } from './local.strategy';
+import { LoginThrottle } from './login-throttle';
+import { RequestPrincipalResolver } from './request-principal.resolver';
+import { SessionEntity } from './session.entity';
+import { SessionsService } from './sessions.service';
+
+@Module({
+  imports: [PassportModule, TypeOrmModule.forFeature([SessionEntity]), UsersModule],
+  controllers: [AuthController],
+  providers: [
+    AuthService,
+    SessionsService,
+    LoginThrottle,
+    LocalStrategy,
+    { provide: PrincipalResolver, useClass: RequestPrincipalResolver },
+    // Order matters: authenticate first, then check the route's permission.
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_GUARD, useClass: PermissionGuard },
+  ],
+  exports: [SessionsService],
+})
+export class AuthModule {}

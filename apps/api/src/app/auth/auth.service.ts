@@ -1,0 +1,63 @@
+import { permissionsOf } from '@gatehouse/shared/auth';
+import { PASSWORD_MAX_LENGTH, type MeResponse } from '@gatehouse/shared/dto';
+import { Injectable } from '@nestjs/common';
+import { MASTER_USER_ID, type Principal } from '../common/auth/principal';
+import { PasswordHasher } from '../common/crypto/password-hasher';
+import { safeEqual } from '../common/crypto/tokens';
+import { AppError } from '../common/errors/app-error';
+import { AppConfig } from '../config/app-config';
+import { UsersService } from '../users/users.service';
+import { LoginThrottle } from './login-throttle';
+
+export const ADMIN_USERNAME = 'admin';
+const INVALID_LOGIN = 'Invalid email or password';
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly users: UsersService,
+    private readonly hasher: PasswordHasher,
+    private readonly throttle: LoginThrottle,
+  ) {}
+
+  /**
+   * Email + password, or `admin` + the master key. Unknown accounts and wrong passwords get
+   * the same answer in the same time; repeated failures are throttled per account and client.
+   */
+  async login(username: unknown, password: unknown, client: string): Promise<Principal> {
+    if (typeof username !== 'string' || typeof password !== 'string' || !username || !password) {
+      throw AppError.badRequest('username and password are required', 'username');
+    }
+    if (username.length > 254 || password.length > PASSWORD_MAX_LENGTH)
+      throw AppError.unauthorized(INVALID_LOGIN);
+    const account = username.trim().toLowerCase();
+    this.throttle.assertAllowed(account, client);
+
+    if (account === ADMIN_USERNAME) {
+      if (safeEqual(password, this.config.masterKey)) {
+        this.throttle.recordSuccess(account);
+        return { method: 'session', userId: MASTER_USER_ID, email: null, role: 'proxy_admin' };
+      }
+    } else {
+      const user = await this.users.findForLogin(account);
+      const verified = await this.hasher.verify(user?.passwordHash, password);
+      if (user && verified) {
+        this.throttle.recordSuccess(account);
+        return { method: 'session', userId: user.userId, email: user.email, role: user.role };
+      }
+    }
+    this.throttle.recordFailure(account, client);
+    throw AppError.unauthorized(INVALID_LOGIN);
+  }
+
+  me(principal: Principal): MeResponse {
+    return {
+      user_id: principal.userId,
+      user_email: principal.email,
+      user_role: principal.role,
+      auth: principal.method,
+      permissions: permissionsOf(principal.role),
+    };
+  }
+}

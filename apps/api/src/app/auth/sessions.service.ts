@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { LessThan, Repository } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { randomToken, sha256Hex } from '../common/crypto/tokens';
+import { Clock } from '../common/time/clock';
+import { SessionEntity } from './session.entity';
+
+export interface NewSession {
+  /** The cookie value: shown to the browser only. */
+  token: string;
+  csrfToken: string;
+  expiresAt: Date;
+}
+
+/** Server-side console sessions: a logout or an expiry ends them for good. */
+@Injectable()
+export class SessionsService {
+  constructor(
+    @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(userId: string, isMaster: boolean): Promise<NewSession> {
+    const token = randomToken(32);
+    const csrfToken = randomToken(24);
+    const now = this.clock.now();
+    const expiresAt = new Date(now.getTime() + this.config.sessionTtlMs);
+    await this.sessions.insert({
+      id: sha256Hex(token),
+      userId,
+      isMaster,
+      csrfToken,
+      createdAt: now,
+      expiresAt,
+    });
+    // Expired rows of anybody are swept on the way, so the table does not grow without bound.
+    await this.sessions.delete({ expiresAt: LessThan(now) });
+    return { token, csrfToken, expiresAt };
+  }
+
+  /** The live session for a cookie value, or null (unknown, expired or ended). */
+  async find(token: string): Promise<SessionEntity | null> {
+    const session = await this.sessions.findOneBy({ id: sha256Hex(token) });
+    if (!session) return null;
+    if (session.expiresAt.getTime() <= this.clock.nowMs()) {
+      await this.sessions.delete({ id: session.id });
+      return null;
+    }
+    return session;
+  }
+
+  async end(sessionId: string): Promise<void> {
+    await this.sessions.delete({ id: sessionId });
+  }
+}

@@ -1,0 +1,21 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { PasswordHasher } from './crypto/password-hasher';
+import { Clock, SystemClock } from './time/clock';
+
+/** The process-wide singletons every module may inject: config, clock, password hashing. */
+@Global()
+@Module({})
+export class CoreModule {
+  static forRoot(config: AppConfig, clock: Clock = new SystemClock()): DynamicModule {
+    return {
+      module: CoreModule,
+      providers: [
+        { provide: AppConfig, useValue: config },
+        { provide: Clock, useValue: clock },
+        PasswordHasher,
+      ],
+      exports: [AppConfig, Clock, PasswordHasher],
+    };
+  }
+}

@@ -1,0 +1,41 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { Params } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import type { AppConfig } from '../../config/app-config';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Credentials never reach a log line, whatever header or body carried them. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'req.headers["api-key"]',
+  'req.headers["x-xsrf-token"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.current_password',
+  '*.api_key',
+];
+
+/** Honours a sane incoming X-Request-Id, else makes one; echoed on the response. */
+export function requestId(req: IncomingMessage, res: ServerResponse): string {
+  const incoming = req.headers['x-request-id'];
+  const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  res.setHeader('x-request-id', id);
+  return id;
+}
+
+export function requestLoggerOptions(config: AppConfig, destination?: DestinationStream): Params {
+  const options = {
+    level: config.logLevel,
+    genReqId: requestId,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    customProps: () => ({ service: 'gatehouse' }),
+  };
+  return {
+    forRoutes: ['{*splat}'],
+    pinoHttp: destination ? [options, destination] : options,
+  };
+}

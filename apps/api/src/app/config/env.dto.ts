@@ -1,0 +1,113 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+
+/** The environment Gatehouse reads, validated once at boot. */
+export class EnvDto {
+  @IsOptional()
+  @Matches(/^sk-[A-Za-z0-9_-]{16,200}$/, {
+    message: 'PROXY_MASTER_KEY must start with "sk-" followed by 16-200 letters, digits, _ or -',
+  })
+  PROXY_MASTER_KEY?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'PORT must be a whole number' })
+  @Min(0)
+  @Max(65535)
+  PORT?: number;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  HOST?: string;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'PROXY_BASE_URL must be an http(s) URL' })
+  PROXY_BASE_URL?: string;
+
+  @IsOptional()
+  @Matches(/^(https?:\/\/[^\s]+|\/[^\s]*)$/, {
+    message: 'PROXY_LOGOUT_URL must be an http(s) URL or a path starting with /',
+  })
+  PROXY_LOGOUT_URL?: string;
+
+  @IsOptional()
+  @Matches(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, {
+    message: 'DATABASE_URL must be sqlite:<path> or postgres://user@host:port/db',
+  })
+  DATABASE_URL?: string;
+
+  @IsOptional()
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, {
+    message: 'DATABASE_SCHEMA must be a lower-case identifier',
+  })
+  DATABASE_SCHEMA?: string;
+
+  @IsOptional()
+  @Matches(/^rediss?:\/\/.+$/, { message: 'REDIS_URL must be redis://host:port' })
+  REDIS_URL?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'SPEND_FLUSH_INTERVAL_MS must be a whole number' })
+  @Min(10)
+  @Max(3_600_000)
+  SPEND_FLUSH_INTERVAL_MS?: number;
+
+  @IsOptional()
+  @IsString()
+  SMTP_HOST?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'SMTP_PORT must be a whole number' })
+  @Min(1)
+  @Max(65535)
+  SMTP_PORT?: number;
+
+  @IsOptional()
+  @IsString()
+  SMTP_USERNAME?: string;
+
+  @IsOptional()
+  @IsString()
+  SMTP_PASSWORD?: string;
+
+  @IsOptional()
+  @IsString()
+  SMTP_SENDER_EMAIL?: string;
+
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  SMTP_TLS?: string;
+
+  @IsOptional()
+  @IsString()
+  CONFIG_FILE?: string;
+
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL?: string;
+
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  TRUST_PROXY?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'SESSION_TTL_HOURS must be a whole number' })
+  @Min(1)
+  @Max(24 * 90)
+  SESSION_TTL_HOURS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'INVITATION_TTL_DAYS must be a whole number' })
+  @Min(1)
+  @Max(365)
+  INVITATION_TTL_DAYS?: number;
+
+  @IsOptional()
+  @IsString()
+  DATA_DIR?: string;
+}

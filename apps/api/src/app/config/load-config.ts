@@ -1,0 +1,106 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { AppConfig, type DatabaseConfig, type SmtpConfig } from './app-config';
+import { EnvDto } from './env.dto';
+
+export class ConfigError extends Error {}
+
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/gatehouse.sqlite';
+const MASTER_KEY_FILE = 'master.key';
+const MASTER_KEY_PATTERN = /^sk-[A-Za-z0-9_-]{16,200}$/;
+
+function firstMessage(errors: ValidationError[]): string {
+  const error = errors[0];
+  const constraint = error.constraints ? Object.values(error.constraints)[0] : undefined;
+  return constraint ?? `${error.property} is invalid`;
+}
+
+function parseDatabase(url: string, schema: string | undefined): DatabaseConfig {
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length);
+    return { type: 'sqlite', path: path === ':memory:' ? path : resolve(path) };
+  }
+  return { type: 'postgres', url, ...(schema ? { schema } : {}) };
+}
+
+function dataDirOf(database: DatabaseConfig, dataDir: string | undefined): string | null {
+  if (dataDir) return resolve(dataDir);
+  if (database.type === 'sqlite')
+    return database.path === ':memory:' ? null : dirname(database.path);
+  return resolve('data');
+}
+
+/** The master key: from the environment, else from the key file, else a new one saved there. */
+function resolveMasterKey(
+  fromEnv: string | undefined,
+  dataDir: string | null,
+): Pick<AppConfig, 'masterKey' | 'masterKeySource' | 'masterKeyFile'> {
+  if (fromEnv) return { masterKey: fromEnv, masterKeySource: 'env', masterKeyFile: null };
+  const generated = `sk-${randomBytes(32).toString('base64url')}`;
+  if (!dataDir) return { masterKey: generated, masterKeySource: 'generated', masterKeyFile: null };
+  const file = join(dataDir, MASTER_KEY_FILE);
+  if (existsSync(file)) {
+    const saved = readFileSync(file, 'utf8').trim();
+    if (!MASTER_KEY_PATTERN.test(saved)) {
+      throw new ConfigError(`${file} does not hold a valid master key (expected sk-...)`);
+    }
+    return { masterKey: saved, masterKeySource: 'file', masterKeyFile: file };
+  }
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${generated}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return { masterKey: generated, masterKeySource: 'generated', masterKeyFile: file };
+}
+
+function parseSmtp(env: EnvDto): SmtpConfig | null {
+  if (!env.SMTP_HOST) return null;
+  if (!env.SMTP_SENDER_EMAIL) {
+    throw new ConfigError('SMTP_SENDER_EMAIL is required when SMTP_HOST is set');
+  }
+  const port = env.SMTP_PORT ?? 587;
+  return {
+    host: env.SMTP_HOST,
+    port,
+    username: env.SMTP_USERNAME,
+    password: env.SMTP_PASSWORD,
+    senderEmail: env.SMTP_SENDER_EMAIL,
+    tls: env.SMTP_TLS ? env.SMTP_TLS === 'true' : port === 465,
+  };
+}
+
+/**
+ * Validates the environment into an AppConfig. Throws ConfigError with one line that names
+ * the bad variable; creates the master key file when no key is configured.
+ */
+export function loadConfig(raw: NodeJS.ProcessEnv): AppConfig {
+  const present = Object.fromEntries(
+    Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const env = plainToInstance(EnvDto, present, { excludeExtraneousValues: false });
+  const errors = validateSync(env, { whitelist: false, skipMissingProperties: false });
+  if (errors.length > 0) throw new ConfigError(firstMessage(errors));
+
+  const database = parseDatabase(env.DATABASE_URL ?? DEFAULT_DATABASE_URL, env.DATABASE_SCHEMA);
+  const port = env.PORT ?? 4000;
+  const baseUrl = (env.PROXY_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  return new AppConfig({
+    port,
+    host: env.HOST ?? '0.0.0.0',
+    baseUrl,
+    logoutUrl: env.PROXY_LOGOUT_URL ?? '/ui/login',
+    ...resolveMasterKey(env.PROXY_MASTER_KEY, dataDirOf(database, env.DATA_DIR)),
+    database,
+    redisUrl: env.REDIS_URL ?? null,
+    spendFlushIntervalMs: env.SPEND_FLUSH_INTERVAL_MS ?? 1000,
+    smtp: parseSmtp(env),
+    configFile: env.CONFIG_FILE ?? null,
+    logLevel: env.LOG_LEVEL ?? 'info',
+    trustProxy: env.TRUST_PROXY === 'true',
+    sessionTtlMs: (env.SESSION_TTL_HOURS ?? 12) * 3_600_000,
+    invitationTtlMs: (env.INVITATION_TTL_DAYS ?? 7) * 86_400_000,
+    secureCookies: baseUrl.startsWith('https://'),
+  });
+}

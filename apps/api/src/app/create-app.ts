@@ -1,0 +1,111 @@
+import fastifyCookie from '@fastify/cookie';
+import { ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { ValidationError } from 'class-validator';
+import { Logger } from 'nestjs-pino';
+import { AppModule, type AppOptions } from './app.module';
+import { AppError } from './common/errors/app-error';
+import { parseJsonBody } from './common/http/lenient-json';
+import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
+import type { AppConfig } from './config/app-config';
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+
+/** The first failing field, with its path (`a.b.0.c`), as one 400. */
+function validationError(errors: ValidationError[], parent = ''): AppError {
+  const error = errors[0];
+  const path = parent ? `${parent}.${error.property}` : error.property;
+  if (!error.constraints && error.children?.length) return validationError(error.children, path);
+  const message = error.constraints
+    ? Object.values(error.constraints).join('; ')
+    : `${path} is invalid`;
+  return AppError.badRequest(message, path);
+}
+
+export function validationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    forbidUnknownValues: true,
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors) => validationError(errors),
+  });
+}
+
+/**
+ * Builds the whole application (used by main.ts and by the e2e tests, so both run the same
+ * pipeline): Fastify with a 1 MiB body cap, cookies, validation, the error filter, OpenAPI.
+ */
+export async function createApp(
+  config: AppConfig,
+  options: AppOptions = {},
+): Promise<{ app: NestFastifyApplication; routes: RegisteredRoute[] }> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: config.trustProxy,
+  });
+  const routes: RegisteredRoute[] = [];
+  adapter.getInstance().addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, options),
+    adapter,
+    {
+      bufferLogs: true,
+      // Body parsers are ours (below): JSON with the product page's `#` comments, and forms.
+      bodyParser: false,
+    },
+  );
+  app.useLogger(app.get(Logger));
+  await app.register(fastifyCookie);
+  app.useGlobalPipes(validationPipe());
+  app.useGlobalFilters(new AllExceptionsFilter());
+  app.enableShutdownHooks();
+
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_request, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    },
+  );
+  fastify.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string' },
+    (_request, body, done) => {
+      try {
+        done(null, parseJsonBody(body as string));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    },
+  );
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Gatehouse')
+      .setDescription(
+        'Self-hosted LLM gateway: users, invitations, virtual keys, spend. LiteLLM-compatible paths.',
+      )
+      .setVersion('0.1.0')
+      .addBearerAuth()
+      .addCookieAuth('gatehouse_session')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document);
+
+  await app.init();
+  await fastify.ready();
+  return { app, routes };
+}

@@ -1,0 +1,4 @@
+import { UsersAndSessions1764200000000 } from './1764200000000-users-and-sessions';
+
+/** Every migration, in order. Listed by hand: the API is bundled, so no glob can find them. */
+export const MIGRATIONS = [UsersAndSessions1764200000000];

@@ -1,0 +1,69 @@
+import {
+  DeleteUsersRequest,
+  ListUsersQuery,
+  NewUserRequest,
+  UpdateUserRequest,
+  UserInfoQuery,
+  type DeleteUsersResponse,
+  type UserInfoResponse,
+  type UserListResponse,
+  type UserResponse,
+} from '@gatehouse/shared/dto';
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Principal } from '../common/auth/principal';
+import { CurrentPrincipal } from '../common/decorators/current-principal.decorator';
+import { RequirePermission } from '../common/decorators/require-permission.decorator';
+import { UsersService } from './users.service';
+
+@ApiTags('users')
+@ApiBearerAuth()
+@Controller('user')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Post('new')
+  @HttpCode(200)
+  @RequirePermission('user.create')
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: NewUserRequest,
+  ): Promise<UserResponse> {
+    return this.users.create(principal, body);
+  }
+
+  @Get('info')
+  @RequirePermission('user.read.self')
+  info(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: UserInfoQuery,
+  ): Promise<UserInfoResponse> {
+    return this.users.info(principal, query.user_id);
+  }
+
+  @Post('update')
+  @HttpCode(200)
+  @RequirePermission('user.update.self')
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: UpdateUserRequest,
+  ): Promise<UserResponse> {
+    return this.users.update(principal, body);
+  }
+
+  @Post('delete')
+  @HttpCode(200)
+  @RequirePermission('user.delete')
+  delete(@Body() body: DeleteUsersRequest): Promise<DeleteUsersResponse> {
+    return this.users.delete(body);
+  }
+
+  @Get('list')
+  @RequirePermission('user.read.self')
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ListUsersQuery,
+  ): Promise<UserListResponse> {
+    return this.users.list(principal, query);
+  }
+}

@@ -1,0 +1,244 @@
+import { DEFAULT_ROLE, hasPermission, type Role } from '@gatehouse/shared/auth';
+import type {
+  DeleteUsersRequest,
+  DeleteUsersResponse,
+  ListUsersQuery,
+  NewUserRequest,
+  UpdateUserRequest,
+  UserInfoResponse,
+  UserListResponse,
+  UserResponse,
+} from '@gatehouse/shared/dto';
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { isMaster, MASTER_USER_ID, type Principal } from '../common/auth/principal';
+import { PasswordHasher } from '../common/crypto/password-hasher';
+import { AppError } from '../common/errors/app-error';
+import { Clock } from '../common/time/clock';
+import { isUniqueViolation } from '../database/errors';
+import { UserEntity } from './user.entity';
+import { UsersRepository } from './users.repository';
+
+/** Fields a user may change on their own row (everything else needs user.update.any). */
+const SELF_UPDATABLE = new Set<keyof UpdateUserRequest>([
+  'user_id',
+  'user_alias',
+  'password',
+  'current_password',
+]);
+
+/** Higher is more powerful; used to refuse raising one's own role. */
+const ROLE_RANK: Readonly<Record<Role, number>> = {
+  proxy_admin: 3,
+  proxy_admin_viewer: 2,
+  internal_user: 1,
+  internal_user_viewer: 0,
+};
+
+export function toUserResponse(user: UserEntity, teams: string[] = []): UserResponse {
+  return {
+    user_id: user.userId,
+    user_email: user.email,
+    user_alias: user.alias,
+    user_role: user.role,
+    max_budget: user.maxBudget,
+    spend: user.spend,
+    models: user.models,
+    tpm_limit: user.tpmLimit,
+    rpm_limit: user.rpmLimit,
+    budget_duration: user.budgetDuration,
+    budget_reset_at: user.budgetResetAt?.toISOString() ?? null,
+    metadata: user.metadata,
+    teams,
+    created_at: user.createdAt.toISOString(),
+    updated_at: user.updatedAt.toISOString(),
+  };
+}
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * The one ownership rule for user rows: callers with `user.read.any` see everyone; the
+   * others see only themselves, and anybody else's id answers 404 like an unknown one.
+   */
+  async findVisible(principal: Principal, userId: string): Promise<UserEntity> {
+    const mayReadAny = hasPermission(principal.role, 'user.read.any');
+    if (!mayReadAny && userId !== principal.userId) throw AppError.notFound('User', 'user_id');
+    const user = await this.users.findById(userId);
+    if (!user) throw AppError.notFound('User', 'user_id');
+    return user;
+  }
+
+  async create(principal: Principal, request: NewUserRequest): Promise<UserResponse> {
+    const email = request.user_email?.toLowerCase() ?? null;
+    if (email && (await this.users.findByEmail(email))) {
+      throw AppError.conflict(`A user with email ${email} already exists`, 'user_email');
+    }
+    const userId = request.user_id ?? randomUUID();
+    if (userId === MASTER_USER_ID)
+      throw AppError.badRequest(`user_id ${MASTER_USER_ID} is reserved`, 'user_id');
+    if (request.user_id && (await this.users.findById(userId))) {
+      throw AppError.conflict(`A user with id ${userId} already exists`, 'user_id');
+    }
+    const now = this.clock.now();
+    const user = Object.assign(new UserEntity(), {
+      userId,
+      email,
+      alias: request.user_alias ?? null,
+      role: request.user_role ?? DEFAULT_ROLE,
+      passwordHash: request.password ? await this.hasher.hash(request.password) : null,
+      maxBudget: request.max_budget ?? null,
+      spend: 0,
+      models: request.models ?? [],
+      tpmLimit: request.tpm_limit ?? null,
+      rpmLimit: request.rpm_limit ?? null,
+      budgetDuration: request.budget_duration ?? null,
+      budgetResetAt: null,
+      metadata: request.metadata ?? {},
+      createdAt: now,
+      createdBy: principal.userId,
+      updatedAt: now,
+      updatedBy: principal.userId,
+    });
+    try {
+      await this.users.insert(user);
+    } catch (error) {
+      if (isUniqueViolation(error))
+        throw AppError.conflict('A user with this id or email already exists', 'user_email');
+      throw error;
+    }
+    return toUserResponse(user);
+  }
+
+  async info(principal: Principal, userId: string | undefined): Promise<UserInfoResponse> {
+    if (!userId && isMaster(principal)) {
+      throw AppError.badRequest('user_id is required when calling with the master key', 'user_id');
+    }
+    const user = await this.findVisible(principal, userId ?? principal.userId);
+    return { user_id: user.userId, user_info: toUserResponse(user), keys: [], teams: [] };
+  }
+
+  async update(principal: Principal, request: UpdateUserRequest): Promise<UserResponse> {
+    const mayUpdateAny = hasPermission(principal.role, 'user.update.any');
+    const isSelf = request.user_id === principal.userId;
+    if (!mayUpdateAny) {
+      if (!isSelf) throw AppError.notFound('User', 'user_id');
+      const forbidden = (Object.keys(request) as (keyof UpdateUserRequest)[]).find(
+        (field) => request[field] !== undefined && !SELF_UPDATABLE.has(field),
+      );
+      if (forbidden) {
+        throw new AppError(
+          403,
+          'permission_error',
+          `You may not change ${forbidden} on your own account`,
+          forbidden,
+        );
+      }
+    }
+    const user = await this.users.findWithPasswordById(request.user_id);
+    if (!user) throw AppError.notFound('User', 'user_id');
+
+    if (request.user_role !== undefined && request.user_role !== user.role) {
+      if (isSelf && ROLE_RANK[request.user_role] > ROLE_RANK[user.role]) {
+        throw new AppError(403, 'permission_error', 'You may not raise your own role', 'user_role');
+      }
+      user.role = request.user_role;
+    }
+    if (request.password !== undefined) {
+      // A user changing their own password proves they know the current one.
+      if (isSelf) {
+        if (!request.current_password) {
+          throw AppError.badRequest(
+            'current_password is required to change your password',
+            'current_password',
+          );
+        }
+        if (!(await this.hasher.verify(user.passwordHash, request.current_password))) {
+          throw AppError.badRequest('current_password is incorrect', 'current_password');
+        }
+      }
+      user.passwordHash = await this.hasher.hash(request.password);
+    }
+    if (request.user_email !== undefined) {
+      const email = request.user_email.toLowerCase();
+      const holder = await this.users.findByEmail(email);
+      if (holder && holder.userId !== user.userId) {
+        throw AppError.conflict(`A user with email ${email} already exists`, 'user_email');
+      }
+      user.email = email;
+    }
+    if (request.user_alias !== undefined) user.alias = request.user_alias;
+    if (request.max_budget !== undefined) user.maxBudget = request.max_budget;
+    if (request.models !== undefined) user.models = request.models;
+    if (request.tpm_limit !== undefined) user.tpmLimit = request.tpm_limit;
+    if (request.rpm_limit !== undefined) user.rpmLimit = request.rpm_limit;
+    if (request.budget_duration !== undefined) user.budgetDuration = request.budget_duration;
+    if (request.metadata !== undefined) user.metadata = request.metadata;
+    user.updatedAt = this.clock.now();
+    user.updatedBy = principal.userId;
+    try {
+      await this.users.save(user);
+    } catch (error) {
+      if (isUniqueViolation(error))
+        throw AppError.conflict('A user with this email already exists', 'user_email');
+      throw error;
+    }
+    return toUserResponse(user);
+  }
+
+  async delete(request: DeleteUsersRequest): Promise<DeleteUsersResponse> {
+    const ids = [...new Set(request.user_ids)];
+    const found = await this.users.findByIds(ids);
+    if (found.length !== ids.length) {
+      const missing = ids.filter((id) => !found.some((u) => u.userId === id));
+      throw AppError.notFound(`User ${missing.join(', ')}`, 'user_ids');
+    }
+    await this.users.deleteByIds(ids);
+    return { deleted_user_ids: ids };
+  }
+
+  async list(principal: Principal, query: ListUsersQuery): Promise<UserListResponse> {
+    const page = query.page ?? 1;
+    const pageSize = query.page_size ?? 25;
+    if (!hasPermission(principal.role, 'user.read.any')) {
+      // Non-admins see exactly one row: their own, when it matches the filters.
+      const self = await this.users.findById(principal.userId);
+      const matches =
+        self !== null &&
+        (!query.role || self.role === query.role) &&
+        (!query.user_email || (self.email ?? '').includes(query.user_email.toLowerCase()));
+      const users = matches && page === 1 ? [toUserResponse(self)] : [];
+      const total = matches ? 1 : 0;
+      return { users, total, page, page_size: pageSize, total_pages: Math.ceil(total / pageSize) };
+    }
+    const [rows, total] = await this.users.list({
+      ...query,
+      page,
+      page_size: pageSize,
+      sort_by: query.sort_by ?? 'created_at',
+      sort_order: query.sort_order ?? 'desc',
+    });
+    return {
+      users: rows.map((u) => toUserResponse(u)),
+      total,
+      page,
+      page_size: pageSize,
+      total_pages: Math.ceil(total / pageSize),
+    };
+  }
+
+  /** Used by login: the user with their password hash, or null. */
+  findForLogin(email: string): Promise<UserEntity | null> {
+    return this.users.findWithPasswordByEmail(email);
+  }
+
+  findById(userId: string): Promise<UserEntity | null> {
+    return this.users.findById(userId);
+  }
+}

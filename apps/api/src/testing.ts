@@ -1,0 +1,9 @@
+/**
+ * What the API e2e suite may use to boot the real application in-process. The one import of
+ * this app allowed from outside it (see `allow` in eslint.config.mjs).
+ */
+export { createApp, BODY_LIMIT_BYTES, type RegisteredRoute } from './app/create-app';
+export { loadConfig, ConfigError } from './app/config/load-config';
+export { AppConfig } from './app/config/app-config';
+export { Clock } from './app/common/time/clock';
+export { MASTER_USER_ID } from './app/common/auth/principal';

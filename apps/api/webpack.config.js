@@ -1,0 +1,31 @@
+const { NxAppWebpackPlugin } = require('@nx/webpack/app-plugin');
+const { join } = require('path');
+
+// Everything in node_modules stays external (better-sqlite3 and pg are loaded by TypeORM at
+// run time); the OpenAPI plugin reads the class-validator decorators of the shared DTOs.
+module.exports = {
+  output: { path: join(__dirname, '../../dist/apps/api') },
+  devtool: 'source-map',
+  plugins: [
+    new NxAppWebpackPlugin({
+      target: 'node',
+      compiler: 'tsc',
+      main: './src/main.ts',
+      tsConfig: './tsconfig.app.json',
+      optimization: false,
+      outputHashing: 'none',
+      generatePackageJson: false,
+      sourceMap: true,
+      transformers: [
+        {
+          name: '@nestjs/swagger/plugin',
+          options: {
+            classValidatorShim: true,
+            introspectComments: true,
+            dtoFileNameSuffix: ['.dto.ts'],
+          },
+        },
+      ],
+    }),
+  ],
+};

@@ -1,0 +1,210 @@
+import { ROLES, type Role } from '@gatehouse/shared/auth';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  IsArray,
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  Min,
+  MinLength,
+  Max,
+} from 'class-validator';
+import { ID_PATTERN, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './common.dto';
+
+export const DURATION_PATTERN = /^\d{1,6}(s|m|h|d|w|mo)$/;
+
+/** Fields an admin may set on a user, shared by create and update. */
+class UserFieldsRequest {
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  user_alias?: string;
+
+  @IsOptional()
+  @IsIn(ROLES)
+  user_role?: Role;
+
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  max_budget?: number | null;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(500)
+  @IsString({ each: true })
+  @MaxLength(256, { each: true })
+  models?: string[];
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  tpm_limit?: number | null;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  rpm_limit?: number | null;
+
+  @IsOptional()
+  @Matches(DURATION_PATTERN, { message: 'budget_duration must look like 30s, 10m, 2h, 7d or 1mo' })
+  budget_duration?: string | null;
+
+  @IsOptional()
+  @IsObject()
+  metadata?: Record<string, unknown>;
+}
+
+/** `POST /user/new` (proxy_admin). */
+export class NewUserRequest extends UserFieldsRequest {
+  @IsOptional()
+  @Matches(ID_PATTERN, { message: 'user_id may hold letters, digits and ._@:- (1-128)' })
+  user_id?: string;
+
+  /** Optional as in LiteLLM; a user needs one to log in or be invited. */
+  @IsOptional()
+  @IsEmail({}, { message: 'user_email must be an email address' })
+  @MaxLength(254)
+  user_email?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(PASSWORD_MIN_LENGTH)
+  @MaxLength(PASSWORD_MAX_LENGTH)
+  password?: string;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @Matches(ID_PATTERN, { each: true })
+  teams?: string[];
+
+  @IsOptional()
+  @IsBoolean()
+  send_invite_email?: boolean;
+}
+
+/** `POST /user/update`: admins change anything; users change their own password only. */
+export class UpdateUserRequest extends UserFieldsRequest {
+  @Matches(ID_PATTERN, { message: 'user_id is required' })
+  user_id!: string;
+
+  @IsOptional()
+  @IsEmail({}, { message: 'user_email must be an email address' })
+  @MaxLength(254)
+  user_email?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(PASSWORD_MIN_LENGTH)
+  @MaxLength(PASSWORD_MAX_LENGTH)
+  password?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(PASSWORD_MAX_LENGTH)
+  current_password?: string;
+}
+
+export class DeleteUsersRequest {
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayMaxSize(1000)
+  @Matches(ID_PATTERN, { each: true })
+  user_ids!: string[];
+}
+
+export class UserInfoQuery {
+  @IsOptional()
+  @Matches(ID_PATTERN)
+  user_id?: string;
+}
+
+export const USER_SORT_FIELDS = [
+  'created_at',
+  'user_email',
+  'user_role',
+  'spend',
+  'user_id',
+] as const;
+export type UserSortField = (typeof USER_SORT_FIELDS)[number];
+
+export class ListUsersQuery {
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  page?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  page_size?: number;
+
+  @IsOptional()
+  @IsIn(ROLES)
+  role?: Role;
+
+  /** Case-insensitive substring of the email. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(254)
+  user_email?: string;
+
+  @IsOptional()
+  @IsIn(USER_SORT_FIELDS)
+  sort_by?: UserSortField;
+
+  @IsOptional()
+  @IsIn(['asc', 'desc'])
+  sort_order?: 'asc' | 'desc';
+}
+
+export interface UserResponse {
+  user_id: string;
+  user_email: string | null;
+  user_alias: string | null;
+  user_role: Role;
+  max_budget: number | null;
+  spend: number;
+  models: string[];
+  tpm_limit: number | null;
+  rpm_limit: number | null;
+  budget_duration: string | null;
+  budget_reset_at: string | null;
+  metadata: Record<string, unknown>;
+  teams: string[];
+  created_at: string;
+  updated_at: string;
+}
+
+/** `GET /user/info`; `keys` and `teams` are filled by the modules that own them. */
+export interface UserInfoResponse {
+  user_id: string;
+  user_info: UserResponse;
+  keys: unknown[];
+  teams: unknown[];
+}
+
+export interface UserListResponse {
+  users: UserResponse[];
+  total: number;
+  page: number;
+  page_size: number;
+  total_pages: number;
+}
+
+export interface DeleteUsersResponse {
+  deleted_user_ids: string[];
+}
