@@ -12,10 +12,13 @@ export const DEFAULT_DATABASE_URL = 'sqlite:./data/gatehouse.sqlite';
 const MASTER_KEY_FILE = 'master.key';
 const MASTER_KEY_PATTERN = /^sk-[A-Za-z0-9_-]{16,200}$/;
 
+/** Type checks speak first: "PORT must be a whole number" says more than its range. */
+const TYPE_CONSTRAINTS = ['isInt', 'matches', 'isIn', 'isString'];
+
 function firstMessage(errors: ValidationError[]): string {
-  const error = errors[0];
-  const constraint = error.constraints ? Object.values(error.constraints)[0] : undefined;
-  return constraint ?? `${error.property} is invalid`;
+  const { constraints = {}, property } = errors[0];
+  const key = TYPE_CONSTRAINTS.find((k) => k in constraints) ?? Object.keys(constraints)[0];
+  return key ? constraints[key] : `${property} is invalid`;
 }
 
 function parseDatabase(url: string, schema: string | undefined): DatabaseConfig {

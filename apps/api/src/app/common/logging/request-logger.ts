@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Params } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -19,18 +19,20 @@ export const REDACTED_PATHS = [
   '*.api_key',
 ];
 
-/** Honours a sane incoming X-Request-Id, else makes one; echoed on the response. */
-export function requestId(req: IncomingMessage, res: ServerResponse): string {
+/**
+ * Honours a sane incoming X-Request-Id, else makes one. Fastify calls this for each request;
+ * it is kept on the raw request, where pino-http picks it up for the log line.
+ */
+export function requestId(req: { headers: IncomingMessage['headers']; id?: unknown }): string {
   const incoming = req.headers['x-request-id'];
   const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-  res.setHeader('x-request-id', id);
+  req.id = id;
   return id;
 }
 
 export function requestLoggerOptions(config: AppConfig, destination?: DestinationStream): Params {
   const options = {
     level: config.logLevel,
-    genReqId: requestId,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     customProps: () => ({ service: 'gatehouse' }),
   };

@@ -1,0 +1,107 @@
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from './load-config';
+
+const KEY = 'sk-0123456789abcdef0123';
+
+function scratch(): string {
+  return mkdtempSync(join(tmpdir(), 'gatehouse-config-'));
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const dir = scratch();
+    const sut = loadConfig({ PROXY_MASTER_KEY: KEY, DATABASE_URL: `sqlite:${dir}/db.sqlite` });
+    expect(sut).toMatchObject({
+      port: 4000,
+      baseUrl: 'http://localhost:4000',
+      logoutUrl: '/ui/login',
+      masterKey: KEY,
+      masterKeySource: 'env',
+      database: { type: 'sqlite', path: `${dir}/db.sqlite` },
+      redisUrl: null,
+      spendFlushIntervalMs: 1000,
+      smtp: null,
+      invitationTtlMs: 7 * 86_400_000,
+      secureCookies: false,
+    });
+  });
+
+  it('defaults to ./data/gatehouse.sqlite', () => {
+    const sut = loadConfig({ PROXY_MASTER_KEY: KEY });
+    expect(sut.database).toEqual({
+      type: 'sqlite',
+      path: join(process.cwd(), 'data/gatehouse.sqlite'),
+    });
+  });
+
+  it('reads PostgreSQL URLs and an optional schema', () => {
+    const sut = loadConfig({
+      PROXY_MASTER_KEY: KEY,
+      DATABASE_URL: 'postgres://u@h:5432/db',
+      DATABASE_SCHEMA: 'gh',
+    });
+    expect(sut.database).toEqual({ type: 'postgres', url: 'postgres://u@h:5432/db', schema: 'gh' });
+  });
+
+  it('generates a master key once, saves it with mode 0600 beside the database, and reuses it', () => {
+    const dir = scratch();
+    const env = { DATABASE_URL: `sqlite:${dir}/db.sqlite` };
+    const first = loadConfig(env);
+    expect(first.masterKeySource).toBe('generated');
+    expect(first.masterKey).toMatch(/^sk-[A-Za-z0-9_-]{40,}$/);
+    expect(first.masterKeyFile).toBe(join(dir, 'master.key'));
+    expect(readFileSync(join(dir, 'master.key'), 'utf8').trim()).toBe(first.masterKey);
+    expect(statSync(join(dir, 'master.key')).mode & 0o777).toBe(0o600);
+    const second = loadConfig(env);
+    expect(second).toMatchObject({ masterKey: first.masterKey, masterKeySource: 'file' });
+  });
+
+  it('refuses a corrupted master key file', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'master.key'), 'not a key');
+    expect(() => loadConfig({ DATABASE_URL: `sqlite:${dir}/db.sqlite` })).toThrow(
+      /master\.key does not hold a valid master key/,
+    );
+  });
+
+  it.each([
+    [{ PROXY_MASTER_KEY: 'hunter2' }, /PROXY_MASTER_KEY must start with "sk-"/],
+    [{ PORT: 'eighty' }, /PORT must be a whole number/],
+    [{ PORT: '70000' }, /PORT must not be greater than 65535/],
+    [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must be sqlite:<path> or postgres:/],
+    [{ PROXY_BASE_URL: 'ftp://x' }, /PROXY_BASE_URL must be an http\(s\) URL/],
+    [{ SPEND_FLUSH_INTERVAL_MS: '0' }, /SPEND_FLUSH_INTERVAL_MS must not be less than 10/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
+    [{ SMTP_HOST: 'smtp.example.com' }, /SMTP_SENDER_EMAIL is required when SMTP_HOST is set/],
+  ])('stops on %j with one clear line', (env, message) => {
+    const run = (): unknown =>
+      loadConfig({ PROXY_MASTER_KEY: KEY, DATABASE_URL: 'sqlite::memory:', ...env });
+    expect(run).toThrow(ConfigError);
+    expect(run).toThrow(message);
+  });
+
+  it('parses SMTP settings, with TLS on for port 465', () => {
+    const sut = loadConfig({
+      PROXY_MASTER_KEY: KEY,
+      SMTP_HOST: 'smtp.example.com',
+      SMTP_PORT: '465',
+      SMTP_SENDER_EMAIL: 'gatehouse@example.com',
+    });
+    expect(sut.smtp).toEqual({
+      host: 'smtp.example.com',
+      port: 465,
+      username: undefined,
+      password: undefined,
+      senderEmail: 'gatehouse@example.com',
+      tls: true,
+    });
+  });
+
+  it('marks cookies Secure behind an https base URL and trims its slash', () => {
+    const sut = loadConfig({ PROXY_MASTER_KEY: KEY, PROXY_BASE_URL: 'https://gw.example.com/' });
+    expect(sut.baseUrl).toBe('https://gw.example.com');
+    expect(sut.secureCookies).toBe(true);
+  });
+});
