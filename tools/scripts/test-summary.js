@@ -1,6 +1,6 @@
 // Prints the totals of every Jest run recorded in dist/test-results/summary.jsonl.
 const { existsSync, readFileSync } = require('node:fs');
-const { join } = require('node:path');
+const { join, relative } = require('node:path');
 
 const file = join(__dirname, '../../dist/test-results/summary.jsonl');
 const runs = existsSync(file)
@@ -11,6 +11,8 @@ const runs = existsSync(file)
   : [];
 const sum = (k) => runs.reduce((n, r) => n + r[k], 0);
 for (const r of runs)
-  console.log(`  ${r.project}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
+  console.log(
+    `  ${relative(process.cwd(), r.project)}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`,
+  );
 console.log(`${sum('passed')} passed, ${sum('failed')} failed, ${sum('skipped')} skipped`);
 process.exit(runs.length === 0 || sum('passed') === 0 ? 1 : 0);

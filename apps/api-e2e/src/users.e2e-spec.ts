@@ -6,6 +6,7 @@ import {
   everyRole,
   master,
   uniqueEmail,
+  userCaller,
   type UserCaller,
 } from './support/callers';
 import { startApp, type TestApp } from './support/test-app';
@@ -305,7 +306,7 @@ describe('users', () => {
     });
 
     it('applies a role change to live sessions at once', async () => {
-      const caller = await (await import('./support/callers')).userCaller(t, 'proxy_admin_viewer');
+      const caller = await userCaller(t, 'proxy_admin_viewer');
       await caller.get('/user/list').expect(200);
       await master(t)
         .post('/user/update', { user_id: caller.userId, user_role: 'internal_user_viewer' })
@@ -390,7 +391,7 @@ describe('users', () => {
 
   describe('POST /user/delete', () => {
     it('deletes users and ends their sessions', async () => {
-      const victim = await (await import('./support/callers')).userCaller(t, 'internal_user');
+      const victim = await userCaller(t, 'internal_user');
       await victim.get('/me').expect(200);
       const res = await master(t)
         .post('/user/delete', { user_ids: [victim.userId] })

@@ -8,14 +8,6 @@ export interface ErrorBody {
   };
 }
 
-export interface Page<T> {
-  total: number;
-  page: number;
-  page_size: number;
-  total_pages: number;
-  items?: T[];
-}
-
 /** Ids we mint are UUIDs; ids given by admins are short printable tokens. */
 export const ID_PATTERN = /^[A-Za-z0-9._@:-]{1,128}$/;
 
