@@ -314,6 +314,41 @@ describe('invitations and onboarding', () => {
       }
     });
 
+    it('guards every invitation and team route; only the onboarding routes are public', async () => {
+      const ours = t.routes.filter(
+        (r) => /^\/(invitation|team|onboarding)\//.test(r.url) && r.method !== 'HEAD',
+      );
+      expect(ours.map((r) => `${r.method} ${r.url}`).sort()).toEqual(
+        [
+          'GET /invitation/info',
+          'GET /onboarding/get_token',
+          'GET /team/info',
+          'GET /team/list',
+          'POST /invitation/delete',
+          'POST /invitation/new',
+          'POST /invitation/update',
+          'POST /onboarding/claim_token',
+          'POST /team/delete',
+          'POST /team/member_add',
+          'POST /team/member_delete',
+          'POST /team/new',
+          'POST /team/update',
+        ].sort(),
+      );
+      for (const route of ours) {
+        const res =
+          route.method === 'GET'
+            ? await t.http.get(route.url)
+            : await t.http.post(route.url).send({});
+        if (route.url.startsWith('/onboarding/')) {
+          // Public: the input is checked (400), not the caller.
+          expect([route.url, res.status]).toEqual([route.url, 400]);
+        } else {
+          expect([route.url, res.status]).toEqual([route.url, 401]);
+        }
+      }
+    });
+
     it('lets anybody (no credentials) use the onboarding routes', async () => {
       const { userId, invitation } = await invited();
       const token = await tokenFor(invitation.id);
