@@ -111,3 +111,21 @@ export async function everyRole(t: TestApp): Promise<Record<Role, UserCaller>> {
   );
   return Object.fromEntries(entries) as Record<Role, UserCaller>;
 }
+
+/** A caller that carries the session cookies a response set (e.g. /onboarding/claim_token). */
+export function sessionOf(
+  t: TestApp,
+  setCookie: string[] | string | undefined,
+  label = 'session',
+): Caller & { cookies: string[]; xsrf: string } {
+  const cookies = cookiesOf(setCookie);
+  const xsrf = cookieValue(cookies, 'XSRF-TOKEN');
+  return {
+    label,
+    cookies,
+    xsrf,
+    get: (path) => t.http.get(path).set('Cookie', cookies.join('; ')),
+    post: (path, body = {}) =>
+      t.http.post(path).set('Cookie', cookies.join('; ')).set('X-XSRF-TOKEN', xsrf).send(body),
+  };
+}

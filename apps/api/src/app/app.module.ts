@@ -9,6 +9,9 @@ import type { Clock } from './common/time/clock';
 import type { AppConfig } from './config/app-config';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthModule } from './health/health.module';
+import { InvitationsModule } from './invitations/invitations.module';
+import { OnboardingModule } from './invitations/onboarding.module';
+import { TeamsModule } from './teams/teams.module';
 import { UsersModule } from './users/users.module';
 
 export interface AppOptions {
@@ -30,6 +33,9 @@ export class AppModule {
         AuthModule,
         UsersModule,
         HealthModule,
+        TeamsModule,
+        InvitationsModule,
+        OnboardingModule,
       ],
     };
   }

@@ -10,6 +10,7 @@ import { Public } from '../common/decorators/public.decorator';
 import { AppConfig } from '../config/app-config';
 import { AuthService } from './auth.service';
 import { LocalAuthGuard } from './local-auth.guard';
+import { setSessionCookies } from './session-cookies';
 import { SessionsService } from './sessions.service';
 
 type LoginRequest = FastifyRequest & { user: Principal };
@@ -40,14 +41,7 @@ export class AuthController {
   async login(@Req() request: LoginRequest, @Res() reply: FastifyReply): Promise<void> {
     const principal = request.user;
     const session = await this.sessions.create(principal.userId, isMaster(principal));
-    const cookie = {
-      path: '/',
-      sameSite: 'strict' as const,
-      secure: this.config.secureCookies,
-      expires: session.expiresAt,
-    };
-    void reply.setCookie(SESSION_COOKIE, session.token, { ...cookie, httpOnly: true });
-    void reply.setCookie(XSRF_COOKIE, session.csrfToken, { ...cookie, httpOnly: false });
+    setSessionCookies(reply, session, this.config.secureCookies);
     if (
       String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
     ) {

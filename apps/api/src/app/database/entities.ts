@@ -1,5 +1,7 @@
 import { SessionEntity } from '../auth/session.entity';
+import { InvitationEntity } from '../invitations/invitation.entity';
+import { TeamEntity, TeamMemberEntity } from '../teams/team.entity';
 import { UserEntity } from '../users/user.entity';
 
 /** Every entity; each module also registers its own with TypeOrmModule.forFeature. */
-export const ENTITIES = [UserEntity, SessionEntity];
+export const ENTITIES = [UserEntity, SessionEntity, InvitationEntity, TeamEntity, TeamMemberEntity];

@@ -16,6 +16,8 @@ import { PasswordHasher } from '../common/crypto/password-hasher';
 import { AppError } from '../common/errors/app-error';
 import { Clock } from '../common/time/clock';
 import { isUniqueViolation } from '../database/errors';
+import { InvitationsService } from '../invitations/invitations.service';
+import { TeamsService } from '../teams/teams.service';
 import { UserEntity } from './user.entity';
 import { UsersRepository } from './users.repository';
 
@@ -61,7 +63,19 @@ export class UsersService {
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly clock: Clock,
+    private readonly teams: TeamsService,
+    private readonly invitations: InvitationsService,
   ) {}
+
+  /** The one place user rows become responses: `teams` lists each user's team ids. */
+  private async respond(users: UserEntity[]): Promise<UserResponse[]> {
+    const teams = await this.teams.teamIdsOfUsers(users.map((u) => u.userId));
+    return users.map((u) => toUserResponse(u, teams.get(u.userId) ?? []));
+  }
+
+  private async respondOne(user: UserEntity): Promise<UserResponse> {
+    return (await this.respond([user]))[0];
+  }
 
   /**
    * The one ownership rule for user rows: callers with `user.read.any` see everyone; the
@@ -85,6 +99,17 @@ export class UsersService {
       throw AppError.badRequest(`user_id ${MASTER_USER_ID} is reserved`, 'user_id');
     if (request.user_id && (await this.users.findById(userId))) {
       throw AppError.conflict(`A user with id ${userId} already exists`, 'user_id');
+    }
+    // Teams and the invitation email are checked before anything is written.
+    if (request.teams?.length) await this.teams.assertExist(request.teams);
+    if (request.send_invite_email) {
+      if (!email) {
+        throw AppError.badRequest(
+          'user_email is required to send an invitation email',
+          'user_email',
+        );
+      }
+      this.invitations.assertCanEmail('send_invite_email');
     }
     const now = this.clock.now();
     const user = Object.assign(new UserEntity(), {
@@ -113,7 +138,9 @@ export class UsersService {
         throw AppError.conflict('A user with this id or email already exists', 'user_email');
       throw error;
     }
-    return toUserResponse(user);
+    if (request.teams?.length) await this.teams.addUserToTeams(userId, request.teams);
+    if (request.send_invite_email) await this.invitations.createFor(principal, user, true);
+    return this.respondOne(user);
   }
 
   async info(principal: Principal, userId: string | undefined): Promise<UserInfoResponse> {
@@ -121,7 +148,12 @@ export class UsersService {
       throw AppError.badRequest('user_id is required when calling with the master key', 'user_id');
     }
     const user = await this.findVisible(principal, userId ?? principal.userId);
-    return { user_id: user.userId, user_info: toUserResponse(user), keys: [], teams: [] };
+    return {
+      user_id: user.userId,
+      user_info: await this.respondOne(user),
+      keys: [],
+      teams: await this.teams.teamsOfUser(user.userId),
+    };
   }
 
   async update(principal: Principal, request: UpdateUserRequest): Promise<UserResponse> {
@@ -189,7 +221,7 @@ export class UsersService {
         throw AppError.conflict('A user with this email already exists', 'user_email');
       throw error;
     }
-    return toUserResponse(user);
+    return this.respondOne(user);
   }
 
   async delete(request: DeleteUsersRequest): Promise<DeleteUsersResponse> {
@@ -199,6 +231,8 @@ export class UsersService {
       const missing = ids.filter((id) => !found.some((u) => u.userId === id));
       throw AppError.notFound(`User ${missing.join(', ')}`, 'user_ids');
     }
+    await this.teams.removeUsers(ids);
+    await this.invitations.removeForUsers(ids);
     await this.users.deleteByIds(ids);
     return { deleted_user_ids: ids };
   }
@@ -213,7 +247,7 @@ export class UsersService {
         self !== null &&
         (!query.role || self.role === query.role) &&
         (!query.user_email || (self.email ?? '').includes(query.user_email.toLowerCase()));
-      const users = matches && page === 1 ? [toUserResponse(self)] : [];
+      const users = matches && page === 1 ? await this.respond([self]) : [];
       const total = matches ? 1 : 0;
       return { users, total, page, page_size: pageSize, total_pages: Math.ceil(total / pageSize) };
     }
@@ -225,7 +259,7 @@ export class UsersService {
       sort_order: query.sort_order ?? 'desc',
     });
     return {
-      users: rows.map((u) => toUserResponse(u)),
+      users: await this.respond(rows),
       total,
       page,
       page_size: pageSize,
