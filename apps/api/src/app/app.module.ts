@@ -9,6 +9,7 @@ import type { Clock } from './common/time/clock';
 import type { AppConfig } from './config/app-config';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthModule } from './health/health.module';
+import { KeysModule } from './keys/keys.module';
 import { UsersModule } from './users/users.module';
 
 export interface AppOptions {
@@ -29,6 +30,7 @@ export class AppModule {
         TypeOrmModule.forRoot(dataSourceOptions(config.database)),
         AuthModule,
         UsersModule,
+        KeysModule,
         HealthModule,
       ],
     };

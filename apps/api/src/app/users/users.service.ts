@@ -13,6 +13,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { isMaster, MASTER_USER_ID, type Principal } from '../common/auth/principal';
 import { PasswordHasher } from '../common/crypto/password-hasher';
+import { UserEvents } from '../common/events/user-events';
 import { AppError } from '../common/errors/app-error';
 import { Clock } from '../common/time/clock';
 import { isUniqueViolation } from '../database/errors';
@@ -61,6 +62,7 @@ export class UsersService {
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly clock: Clock,
+    private readonly events: UserEvents,
   ) {}
 
   /**
@@ -189,10 +191,18 @@ export class UsersService {
         throw AppError.conflict('A user with this email already exists', 'user_email');
       throw error;
     }
+    await this.events.publish({
+      type: 'user.updated',
+      userId: user.userId,
+      actorId: principal.userId,
+    });
     return toUserResponse(user);
   }
 
-  async delete(request: DeleteUsersRequest): Promise<DeleteUsersResponse> {
+  async delete(
+    request: DeleteUsersRequest,
+    actorId: string = MASTER_USER_ID,
+  ): Promise<DeleteUsersResponse> {
     const ids = [...new Set(request.user_ids)];
     const found = await this.users.findByIds(ids);
     if (found.length !== ids.length) {
@@ -200,6 +210,7 @@ export class UsersService {
       throw AppError.notFound(`User ${missing.join(', ')}`, 'user_ids');
     }
     await this.users.deleteByIds(ids);
+    for (const userId of ids) await this.events.publish({ type: 'user.deleted', userId, actorId });
     return { deleted_user_ids: ids };
   }
 

@@ -1,4 +1,5 @@
 import { UsersAndSessions1764200000000 } from './1764200000000-users-and-sessions';
+import { Keys1764400000000 } from './1764400000000-keys';
 
 /** Every migration, in order. Listed by hand: the API is bundled, so no glob can find them. */
-export const MIGRATIONS = [UsersAndSessions1764200000000];
+export const MIGRATIONS = [UsersAndSessions1764200000000, Keys1764400000000];
