@@ -13,12 +13,12 @@ function request(headers: Record<string, string>): FastifyRequest {
 }
 
 describe('RequestPrincipalResolver with virtual keys', () => {
-  let keys: jest.Mocked<KeyAuthenticator>;
+  let authenticate: jest.Mock;
   let sut: RequestPrincipalResolver;
 
   beforeEach(() => {
-    keys = {
-      authenticate: jest.fn(async () => ({
+    authenticate = jest.fn(() =>
+      Promise.resolve({
         principal: {
           method: 'virtual_key',
           userId: 'u1',
@@ -26,13 +26,13 @@ describe('RequestPrincipalResolver with virtual keys', () => {
           role: 'internal_user',
           keyToken: 't1',
         },
-      })),
-    } as unknown as jest.Mocked<KeyAuthenticator>;
+      }),
+    );
     sut = new RequestPrincipalResolver(
       { masterKey: MASTER } as AppConfig,
       {} as SessionsService,
       {} as UsersService,
-      keys,
+      { authenticate } as unknown as KeyAuthenticator,
     );
   });
 
@@ -48,13 +48,13 @@ describe('RequestPrincipalResolver with virtual keys', () => {
   it('hands non-master bearers to the key authenticator', async () => {
     const principal = await sut.resolve(request({ authorization: 'Bearer sk-abc' }));
     expect(principal).toMatchObject({ method: 'virtual_key', keyToken: 't1' });
-    expect(keys.authenticate).toHaveBeenCalledWith('sk-abc');
+    expect(authenticate).toHaveBeenCalledWith('sk-abc');
   });
 
   it('keeps the master key for itself', async () => {
     const principal = await sut.resolve(request({ 'x-api-key': MASTER }));
     expect(principal).toMatchObject({ method: 'master_key' });
-    expect(keys.authenticate).not.toHaveBeenCalled();
+    expect(authenticate).not.toHaveBeenCalled();
   });
 
   it.each([
@@ -75,6 +75,6 @@ describe('RequestPrincipalResolver with virtual keys', () => {
     for (const headers of variants) {
       expect(await status(headers)).toBe(401);
     }
-    expect(keys.authenticate).not.toHaveBeenCalled();
+    expect(authenticate).not.toHaveBeenCalled();
   });
 });

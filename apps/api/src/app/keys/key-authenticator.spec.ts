@@ -48,14 +48,14 @@ function aKey(fields: Partial<CachedKey> = {}): CachedKey {
 describe('KeyAuthenticator', () => {
   let clock: FakeClock;
   let lookup: KeyLookup;
-  let cache: jest.Mocked<KeyCache>;
+  let lookupFn: jest.Mock<Promise<KeyLookup>, [string]>;
   let sut: KeyAuthenticator;
 
   beforeEach(() => {
     clock = new FakeClock();
     lookup = { status: 'active', key: aKey(), graceExpiresAt: null };
-    cache = { lookup: jest.fn(async () => lookup) } as unknown as jest.Mocked<KeyCache>;
-    sut = new KeyAuthenticator(cache, clock);
+    lookupFn = jest.fn((_hash: string) => Promise.resolve(lookup));
+    sut = new KeyAuthenticator({ lookup: lookupFn } as unknown as KeyCache, clock);
   });
 
   const refusal = async (secret = 'sk-secret'): Promise<string> =>
@@ -63,7 +63,7 @@ describe('KeyAuthenticator', () => {
 
   it('looks the secret up by its SHA-256 and answers with the owner as principal', async () => {
     const { principal } = await sut.authenticate('sk-secret');
-    expect(cache.lookup).toHaveBeenCalledWith(sha256Hex('sk-secret'));
+    expect(lookupFn).toHaveBeenCalledWith(sha256Hex('sk-secret'));
     expect(principal).toEqual({
       method: 'virtual_key',
       userId: 'u1',
@@ -95,6 +95,6 @@ describe('KeyAuthenticator', () => {
 
   it('never looks up something that is not an sk- secret', async () => {
     expect(await refusal('0'.repeat(64))).toBe('Invalid API key');
-    expect(cache.lookup).not.toHaveBeenCalled();
+    expect(lookupFn).not.toHaveBeenCalled();
   });
 });

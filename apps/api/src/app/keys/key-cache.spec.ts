@@ -52,7 +52,7 @@ describe('InMemoryKeyCache', () => {
   let clock: FakeClock;
   let bus: FakeBus;
   let rows: Map<string, KeyLookup>;
-  let source: jest.Mocked<KeyLookupSource>;
+  let load: jest.Mock<Promise<KeyLookup>, [string]>;
   let sut: InMemoryKeyCache;
 
   beforeEach(() => {
@@ -63,9 +63,10 @@ describe('InMemoryKeyCache', () => {
       ['h2', { status: 'active', key: aCachedKey('t2', 'u2'), graceExpiresAt: null }],
       ['h-old', { status: 'active', key: aCachedKey('t1'), graceExpiresAt: clock.ms + 1000 }],
     ]);
-    source = {
-      load: jest.fn(async (hash: string) => rows.get(hash) ?? { status: 'unknown' }),
-    } as unknown as jest.Mocked<KeyLookupSource>;
+    load = jest.fn((hash: string) =>
+      Promise.resolve<KeyLookup>(rows.get(hash) ?? { status: 'unknown' }),
+    );
+    const source = { load } as unknown as KeyLookupSource;
     sut = new InMemoryKeyCache(source, clock, bus, {
       maxEntries: 100,
       ttlMs: 600_000,
@@ -77,21 +78,21 @@ describe('InMemoryKeyCache', () => {
   it('loads a miss once and answers later lookups from memory', async () => {
     await sut.lookup('h1');
     await sut.lookup('h1');
-    expect(source.load).toHaveBeenCalledTimes(1);
+    expect(load).toHaveBeenCalledTimes(1);
   });
 
   it('loads concurrent misses of one hash once', async () => {
     await Promise.all([sut.lookup('h1'), sut.lookup('h1'), sut.lookup('h1')]);
-    expect(source.load).toHaveBeenCalledTimes(1);
+    expect(load).toHaveBeenCalledTimes(1);
   });
 
   it('remembers unknown hashes for the negative TTL, in a bounded LRU', async () => {
     await sut.lookup('nope');
     await sut.lookup('nope');
-    expect(source.load).toHaveBeenCalledTimes(1);
+    expect(load).toHaveBeenCalledTimes(1);
     clock.ms += 30_001;
     await sut.lookup('nope');
-    expect(source.load).toHaveBeenCalledTimes(2);
+    expect(load).toHaveBeenCalledTimes(2);
     for (let i = 0; i < 50; i++) await sut.lookup(`spray-${i}`);
     expect(sut.sizes().missing).toBe(3);
   });
@@ -100,7 +101,7 @@ describe('InMemoryKeyCache', () => {
     await sut.lookup('h1');
     for (let i = 0; i < 50; i++) await sut.lookup(`spray-${i}`);
     await sut.lookup('h1');
-    expect(source.load.mock.calls.filter(([hash]) => hash === 'h1')).toHaveLength(1);
+    expect(load.mock.calls.filter(([hash]) => hash === 'h1')).toHaveLength(1);
   });
 
   it('forgets every hash of a token (current and old secret) and publishes it', async () => {
@@ -112,7 +113,7 @@ describe('InMemoryKeyCache', () => {
     await sut.lookup('h1');
     await sut.lookup('h-old');
     await sut.lookup('h2');
-    expect(source.load).toHaveBeenCalledTimes(5);
+    expect(load).toHaveBeenCalledTimes(5);
   });
 
   it("forgets a user's keys", async () => {
@@ -121,34 +122,32 @@ describe('InMemoryKeyCache', () => {
     sut.invalidateUser('u2');
     await sut.lookup('h1');
     await sut.lookup('h2');
-    expect(source.load.mock.calls.map(([hash]) => hash)).toEqual(['h1', 'h2', 'h2']);
+    expect(load.mock.calls.map(([hash]) => hash)).toEqual(['h1', 'h2', 'h2']);
   });
 
   it('applies invalidations from other instances without publishing them again', async () => {
     await sut.lookup('h1');
     bus.handler?.({ kind: 'token', token: 't1' });
     await sut.lookup('h1');
-    expect(source.load).toHaveBeenCalledTimes(2);
+    expect(load).toHaveBeenCalledTimes(2);
     expect(bus.published).toEqual([]);
   });
 
   it('does not cache a load that raced an invalidation', async () => {
     let release: (value: KeyLookup) => void = () => undefined;
-    source.load.mockImplementationOnce(
-      () => new Promise<KeyLookup>((resolve) => (release = resolve)),
-    );
+    load.mockImplementationOnce(() => new Promise<KeyLookup>((resolve) => (release = resolve)));
     const pending = sut.lookup('h1');
     sut.invalidateToken('t1');
     release({ status: 'active', key: aCachedKey('t1'), graceExpiresAt: null });
     await pending;
     await sut.lookup('h1');
-    expect(source.load).toHaveBeenCalledTimes(2);
+    expect(load).toHaveBeenCalledTimes(2);
   });
 
   it('trusts found keys only for the TTL', async () => {
     await sut.lookup('h1');
     clock.ms += 600_001;
     await sut.lookup('h1');
-    expect(source.load).toHaveBeenCalledTimes(2);
+    expect(load).toHaveBeenCalledTimes(2);
   });
 });

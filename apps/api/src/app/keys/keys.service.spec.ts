@@ -30,7 +30,7 @@ function aUser(fields: Partial<UserEntity> = {}): UserEntity {
     userId: 'u1',
     email: 'u1@example.com',
     alias: null,
-    role: 'internal_user' as Role,
+    role: 'internal_user',
     maxBudget: null,
     spend: 0,
     models: [],
@@ -85,8 +85,11 @@ const principal = (role: Role, userId = 'u1'): Principal => ({
 });
 
 describe('KeysService', () => {
-  let repository: jest.Mocked<KeysRepository>;
-  let cache: jest.Mocked<KeyCache>;
+  let save: jest.Mock;
+  let insert: jest.Mock;
+  let archive: jest.Mock;
+  let invalidateToken: jest.Mock;
+  let invalidateUser: jest.Mock;
   let events: UserEvents;
   let key: KeyEntity;
   let bounds: KeyUpperBounds;
@@ -95,23 +98,23 @@ describe('KeysService', () => {
   beforeEach(() => {
     key = aKey();
     bounds = { ...NO_BOUNDS };
-    repository = {
-      findByToken: jest.fn(async (token: string) => (token === key.token ? key : null)),
-      findByAnySecretHash: jest.fn(async (hash: string) => (hash === key.secretHash ? key : null)),
-      findByAlias: jest.fn(async () => null),
-      findByAliases: jest.fn(async () => []),
-      findByUser: jest.fn(async () => [key]),
-      findOwner: jest.fn(async (userId: string) => aUser({ userId })),
-      insert: jest.fn(async () => undefined),
-      save: jest.fn(async (k: KeyEntity) => k),
-      archive: jest.fn(async () => undefined),
-    } as unknown as jest.Mocked<KeysRepository>;
-    cache = {
-      lookup: jest.fn(),
-      invalidateToken: jest.fn(),
-      invalidateUser: jest.fn(),
-      clear: jest.fn(),
-    } as unknown as jest.Mocked<KeyCache>;
+    save = jest.fn((k: KeyEntity) => Promise.resolve(k));
+    insert = jest.fn(() => Promise.resolve());
+    archive = jest.fn(() => Promise.resolve());
+    invalidateToken = jest.fn();
+    invalidateUser = jest.fn();
+    const repository = {
+      findByToken: (token: string) => Promise.resolve(token === key.token ? key : null),
+      findByAnySecretHash: (hash: string) => Promise.resolve(hash === key.secretHash ? key : null),
+      findByAlias: () => Promise.resolve(null),
+      findByAliases: () => Promise.resolve([]),
+      findByUser: () => Promise.resolve([key]),
+      findOwner: (userId: string) => Promise.resolve(aUser({ userId })),
+      insert,
+      save,
+      archive,
+    } as unknown as KeysRepository;
+    const cache = { invalidateToken, invalidateUser } as unknown as KeyCache;
     events = new UserEvents();
     const config = { keyUpperBounds: bounds } as unknown as AppConfig;
     sut = new KeysService(repository, cache, new FixedClock(), config, events);
@@ -123,27 +126,27 @@ describe('KeysService', () => {
   describe('invalidates the key cache on every change', () => {
     it('update', async () => {
       await sut.update(principal('internal_user'), { key: key.token, key_alias: 'x' });
-      expect(repository.save).toHaveBeenCalled();
-      expect(cache.invalidateToken).toHaveBeenCalledWith(key.token);
+      expect(save).toHaveBeenCalled();
+      expect(invalidateToken).toHaveBeenCalledWith(key.token);
     });
 
     it('block', async () => {
       await sut.block(principal('internal_user'), { key: 'sk-original' });
       expect(key.blocked).toBe(true);
-      expect(cache.invalidateToken).toHaveBeenCalledWith(key.token);
+      expect(invalidateToken).toHaveBeenCalledWith(key.token);
     });
 
     it('unblock', async () => {
       key.blocked = true;
       await sut.unblock(principal('proxy_admin', 'admin-user'), { key: key.token });
       expect(key.blocked).toBe(false);
-      expect(cache.invalidateToken).toHaveBeenCalledWith(key.token);
+      expect(invalidateToken).toHaveBeenCalledWith(key.token);
     });
 
     it('delete', async () => {
       await sut.delete(principal('internal_user'), { keys: [key.token] });
-      expect(repository.archive).toHaveBeenCalledWith([key], expect.any(Date), 'u1');
-      expect(cache.invalidateToken).toHaveBeenCalledWith(key.token);
+      expect(archive).toHaveBeenCalledWith([key], expect.any(Date), 'u1');
+      expect(invalidateToken).toHaveBeenCalledWith(key.token);
     });
 
     it('regenerate (keeping the old hash for the grace period)', async () => {
@@ -156,16 +159,16 @@ describe('KeysService', () => {
       expect(key.secretHash).toBe(sha256Hex(res.key));
       expect(key.previousSecretHash).toBe(oldHash);
       expect(key.previousSecretExpiresAt?.getTime()).toBe(Date.UTC(2026, 0, 1) + 600_000);
-      expect(cache.invalidateToken).toHaveBeenCalledWith(key.token);
+      expect(invalidateToken).toHaveBeenCalledWith(key.token);
     });
 
     it("an owner's update, and an owner's deletion (which also archives their keys)", async () => {
       await events.publish({ type: 'user.updated', userId: 'u1', actorId: 'admin' });
-      expect(cache.invalidateUser).toHaveBeenCalledWith('u1');
-      expect(repository.archive).not.toHaveBeenCalled();
+      expect(invalidateUser).toHaveBeenCalledWith('u1');
+      expect(archive).not.toHaveBeenCalled();
       await events.publish({ type: 'user.deleted', userId: 'u1', actorId: 'admin' });
-      expect(repository.archive).toHaveBeenCalledWith([key], expect.any(Date), 'admin');
-      expect(cache.invalidateToken).toHaveBeenCalledWith(key.token);
+      expect(archive).toHaveBeenCalledWith([key], expect.any(Date), 'admin');
+      expect(invalidateToken).toHaveBeenCalledWith(key.token);
     });
   });
 
@@ -180,9 +183,9 @@ describe('KeysService', () => {
         (e: unknown) => e,
       )) as AppError;
       expect(error.status).toBe(404);
-      expect(repository.save).not.toHaveBeenCalled();
-      expect(repository.archive).not.toHaveBeenCalled();
-      expect(cache.invalidateToken).not.toHaveBeenCalled();
+      expect(save).not.toHaveBeenCalled();
+      expect(archive).not.toHaveBeenCalled();
+      expect(invalidateToken).not.toHaveBeenCalled();
     });
 
     it('unblock by the owning internal_user answers 403', async () => {
@@ -192,7 +195,7 @@ describe('KeysService', () => {
         .catch((e: unknown) => e)) as AppError;
       expect(error.status).toBe(403);
       expect(key.blocked).toBe(true);
-      expect(cache.invalidateToken).not.toHaveBeenCalled();
+      expect(invalidateToken).not.toHaveBeenCalled();
     });
 
     it('a proxy_admin_viewer may read but not change any key (403)', async () => {
@@ -230,7 +233,7 @@ describe('KeysService', () => {
           .catch((e: unknown) => e)) as AppError;
         expect(error).toMatchObject({ status: 400, param });
       }
-      expect(repository.insert).not.toHaveBeenCalled();
+      expect(insert).not.toHaveBeenCalled();
     });
 
     it("never lets proxy_admin's keys be bound", async () => {
