@@ -669,6 +669,122 @@ describe('keys', () => {
     });
   });
 
+  describe('every endpoint × every role', () => {
+    type Who =
+      | 'master'
+      | 'proxy_admin'
+      | 'proxy_admin_viewer'
+      | 'internal_user'
+      | 'internal_user_viewer'
+      | 'anonymous'
+      | 'virtual_key';
+    const WHO: Who[] = [
+      'master',
+      'proxy_admin',
+      'proxy_admin_viewer',
+      'internal_user',
+      'internal_user_viewer',
+      'anonymous',
+      'virtual_key',
+    ];
+    const callers = {} as Record<Who, Caller>;
+    /** Whose keys count as the caller's own. */
+    const ownerOf = {} as Record<Who, string>;
+    let victim: string;
+
+    beforeAll(async () => {
+      for (const role of Object.keys(as) as Role[]) {
+        callers[role] = as[role];
+        ownerOf[role] = as[role].userId;
+      }
+      callers.master = master(t);
+      ownerOf.master = as.internal_user.userId;
+      callers.anonymous = anonymous(t);
+      ownerOf.anonymous = as.internal_user.userId;
+      const vk = await keyFor(t, as.internal_user.userId, { key_alias: 'matrix-bearer' });
+      callers.virtual_key = bearer(t, vk.key, 'virtual key');
+      ownerOf.virtual_key = as.internal_user.userId;
+      victim = (await createUser(t, 'internal_user')).user_id;
+    });
+
+    type Act = (caller: Caller, key: GenerateKeyResponse) => ReturnType<Caller['get']>;
+    const ACTS: Record<string, Act> = {
+      'GET /key/info': (c, k) => c.get(`/key/info?key=${k.token}`),
+      'POST /key/update': (c, k) => c.post('/key/update', { key: k.token, metadata: { m: 1 } }),
+      'POST /key/block': (c, k) => c.post('/key/block', { key: k.token }),
+      'POST /key/unblock': (c, k) => c.post('/key/unblock', { key: k.token }),
+      'POST /key/regenerate': (c, k) => c.post('/key/regenerate', { key: k.token }),
+      'POST /key/delete': (c, k) => c.post('/key/delete', { keys: [k.token] }),
+    };
+    //                        M    PA   PAV  IU   IUV  AN   VK
+    const READ_OWN = /*    */ [200, 200, 200, 200, 200, 401, 200];
+    const WRITE_OWN = /*   */ [200, 200, 403, 200, 403, 401, 200];
+    const UNBLOCK = /*     */ [200, 200, 403, 403, 403, 401, 403];
+    const READ_OTHER = /*  */ [200, 200, 200, 404, 404, 401, 404];
+    const WRITE_OTHER = /* */ [200, 200, 403, 404, 403, 401, 404];
+    const EXPECTED: Record<string, { own: number[]; other: number[] }> = {
+      'GET /key/info': { own: READ_OWN, other: READ_OTHER },
+      'POST /key/update': { own: WRITE_OWN, other: WRITE_OTHER },
+      'POST /key/block': { own: WRITE_OWN, other: WRITE_OTHER },
+      'POST /key/unblock': { own: UNBLOCK, other: UNBLOCK },
+      'POST /key/regenerate': { own: WRITE_OWN, other: WRITE_OTHER },
+      'POST /key/delete': { own: WRITE_OWN, other: WRITE_OTHER },
+    };
+    const cases = Object.entries(EXPECTED).flatMap(([route, expected]) =>
+      WHO.flatMap((who, i) => [
+        [route, who, 'own', expected.own[i]] as const,
+        [route, who, "another user's", expected.other[i]] as const,
+      ]),
+    );
+
+    it.each(cases)('%s by %s on its %s key answers %d', async (route, who, whose, status) => {
+      const owner = whose === 'own' ? ownerOf[who] : victim;
+      const key = await keyFor(t, owner, route === 'POST /key/unblock' ? { blocked: true } : {});
+      const res = await ACTS[route](callers[who], key).expect(status);
+      if (status === 404) expect(res.body.error.type).toBe('not_found_error');
+      if (status === 403) expect(res.body.error.type).toBe('permission_error');
+      // A refused change changed nothing.
+      const after = await master(t).get(`/key/info?key=${key.token}`);
+      if (status !== 200) {
+        expect(after.status).toBe(200);
+        expect(after.body.info).toMatchObject({
+          blocked: route === 'POST /key/unblock',
+          metadata: {},
+          key_name: key.key_name,
+        });
+      }
+    });
+
+    //                             M    PA   PAV  IU   IUV  AN   VK
+    const GENERATE = /*       */ [400, 200, 403, 200, 403, 401, 200];
+    const LIST = /*           */ [200, 200, 200, 200, 200, 401, 200];
+    const DELETED = /*        */ [200, 200, 200, 403, 403, 401, 403];
+    it.each(
+      WHO.flatMap((who, i) => [
+        ['POST /key/generate', who, GENERATE[i]] as const,
+        ['GET /key/list', who, LIST[i]] as const,
+        ['GET /key/deleted', who, DELETED[i]] as const,
+      ]),
+    )('%s by %s answers %d', async (route, who, status) => {
+      const caller = callers[who];
+      const res =
+        route === 'POST /key/generate'
+          ? await caller.post('/key/generate', {})
+          : await caller.get(route.slice(4));
+      expect(res.status).toBe(status);
+      if (route === 'POST /key/generate' && status === 200) {
+        expect(res.body.user_id).toBe(ownerOf[who]);
+      }
+      if (route === 'GET /key/list' && status === 200) {
+        const keys = (res.body as KeyListResponse).keys;
+        if (who !== 'master' && who !== 'proxy_admin' && who !== 'proxy_admin_viewer') {
+          expect(keys.every((k) => k.user_id === ownerOf[who])).toBe(true);
+        }
+        expectNoSecrets(res.body);
+      }
+    });
+  });
+
   describe('GET /user/info', () => {
     it("lists the user's keys without secrets", async () => {
       const owner = await userCaller(t, 'internal_user');
