@@ -19,6 +19,16 @@ export const REDACTED_PATHS = [
   '*.api_key',
 ];
 
+/** A key named by its secret in a query string (`/key/info?key=sk-...`) is not logged either. */
+export function redactUrl(url: string): string {
+  return url.replace(/([?&][^=&#]*=)sk-[^&#]*/gi, '$1[redacted]');
+}
+
+function redactValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactValue);
+  return typeof value === 'string' && /^sk-/i.test(value) ? '[redacted]' : value;
+}
+
 /** Honours a sane incoming X-Request-Id, else makes one; echoed on the response. */
 export function requestId(req: IncomingMessage, res: ServerResponse): string {
   const incoming = req.headers['x-request-id'];
@@ -32,6 +42,17 @@ export function requestLoggerOptions(config: AppConfig, destination?: Destinatio
     level: config.logLevel,
     genReqId: requestId,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    serializers: {
+      req: (req: { url?: string; query?: Record<string, unknown> }) => {
+        if (typeof req.url === 'string') req.url = redactUrl(req.url);
+        if (req.query && typeof req.query === 'object') {
+          req.query = Object.fromEntries(
+            Object.entries(req.query).map(([name, value]) => [name, redactValue(value)]),
+          );
+        }
+        return req;
+      },
+    },
     customProps: () => ({ service: 'gatehouse' }),
   };
   return {
