@@ -251,6 +251,47 @@ describe('keys', () => {
       await vk.post('/key/generate', {}).expect(403);
     });
 
+    it('are narrowed by their own limits when they manage keys (never more than they have)', async () => {
+      const narrow = await keyFor(t, as.internal_user.userId, {
+        models: ['m1', 'm2'],
+        max_budget: 2,
+        tpm_limit: 10,
+        duration: '1h',
+      });
+      const vk = bearer(t, narrow.key);
+      const child = (await vk.post('/key/generate', {}).expect(200)).body as GenerateKeyResponse;
+      expect(child).toMatchObject({ models: ['m1', 'm2'], max_budget: 2, tpm_limit: 10 });
+      expect(Date.parse(child.expires ?? '')).toBeLessThanOrEqual(Date.parse(narrow.expires ?? ''));
+      await vk
+        .post('/key/generate', { models: ['m1'], max_budget: 1, duration: '10m' })
+        .expect(200);
+      for (const [body, status, param] of [
+        [{ models: ['m3'] }, 403, 'models'],
+        [{ models: [] }, 403, 'models'],
+        [{ max_budget: 3 }, 400, 'max_budget'],
+        [{ tpm_limit: 11 }, 400, 'tpm_limit'],
+        [{ duration: '2h' }, 400, 'duration'],
+      ] as const) {
+        const res = await vk.post('/key/generate', body).expect(status);
+        expect(res.body.error.param).toBe(param);
+      }
+      // Nor can it raise its own limits.
+      for (const [body, param] of [
+        [{ max_budget: 100 }, 'max_budget'],
+        [{ max_budget: null }, 'max_budget'],
+        [{ duration: null }, 'duration'],
+        [{ models: ['m1', 'm2', 'm3'] }, 'models'],
+      ] as const) {
+        const res = await vk.post('/key/update', { key: narrow.token, ...body });
+        expect([400, 403]).toContain(res.status);
+        expect(res.body.error.param).toBe(param);
+      }
+      // Its owner's session is not narrowed by the key.
+      await as.internal_user
+        .post('/key/update', { key: narrow.token, max_budget: 100 })
+        .expect(200);
+    });
+
     it('expire with the clock: "API key expired"', async () => {
       const key = await keyFor(t, as.internal_user.userId, { duration: '1h' });
       const vk = bearer(t, key.key);

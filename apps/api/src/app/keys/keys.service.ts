@@ -243,6 +243,83 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
     return result;
   }
 
+  /**
+   * A virtual key acting on the management API is narrowed by its own limits: what it makes or
+   * changes (including itself) never gets more models, budget, rate or lifetime than it has.
+   * Admins are not narrowed (their session could do it anyway).
+   */
+  private async narrowToCallingKey(
+    principal: Principal,
+    requested: KeyFields,
+    fields: LimitedKeyFields,
+    creating: boolean,
+  ): Promise<LimitedKeyFields> {
+    if (!principal.keyToken || this.isKeyAdmin(principal)) return fields;
+    const calling = await this.keys.findByToken(principal.keyToken);
+    if (!calling) throw AppError.unauthorized('API key was deleted');
+    const result: LimitedKeyFields = { ...fields };
+    const over = (field: string, value: number | string, limit: number | string): AppError =>
+      AppError.badRequest(
+        `${field} ${value} is over the calling key's own ${field} (${limit})`,
+        field,
+      );
+    if (calling.models.length > 0) {
+      if (result.models === undefined) {
+        if (creating) result.models = calling.models;
+      } else {
+        const wider =
+          result.models.length === 0
+            ? ['all models']
+            : result.models.filter((m) => !calling.models.includes(m));
+        if (wider.length > 0) {
+          throw new AppError(
+            403,
+            'permission_error',
+            `models not allowed for this key: ${wider.join(', ')}`,
+            'models',
+          );
+        }
+      }
+    }
+    const numeric = [
+      ['max_budget', calling.maxBudget],
+      ['tpm_limit', calling.tpmLimit],
+      ['rpm_limit', calling.rpmLimit],
+      ['max_parallel_requests', calling.maxParallelRequests],
+    ] as const;
+    for (const [field, limit] of numeric) {
+      const value = result[field];
+      if (limit === null || (value === undefined && !creating)) continue;
+      if (creating && (requested[field] === undefined || requested[field] === null)) {
+        // Not asked for: the tighter of the calling key's limit and any configured bound.
+        result[field] = Math.min(value ?? Infinity, limit);
+      } else if (value === undefined || value === null) {
+        throw over(field, 'unlimited', limit);
+      } else if (value > limit) {
+        throw over(field, value, limit);
+      }
+    }
+    if (calling.expires !== null && (creating || result.duration !== undefined)) {
+      const left = calling.expires.getTime() - this.clock.nowMs();
+      if (creating && (requested.duration === undefined || requested.duration === null)) {
+        result.durationMs = Math.min(result.durationMs ?? Infinity, left);
+        return result;
+      }
+      const asked =
+        result.durationMs ??
+        (result.duration === undefined || result.duration === null
+          ? null
+          : (parseDuration(result.duration) ?? Infinity));
+      if (asked === null) {
+        if (!creating) throw over('duration', 'never', calling.expires.toISOString());
+        result.durationMs = left;
+      } else if (asked > left) {
+        throw over('duration', result.duration ?? `${asked / 1000}s`, 'its expiry');
+      }
+    }
+    return result;
+  }
+
   /** Applies the shared fields to a key (only those present; null clears). */
   private applyFields(key: KeyEntity, fields: LimitedKeyFields, now: Date): void {
     if (fields.key_alias !== undefined) key.keyAlias = fields.key_alias;
@@ -325,7 +402,12 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
       );
     }
     const owner = await this.ownerOrNotFound(ownerId);
-    const fields = this.enforceLimits(principal, owner, requested, true);
+    const fields = await this.narrowToCallingKey(
+      principal,
+      requested,
+      this.enforceLimits(principal, owner, requested, true),
+      true,
+    );
     await this.assertAliasFree(fields.key_alias);
 
     const now = this.clock.now();
@@ -376,7 +458,12 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
       throw new AppError(403, 'permission_error', 'Only proxy_admin may unblock a key', 'blocked');
     }
     const owner = await this.ownerOrNotFound(newUserId ?? key.userId ?? principal.userId);
-    const fields = this.enforceLimits(principal, owner, requested, false);
+    const fields = await this.narrowToCallingKey(
+      principal,
+      requested,
+      this.enforceLimits(principal, owner, requested, false),
+      false,
+    );
     await this.assertAliasFree(fields.key_alias, key.token);
     const now = this.clock.now();
     this.applyFields(key, fields, now);
