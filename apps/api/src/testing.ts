@@ -7,3 +7,5 @@ export { loadConfig, ConfigError } from './app/config/load-config';
 export { AppConfig } from './app/config/app-config';
 export { Clock } from './app/common/time/clock';
 export { MASTER_USER_ID } from './app/common/auth/principal';
+export { KeyInvalidationBus } from './app/keys/key-cache';
+export { RedisKeyInvalidationBus } from './app/keys/redis-key-invalidation.bus';

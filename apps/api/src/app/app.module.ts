@@ -12,6 +12,7 @@ import { HealthModule } from './health/health.module';
 import { InvitationsModule } from './invitations/invitations.module';
 import { OnboardingModule } from './invitations/onboarding.module';
 import { TeamsModule } from './teams/teams.module';
+import { KeysModule } from './keys/keys.module';
 import { UsersModule } from './users/users.module';
 
 export interface AppOptions {
@@ -32,6 +33,7 @@ export class AppModule {
         TypeOrmModule.forRoot(dataSourceOptions(config.database)),
         AuthModule,
         UsersModule,
+        KeysModule,
         HealthModule,
         TeamsModule,
         InvitationsModule,

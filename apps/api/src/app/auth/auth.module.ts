@@ -5,6 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { PrincipalResolver } from '../common/auth/principal-resolver';
 import { AuthGuard } from '../common/guards/auth.guard';
 import { PermissionGuard } from '../common/guards/permission.guard';
+import { KeysModule } from '../keys/keys.module';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
@@ -15,7 +16,7 @@ import { SessionEntity } from './session.entity';
 import { SessionsService } from './sessions.service';
 
 @Module({
-  imports: [PassportModule, TypeOrmModule.forFeature([SessionEntity]), UsersModule],
+  imports: [PassportModule, TypeOrmModule.forFeature([SessionEntity]), UsersModule, KeysModule],
   controllers: [AuthController],
   providers: [
     AuthService,

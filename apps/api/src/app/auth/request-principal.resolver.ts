@@ -6,6 +6,7 @@ import { PrincipalResolver } from '../common/auth/principal-resolver';
 import { safeEqual } from '../common/crypto/tokens';
 import { AppError } from '../common/errors/app-error';
 import { AppConfig } from '../config/app-config';
+import { KeyAuthenticator } from '../keys/key-authenticator';
 import { UsersService } from '../users/users.service';
 import { SessionsService } from './sessions.service';
 
@@ -40,6 +41,7 @@ export class RequestPrincipalResolver extends PrincipalResolver {
     private readonly config: AppConfig,
     private readonly sessions: SessionsService,
     private readonly users: UsersService,
+    private readonly keys: KeyAuthenticator,
   ) {
     super();
   }
@@ -52,12 +54,13 @@ export class RequestPrincipalResolver extends PrincipalResolver {
     return null;
   }
 
-  private fromApiKey(apiKey: string): Principal {
+  private async fromApiKey(apiKey: string): Promise<Principal> {
     if (!API_KEY_SHAPE.test(apiKey)) throw AppError.unauthorized('Invalid API key');
     if (safeEqual(apiKey, this.config.masterKey)) {
       return { method: 'master_key', userId: MASTER_USER_ID, email: null, role: 'proxy_admin' };
     }
-    throw AppError.unauthorized('Invalid API key');
+    // Virtual keys: looked up by SHA-256 in the key cache; the principal is the key's owner.
+    return (await this.keys.authenticate(apiKey)).principal;
   }
 
   private async fromSession(request: FastifyRequest, token: string): Promise<Principal | null> {

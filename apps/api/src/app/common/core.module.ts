@@ -1,9 +1,11 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { PasswordHasher } from './crypto/password-hasher';
+import { UserEvents } from './events/user-events';
 import { Clock, SystemClock } from './time/clock';
 
-/** The process-wide singletons every module may inject: config, clock, password hashing. */
+/** The process-wide singletons every module may inject: config, clock, password hashing,
+ * user events. */
 @Global()
 @Module({})
 export class CoreModule {
@@ -14,8 +16,9 @@ export class CoreModule {
         { provide: AppConfig, useValue: config },
         { provide: Clock, useValue: clock },
         PasswordHasher,
+        UserEvents,
       ],
-      exports: [AppConfig, Clock, PasswordHasher],
+      exports: [AppConfig, Clock, PasswordHasher, UserEvents],
     };
   }
 }

@@ -13,6 +13,15 @@ export interface SmtpConfig {
 /** Where the master key came from; `generated` is printed once at start. */
 export type MasterKeySource = 'env' | 'file' | 'generated';
 
+/** Upper bounds on keys made or changed by non-admins; null = no bound. */
+export interface KeyUpperBounds {
+  maxBudget: number | null;
+  durationMs: number | null;
+  tpmLimit: number | null;
+  rpmLimit: number | null;
+  maxParallelRequests: number | null;
+}
+
 /**
  * The typed, validated configuration. Injected by class; built once by `loadConfig`.
  */
@@ -34,6 +43,7 @@ export class AppConfig {
   readonly sessionTtlMs!: number;
   readonly invitationTtlMs!: number;
   readonly secureCookies!: boolean;
+  readonly keyUpperBounds!: KeyUpperBounds;
 
   constructor(values: AppConfig) {
     Object.assign(this, values);

@@ -1,5 +1,16 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { DURATION_PATTERN } from '@gatehouse/shared/dto';
+import {
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
 
 /** The environment Gatehouse reads, validated once at boot. */
 export class EnvDto {
@@ -110,4 +121,38 @@ export class EnvDto {
   @IsOptional()
   @IsString()
   DATA_DIR?: string;
+
+  // --- Virtual keys: upper bounds for keys made by non-admins (all optional) ---
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber(
+    { allowNaN: false, allowInfinity: false },
+    { message: 'KEY_MAX_BUDGET_UPPER_BOUND must be a number of USD' },
+  )
+  @Min(0)
+  KEY_MAX_BUDGET_UPPER_BOUND?: number;
+
+  @IsOptional()
+  @Matches(DURATION_PATTERN, {
+    message: 'KEY_DURATION_UPPER_BOUND must look like 30s, 10m, 2h, 30d or 1mo',
+  })
+  KEY_DURATION_UPPER_BOUND?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'KEY_TPM_LIMIT_UPPER_BOUND must be a whole number' })
+  @Min(0)
+  KEY_TPM_LIMIT_UPPER_BOUND?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'KEY_RPM_LIMIT_UPPER_BOUND must be a whole number' })
+  @Min(0)
+  KEY_RPM_LIMIT_UPPER_BOUND?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'KEY_MAX_PARALLEL_REQUESTS_UPPER_BOUND must be a whole number' })
+  @Min(0)
+  KEY_MAX_PARALLEL_REQUESTS_UPPER_BOUND?: number;
 }

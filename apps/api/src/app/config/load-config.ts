@@ -1,3 +1,4 @@
+import { parseDuration } from '@gatehouse/shared/dto';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { randomBytes } from 'node:crypto';
@@ -105,5 +106,12 @@ export function loadConfig(raw: NodeJS.ProcessEnv): AppConfig {
     sessionTtlMs: (env.SESSION_TTL_HOURS ?? 12) * 3_600_000,
     invitationTtlMs: (env.INVITATION_TTL_DAYS ?? 7) * 86_400_000,
     secureCookies: baseUrl.startsWith('https://'),
+    keyUpperBounds: {
+      maxBudget: env.KEY_MAX_BUDGET_UPPER_BOUND ?? null,
+      durationMs: env.KEY_DURATION_UPPER_BOUND ? parseDuration(env.KEY_DURATION_UPPER_BOUND) : null,
+      tpmLimit: env.KEY_TPM_LIMIT_UPPER_BOUND ?? null,
+      rpmLimit: env.KEY_RPM_LIMIT_UPPER_BOUND ?? null,
+      maxParallelRequests: env.KEY_MAX_PARALLEL_REQUESTS_UPPER_BOUND ?? null,
+    },
   });
 }

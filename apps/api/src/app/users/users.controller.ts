@@ -14,13 +14,17 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '../common/auth/principal';
 import { CurrentPrincipal } from '../common/decorators/current-principal.decorator';
 import { RequirePermission } from '../common/decorators/require-permission.decorator';
+import { KeysService } from '../keys/keys.service';
 import { UsersService } from './users.service';
 
 @ApiTags('users')
 @ApiBearerAuth()
 @Controller('user')
 export class UsersController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly keys: KeysService,
+  ) {}
 
   @Post('new')
   @HttpCode(200)
@@ -34,11 +38,13 @@ export class UsersController {
 
   @Get('info')
   @RequirePermission('user.read.self')
-  info(
+  async info(
     @CurrentPrincipal() principal: Principal,
     @Query() query: UserInfoQuery,
   ): Promise<UserInfoResponse> {
-    return this.users.info(principal, query.user_id);
+    const info = await this.users.info(principal, query.user_id);
+    // The keys module fills `keys` (users.info has already checked the caller may see the user).
+    return { ...info, keys: await this.keys.listForUser(info.user_id) };
   }
 
   @Post('update')
@@ -54,8 +60,11 @@ export class UsersController {
   @Post('delete')
   @HttpCode(200)
   @RequirePermission('user.delete')
-  delete(@Body() body: DeleteUsersRequest): Promise<DeleteUsersResponse> {
-    return this.users.delete(body);
+  delete(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: DeleteUsersRequest,
+  ): Promise<DeleteUsersResponse> {
+    return this.users.delete(body, principal.userId);
   }
 
   @Get('list')

@@ -13,6 +13,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { isMaster, MASTER_USER_ID, type Principal } from '../common/auth/principal';
 import { PasswordHasher } from '../common/crypto/password-hasher';
+import { UserEvents } from '../common/events/user-events';
 import { AppError } from '../common/errors/app-error';
 import { Clock } from '../common/time/clock';
 import { isUniqueViolation } from '../database/errors';
@@ -65,6 +66,7 @@ export class UsersService {
     private readonly clock: Clock,
     private readonly teams: TeamsService,
     private readonly invitations: InvitationsService,
+    private readonly events: UserEvents,
   ) {}
 
   /** The one place user rows become responses: `teams` lists each user's team ids. */
@@ -221,10 +223,15 @@ export class UsersService {
         throw AppError.conflict('A user with this email already exists', 'user_email');
       throw error;
     }
+    await this.events.publish({
+      type: 'user.updated',
+      userId: user.userId,
+      actorId: principal.userId,
+    });
     return this.respondOne(user);
   }
 
-  async delete(request: DeleteUsersRequest): Promise<DeleteUsersResponse> {
+  async delete(request: DeleteUsersRequest, actorId: string): Promise<DeleteUsersResponse> {
     const ids = [...new Set(request.user_ids)];
     const found = await this.users.findByIds(ids);
     if (found.length !== ids.length) {
@@ -234,6 +241,7 @@ export class UsersService {
     await this.teams.removeUsers(ids);
     await this.invitations.removeForUsers(ids);
     await this.users.deleteByIds(ids);
+    for (const userId of ids) await this.events.publish({ type: 'user.deleted', userId, actorId });
     return { deleted_user_ids: ids };
   }
 

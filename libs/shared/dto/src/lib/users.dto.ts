@@ -19,8 +19,7 @@ import {
   Max,
 } from 'class-validator';
 import { ID_PATTERN, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './common.dto';
-
-export const DURATION_PATTERN = /^\d{1,6}(s|m|h|d|w|mo)$/;
+import { DURATION_PATTERN } from './duration';
 
 /** Fields an admin may set on a user, shared by create and update. */
 class UserFieldsRequest {

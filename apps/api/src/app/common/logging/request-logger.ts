@@ -19,6 +19,16 @@ export const REDACTED_PATHS = [
   '*.api_key',
 ];
 
+/** A key named by its secret in a query string (`/key/info?key=sk-...`) is not logged either. */
+export function redactUrl(url: string): string {
+  return url.replace(/([?&][^=&#]*=)sk-[^&#]*/gi, '$1[redacted]');
+}
+
+function redactValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactValue);
+  return typeof value === 'string' && /^sk-/i.test(value) ? '[redacted]' : value;
+}
+
 /**
  * Honours a sane incoming X-Request-Id, else makes one. Fastify calls this for each request;
  * it is kept on the raw request, where pino-http picks it up for the log line.
@@ -34,6 +44,17 @@ export function requestLoggerOptions(config: AppConfig, destination?: Destinatio
   const options = {
     level: config.logLevel,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    serializers: {
+      req: (req: { url?: string; query?: Record<string, unknown> }) => {
+        if (typeof req.url === 'string') req.url = redactUrl(req.url);
+        if (req.query && typeof req.query === 'object') {
+          req.query = Object.fromEntries(
+            Object.entries(req.query).map(([name, value]) => [name, redactValue(value)]),
+          );
+        }
+        return req;
+      },
+    },
     customProps: () => ({ service: 'gatehouse' }),
   };
   return {

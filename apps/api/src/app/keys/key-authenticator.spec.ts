@@ -1,0 +1,100 @@
+import { sha256Hex } from '../common/crypto/tokens';
+import type { AppError } from '../common/errors/app-error';
+import { Clock } from '../common/time/clock';
+import { KeyAuthenticator } from './key-authenticator';
+import type { CachedKey, KeyCache, KeyLookup } from './key-cache';
+
+class FakeClock extends Clock {
+  ms = Date.UTC(2026, 0, 1);
+  now(): Date {
+    return new Date(this.ms);
+  }
+}
+
+const owner = {
+  userId: 'u1',
+  email: 'u1@example.com',
+  role: 'internal_user' as const,
+  models: [],
+  maxBudget: null,
+  spend: 0,
+  tpmLimit: null,
+  rpmLimit: null,
+};
+
+function aKey(fields: Partial<CachedKey> = {}): CachedKey {
+  return {
+    token: 't1',
+    keyName: 'sk-...abcd',
+    keyAlias: null,
+    userId: 'u1',
+    teamId: null,
+    models: [],
+    maxBudget: null,
+    spend: 0,
+    budgetDuration: null,
+    budgetResetAt: null,
+    expires: null,
+    tpmLimit: null,
+    rpmLimit: null,
+    maxParallelRequests: null,
+    metadata: {},
+    blocked: false,
+    owner,
+    ...fields,
+  };
+}
+
+describe('KeyAuthenticator', () => {
+  let clock: FakeClock;
+  let lookup: KeyLookup;
+  let lookupFn: jest.Mock<Promise<KeyLookup>, [string]>;
+  let sut: KeyAuthenticator;
+
+  beforeEach(() => {
+    clock = new FakeClock();
+    lookup = { status: 'active', key: aKey(), graceExpiresAt: null };
+    lookupFn = jest.fn((_hash: string) => Promise.resolve(lookup));
+    sut = new KeyAuthenticator({ lookup: lookupFn } as unknown as KeyCache, clock);
+  });
+
+  const refusal = async (secret = 'sk-secret'): Promise<string> =>
+    ((await sut.authenticate(secret).catch((e: unknown) => e)) as AppError).message;
+
+  it('looks the secret up by its SHA-256 and answers with the owner as principal', async () => {
+    const { principal } = await sut.authenticate('sk-secret');
+    expect(lookupFn).toHaveBeenCalledWith(sha256Hex('sk-secret'));
+    expect(principal).toEqual({
+      method: 'virtual_key',
+      userId: 'u1',
+      email: 'u1@example.com',
+      role: 'internal_user',
+      keyToken: 't1',
+    });
+  });
+
+  it('refuses with a distinct message for each reason', async () => {
+    lookup = { status: 'unknown' };
+    expect(await refusal()).toBe('Invalid API key');
+    lookup = { status: 'deleted', token: 't1' };
+    expect(await refusal()).toBe('API key was deleted');
+    lookup = { status: 'active', key: aKey({ blocked: true }), graceExpiresAt: null };
+    expect(await refusal()).toBe('API key is blocked');
+    lookup = { status: 'active', key: aKey({ expires: clock.ms }), graceExpiresAt: null };
+    expect(await refusal()).toBe('API key expired');
+    lookup = { status: 'active', key: aKey({ owner: null }), graceExpiresAt: null };
+    expect(await refusal()).toBe('Invalid API key');
+  });
+
+  it('accepts an old secret during its grace period only', async () => {
+    lookup = { status: 'active', key: aKey(), graceExpiresAt: clock.ms + 1000 };
+    await expect(sut.authenticate('sk-old')).resolves.toBeDefined();
+    clock.ms += 1000;
+    expect(await refusal('sk-old')).toBe('API key was regenerated; use the new key');
+  });
+
+  it('never looks up something that is not an sk- secret', async () => {
+    expect(await refusal('0'.repeat(64))).toBe('Invalid API key');
+    expect(lookupFn).not.toHaveBeenCalled();
+  });
+});

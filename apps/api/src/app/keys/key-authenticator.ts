@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import type { Principal } from '../common/auth/principal';
+import { sha256Hex } from '../common/crypto/tokens';
+import { AppError } from '../common/errors/app-error';
+import { Clock } from '../common/time/clock';
+import { KeyCache, type CachedKey } from './key-cache';
+
+export interface KeyAuthentication {
+  principal: Principal;
+  key: CachedKey;
+}
+
+/**
+ * Turns a presented secret into the key's owner (as a `virtual_key` principal) through the
+ * cache, or a 401 saying why. The secret is only ever hashed, never compared or queried raw.
+ */
+@Injectable()
+export class KeyAuthenticator {
+  constructor(
+    private readonly cache: KeyCache,
+    private readonly clock: Clock,
+  ) {}
+
+  async authenticate(secret: string): Promise<KeyAuthentication> {
+    if (!secret.startsWith('sk-')) throw AppError.unauthorized('Invalid API key');
+    const lookup = await this.cache.lookup(sha256Hex(secret));
+    if (lookup.status === 'unknown') throw AppError.unauthorized('Invalid API key');
+    if (lookup.status === 'deleted') throw AppError.unauthorized('API key was deleted');
+    const { key, graceExpiresAt } = lookup;
+    const now = this.clock.nowMs();
+    if (graceExpiresAt !== null && graceExpiresAt <= now) {
+      throw AppError.unauthorized('API key was regenerated; use the new key');
+    }
+    if (key.blocked) throw AppError.unauthorized('API key is blocked');
+    if (key.expires !== null && key.expires <= now) throw AppError.unauthorized('API key expired');
+    if (!key.owner) throw AppError.unauthorized('Invalid API key');
+    return {
+      key,
+      principal: {
+        method: 'virtual_key',
+        userId: key.owner.userId,
+        email: key.owner.email,
+        role: key.owner.role,
+        keyToken: key.token,
+      },
+    };
+  }
+}

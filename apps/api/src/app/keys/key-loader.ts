@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import type { UserEntity } from '../users/user.entity';
+import { KeyLookupSource, type CachedKey, type KeyLookup } from './key-cache';
+import type { KeyEntity } from './key.entity';
+import { KeysRepository } from './keys.repository';
+
+export function toCachedKey(key: KeyEntity, owner: UserEntity | null): CachedKey {
+  return {
+    token: key.token,
+    keyName: key.keyName,
+    keyAlias: key.keyAlias,
+    userId: key.userId,
+    teamId: key.teamId,
+    models: key.models,
+    maxBudget: key.maxBudget,
+    spend: key.spend,
+    budgetDuration: key.budgetDuration,
+    budgetResetAt: key.budgetResetAt?.getTime() ?? null,
+    expires: key.expires?.getTime() ?? null,
+    tpmLimit: key.tpmLimit,
+    rpmLimit: key.rpmLimit,
+    maxParallelRequests: key.maxParallelRequests,
+    metadata: key.metadata,
+    blocked: key.blocked,
+    owner: owner && {
+      userId: owner.userId,
+      email: owner.email,
+      role: owner.role,
+      models: owner.models,
+      maxBudget: owner.maxBudget,
+      spend: owner.spend,
+      tpmLimit: owner.tpmLimit,
+      rpmLimit: owner.rpmLimit,
+    },
+  };
+}
+
+/** Answers key-cache misses from the database: live keys, then the archive. */
+@Injectable()
+export class DatabaseKeyLookupSource extends KeyLookupSource {
+  constructor(private readonly keys: KeysRepository) {
+    super();
+  }
+
+  async load(secretHash: string): Promise<KeyLookup> {
+    const key = await this.keys.findByAnySecretHash(secretHash);
+    if (key) {
+      const owner = key.userId ? await this.keys.findOwner(key.userId) : null;
+      const graceExpiresAt =
+        key.secretHash === secretHash ? null : (key.previousSecretExpiresAt?.getTime() ?? 0);
+      return { status: 'active', key: toCachedKey(key, owner), graceExpiresAt };
+    }
+    const deleted = await this.keys.findDeletedByAnySecretHash(secretHash);
+    if (deleted) return { status: 'deleted', token: deleted.token };
+    return { status: 'unknown' };
+  }
+}

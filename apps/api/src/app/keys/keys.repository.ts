@@ -1,0 +1,129 @@
+import type { KeySortField } from '@gatehouse/shared/dto';
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, In, Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { UserEntity } from '../users/user.entity';
+import { DeletedKeyEntity, KeyEntity } from './key.entity';
+
+const SORT_COLUMNS: Readonly<Record<KeySortField, string>> = {
+  created_at: 'k.createdAt',
+  updated_at: 'k.updatedAt',
+  key_alias: 'k.keyAlias',
+  spend: 'k.spend',
+  max_budget: 'k.maxBudget',
+  expires: 'k.expires',
+  user_id: 'k.userId',
+};
+
+export interface KeyListFilter {
+  page: number;
+  size: number;
+  userId?: string;
+  teamId?: string;
+  keyAlias?: string;
+  sortBy: KeySortField;
+  sortOrder: 'asc' | 'desc';
+}
+
+/** Every read and write of `keys` and `deleted_keys`; values always go in as parameters. */
+@Injectable()
+export class KeysRepository {
+  constructor(
+    @InjectRepository(KeyEntity) private readonly keys: Repository<KeyEntity>,
+    @InjectRepository(DeletedKeyEntity) private readonly deleted: Repository<DeletedKeyEntity>,
+    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  findByToken(token: string): Promise<KeyEntity | null> {
+    return this.keys.findOneBy({ token });
+  }
+
+  findBySecretHash(secretHash: string): Promise<KeyEntity | null> {
+    return this.keys.findOneBy({ secretHash });
+  }
+
+  /** The key whose current or previous (regenerated) secret has this hash. */
+  async findByAnySecretHash(secretHash: string): Promise<KeyEntity | null> {
+    return (
+      (await this.keys.findOneBy({ secretHash })) ??
+      (await this.keys.findOneBy({ previousSecretHash: secretHash }))
+    );
+  }
+
+  findByAlias(keyAlias: string): Promise<KeyEntity | null> {
+    return this.keys.findOneBy({ keyAlias });
+  }
+
+  findByAliases(keyAliases: string[]): Promise<KeyEntity[]> {
+    return this.keys.findBy({ keyAlias: In(keyAliases) });
+  }
+
+  findByUser(userId: string): Promise<KeyEntity[]> {
+    return this.keys.find({ where: { userId }, order: { createdAt: 'DESC', token: 'ASC' } });
+  }
+
+  findDeletedByAnySecretHash(secretHash: string): Promise<DeletedKeyEntity | null> {
+    return this.deleted.findOne({
+      where: [{ secretHash }, { previousSecretHash: secretHash }],
+    });
+  }
+
+  findOwner(userId: string): Promise<UserEntity | null> {
+    return this.users.findOneBy({ userId });
+  }
+
+  async insert(key: KeyEntity): Promise<void> {
+    await this.keys.insert(key as QueryDeepPartialEntity<KeyEntity>);
+  }
+
+  save(key: KeyEntity): Promise<KeyEntity> {
+    return this.keys.save(key);
+  }
+
+  /** Moves keys to the archive in one transaction. */
+  async archive(keys: KeyEntity[], deletedAt: Date, deletedBy: string): Promise<void> {
+    if (keys.length === 0) return;
+    await this.dataSource.transaction(async (manager) => {
+      const rows = keys.map((key) =>
+        Object.assign(new DeletedKeyEntity(), key, { deletedAt, deletedBy }),
+      );
+      // A token deleted before (then re-created with the same id cannot happen: ids are hashes
+      // of fresh secrets), but stay idempotent anyway.
+      await manager.delete(DeletedKeyEntity, { token: In(keys.map((k) => k.token)) });
+      await manager.insert(DeletedKeyEntity, rows as QueryDeepPartialEntity<DeletedKeyEntity>[]);
+      await manager.delete(KeyEntity, { token: In(keys.map((k) => k.token)) });
+    });
+  }
+
+  list(filter: KeyListFilter): Promise<[KeyEntity[], number]> {
+    const qb = this.keys.createQueryBuilder('k');
+    if (filter.userId !== undefined) qb.andWhere('k.user_id = :userId', { userId: filter.userId });
+    if (filter.teamId !== undefined) qb.andWhere('k.team_id = :teamId', { teamId: filter.teamId });
+    if (filter.keyAlias !== undefined) {
+      qb.andWhere('k.key_alias = :keyAlias', { keyAlias: filter.keyAlias });
+    }
+    return qb
+      .orderBy(SORT_COLUMNS[filter.sortBy], filter.sortOrder === 'asc' ? 'ASC' : 'DESC')
+      .addOrderBy('k.token', 'ASC')
+      .skip((filter.page - 1) * filter.size)
+      .take(filter.size)
+      .getManyAndCount();
+  }
+
+  listDeleted(filter: KeyListFilter): Promise<[DeletedKeyEntity[], number]> {
+    const qb = this.deleted.createQueryBuilder('k');
+    if (filter.userId !== undefined) qb.andWhere('k.user_id = :userId', { userId: filter.userId });
+    if (filter.teamId !== undefined) qb.andWhere('k.team_id = :teamId', { teamId: filter.teamId });
+    if (filter.keyAlias !== undefined) {
+      qb.andWhere('k.key_alias = :keyAlias', { keyAlias: filter.keyAlias });
+    }
+    return qb
+      .orderBy('k.deletedAt', filter.sortOrder === 'asc' ? 'ASC' : 'DESC')
+      .addOrderBy('k.token', 'ASC')
+      .skip((filter.page - 1) * filter.size)
+      .take(filter.size)
+      .getManyAndCount();
+  }
+}
