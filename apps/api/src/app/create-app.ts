@@ -9,6 +9,7 @@ import { AppModule, type AppOptions } from './app.module';
 import { AppError } from './common/errors/app-error';
 import { parseJsonBody } from './common/http/lenient-json';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
+import { registerConsole, registerSecurityHeaders } from './console/console';
 import type { AppConfig } from './config/app-config';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -67,6 +68,7 @@ export async function createApp(
   );
   app.useLogger(app.get(Logger));
   await app.register(fastifyCookie);
+  await registerSecurityHeaders(app);
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();
@@ -104,6 +106,9 @@ export async function createApp(
       .build(),
   );
   SwaggerModule.setup('docs', app, document);
+  // Public: the built Angular console at /ui (static files, no auth; see console/console.ts).
+  const logger = app.get(Logger);
+  await registerConsole(app, (line) => logger.log(line, 'Console'));
 
   await app.init();
   await fastify.ready();
