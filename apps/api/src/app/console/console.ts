@@ -82,7 +82,7 @@ export async function registerConsole(
     decorateReply: true,
     setHeaders: (res, path) => {
       // Hashed bundles are immutable; index.html must be revalidated to pick up a new build.
-      res.setHeader(
+      void res.header(
         'cache-control',
         path.endsWith('.html') ? 'no-cache' : 'public, max-age=31536000, immutable',
       );

@@ -102,9 +102,10 @@ export class LoginComponent {
       const target = this.returnUrl();
       await this.router.navigateByUrl(target?.startsWith('/') && !target.startsWith('//') ? target : '/');
     } catch (error) {
+      // The API's own words ("Invalid email or password"), never a guess about which was wrong.
       this.error.set(
-        error instanceof HttpErrorResponse && error.status === 401
-          ? `Wrong email or password. ${apiErrorMessage(error)}`
+        error instanceof HttpErrorResponse && error.status === 429
+          ? `Too many attempts. ${apiErrorMessage(error)}`
           : apiErrorMessage(error),
       );
     } finally {

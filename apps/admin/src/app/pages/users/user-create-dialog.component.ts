@@ -81,7 +81,7 @@ export const ROLE_TITLES: Readonly<Record<Role, string>> = {
           <mat-radio-group formControlName="user_role" aria-labelledby="role-label">
             @for (role of roles; track role) {
               <mat-radio-button [value]="role">
-                <strong>{{ titles[role] }}</strong> <code>{{ role }}</code>
+                <strong>{{ titles[role] }}</strong>&nbsp;<code>{{ role }}</code>
                 <span class="role-description">{{ descriptions[role] }}</span>
               </mat-radio-button>
             }

@@ -95,7 +95,7 @@ import {
                   class="role-select"
                   [value]="user.user_role"
                   (selectionChange)="changeRole(user, $event.value)"
-                  [attr.aria-label]="'Role of ' + (user.user_email ?? user.user_id)"
+                  [aria-label]="'Role of ' + (user.user_email ?? user.user_id)"
                 >
                   @for (r of roles; track r) {
                     <mat-option [value]="r">{{ titles[r] }}</mat-option>
