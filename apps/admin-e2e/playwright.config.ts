@@ -45,7 +45,10 @@ export default defineConfig({
   retries: 0,
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  reporter: [['list'], ['html', { outputFolder: join(root, 'dist/admin-e2e/report'), open: 'never' }]],
+  reporter: [
+    ['list'],
+    ['html', { outputFolder: join(root, 'dist/admin-e2e/report'), open: 'never' }],
+  ],
   use: {
     baseURL,
     trace: 'retain-on-failure',

@@ -1,5 +1,13 @@
 import { expect, test } from '@playwright/test';
-import { LOGOUT_URL, MASTER_KEY, createUser, loginAs, loginAsAdmin, PASSWORD, shot } from './support';
+import {
+  LOGOUT_URL,
+  MASTER_KEY,
+  createUser,
+  loginAs,
+  loginAsAdmin,
+  PASSWORD,
+  shot,
+} from './support';
 
 test.describe('login and logout', () => {
   test('an anonymous visit goes to the login page', async ({ page }) => {

@@ -36,22 +36,19 @@ export const routes: Routes = [
         path: 'usage',
         title: 'Usage · Gatehouse',
         canActivate: [permissionOf('usage')],
-        loadComponent: () =>
-          import('./pages/usage/usage.component').then((m) => m.UsageComponent),
+        loadComponent: () => import('./pages/usage/usage.component').then((m) => m.UsageComponent),
       },
       {
         path: 'users',
         title: 'Internal Users · Gatehouse',
         canActivate: [permissionOf('users')],
-        loadComponent: () =>
-          import('./pages/users/users.component').then((m) => m.UsersComponent),
+        loadComponent: () => import('./pages/users/users.component').then((m) => m.UsersComponent),
       },
       {
         path: 'teams',
         title: 'Teams · Gatehouse',
         canActivate: [permissionOf('teams')],
-        loadComponent: () =>
-          import('./pages/teams/teams.component').then((m) => m.TeamsComponent),
+        loadComponent: () => import('./pages/teams/teams.component').then((m) => m.TeamsComponent),
       },
       {
         path: 'models',

@@ -108,7 +108,7 @@ export async function createApp(
   SwaggerModule.setup('docs', app, document);
   // Public: the built Angular console at /ui (static files, no auth; see console/console.ts).
   const logger = app.get(Logger);
-  await registerConsole(app, (line) => logger.log(line, 'Console'));
+  await registerConsole(fastify, (line) => logger.log(line, 'Console'));
 
   await app.init();
   await fastify.ready();

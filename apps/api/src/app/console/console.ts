@@ -2,7 +2,7 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import type { ErrorBody } from '@gatehouse/shared/dto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { existsSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 
@@ -64,7 +64,7 @@ function notFound(): ErrorBody {
  * console has not been built.
  */
 export async function registerConsole(
-  app: NestFastifyApplication,
+  fastify: FastifyInstance,
   log: (line: string) => void,
   roots: string[] = consoleRootCandidates(),
 ): Promise<string | null> {
@@ -73,7 +73,6 @@ export async function registerConsole(
     log(`console not built (looked in ${roots.join(', ')}): /ui is not served`);
     return null;
   }
-  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   await fastify.register(fastifyStatic, {
     root,
     prefix: CONSOLE_PREFIX,
@@ -88,7 +87,7 @@ export async function registerConsole(
       );
     },
   });
-  const sendIndex = (reply: import('fastify').FastifyReply) =>
+  const sendIndex = (reply: FastifyReply) =>
     reply.header('cache-control', 'no-cache').sendFile('index.html', root);
   fastify.get('/ui', (_request, reply) => reply.redirect('/ui/', 301));
   fastify.get('/ui/', (_request, reply) => sendIndex(reply));

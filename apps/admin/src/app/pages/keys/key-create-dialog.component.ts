@@ -112,9 +112,8 @@ export const DURATIONS: readonly { value: string; label: string }[] = [
 })
 export class KeyCreateDialogComponent {
   private readonly keys = inject(KeysService);
-  private readonly ref = inject<MatDialogRef<KeyCreateDialogComponent, KeyGenerateResponse>>(
-    MatDialogRef,
-  );
+  private readonly ref =
+    inject<MatDialogRef<KeyCreateDialogComponent, KeyGenerateResponse>>(MatDialogRef);
   protected readonly data = inject<KeyCreateData>(MAT_DIALOG_DATA);
   protected readonly durations = DURATIONS;
   protected readonly busy = signal(false);
@@ -128,7 +127,6 @@ export class KeyCreateDialogComponent {
     tpm_limit: [null as number | null, Validators.min(0)],
     rpm_limit: [null as number | null, Validators.min(0)],
   });
-
 
   /** The request built from the form: empty fields are left out. */
   request(): KeyGenerateRequest {

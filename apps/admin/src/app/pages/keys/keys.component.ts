@@ -60,7 +60,9 @@ export function keyStatus(key: KeyResponse, now = new Date()): KeyStatus {
           </ng-container>
           <ng-container matColumnDef="key">
             <th mat-header-cell *matHeaderCellDef>Key</th>
-            <td mat-cell *matCellDef="let key"><code>{{ key.key_name }}</code></td>
+            <td mat-cell *matCellDef="let key">
+              <code>{{ key.key_name }}</code>
+            </td>
           </ng-container>
           <ng-container matColumnDef="models">
             <th mat-header-cell *matHeaderCellDef>Models</th>
@@ -71,7 +73,8 @@ export function keyStatus(key: KeyResponse, now = new Date()): KeyStatus {
           <ng-container matColumnDef="spend">
             <th mat-header-cell *matHeaderCellDef>Spend / budget</th>
             <td mat-cell *matCellDef="let key">
-              {{ usd(key.spend) }} / {{ key.max_budget === null ? 'no limit' : usd(key.max_budget) }}
+              {{ usd(key.spend) }} /
+              {{ key.max_budget === null ? 'no limit' : usd(key.max_budget) }}
             </td>
           </ng-container>
           <ng-container matColumnDef="expires">
@@ -85,15 +88,32 @@ export function keyStatus(key: KeyResponse, now = new Date()): KeyStatus {
             </td>
           </ng-container>
           <ng-container matColumnDef="actions">
-            <th mat-header-cell *matHeaderCellDef><span class="cdk-visually-hidden">Actions</span></th>
+            <th mat-header-cell *matHeaderCellDef>
+              <span class="cdk-visually-hidden">Actions</span>
+            </th>
             <td mat-cell *matCellDef="let key">
-              <button mat-button type="button" (click)="regenerate(key)" [attr.aria-label]="'Regenerate ' + label(key)">
+              <button
+                mat-button
+                type="button"
+                (click)="regenerate(key)"
+                [attr.aria-label]="'Regenerate ' + label(key)"
+              >
                 Regenerate
               </button>
-              <button mat-button type="button" (click)="toggleBlock(key)" [attr.aria-label]="(key.blocked ? 'Unblock ' : 'Block ') + label(key)">
+              <button
+                mat-button
+                type="button"
+                (click)="toggleBlock(key)"
+                [attr.aria-label]="(key.blocked ? 'Unblock ' : 'Block ') + label(key)"
+              >
                 {{ key.blocked ? 'Unblock' : 'Block' }}
               </button>
-              <button mat-button type="button" (click)="remove(key)" [attr.aria-label]="'Delete ' + label(key)">
+              <button
+                mat-button
+                type="button"
+                (click)="remove(key)"
+                [attr.aria-label]="'Delete ' + label(key)"
+              >
                 Delete
               </button>
             </td>
@@ -195,7 +215,10 @@ export class KeysComponent implements OnInit {
   }
 
   protected async create(): Promise<void> {
-    const models = this.session.me()?.auth === 'master_key' ? await this.allModels() : await this.allowedModels();
+    const models =
+      this.session.me()?.auth === 'master_key'
+        ? await this.allModels()
+        : await this.allowedModels();
     const ref = this.dialog.open<KeyCreateDialogComponent, KeyCreateData, KeyGenerateResponse>(
       KeyCreateDialogComponent,
       { data: { models }, width: '560px', maxWidth: '95vw', autoFocus: 'first-tabbable' },

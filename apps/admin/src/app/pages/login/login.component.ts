@@ -48,12 +48,7 @@ import { SessionService } from '../../data-access/session.service';
         <form [formGroup]="form" (ngSubmit)="submit()">
           <mat-form-field>
             <mat-label>Email</mat-label>
-            <input
-              matInput
-              formControlName="username"
-              autocomplete="username"
-              required
-            />
+            <input matInput formControlName="username" autocomplete="username" required />
             <mat-hint>Admins: <code>admin</code> with the master key as password</mat-hint>
           </mat-form-field>
           <mat-form-field>
@@ -100,7 +95,9 @@ export class LoginComponent {
     try {
       await this.session.login(this.form.getRawValue());
       const target = this.returnUrl();
-      await this.router.navigateByUrl(target?.startsWith('/') && !target.startsWith('//') ? target : '/');
+      await this.router.navigateByUrl(
+        target?.startsWith('/') && !target.startsWith('//') ? target : '/',
+      );
     } catch (error) {
       // The API's own words ("Invalid email or password"), never a guess about which was wrong.
       this.error.set(

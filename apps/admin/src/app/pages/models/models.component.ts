@@ -73,7 +73,9 @@ import { SessionService } from '../../data-access/session.service';
           </ng-container>
           <ng-container matColumnDef="upstream">
             <th mat-header-cell *matHeaderCellDef>Upstream</th>
-            <td mat-cell *matCellDef="let m"><code>{{ m.litellm_params.model }}</code></td>
+            <td mat-cell *matCellDef="let m">
+              <code>{{ m.litellm_params.model }}</code>
+            </td>
           </ng-container>
           <ng-container matColumnDef="base">
             <th mat-header-cell *matHeaderCellDef>API base</th>
@@ -81,7 +83,10 @@ import { SessionService } from '../../data-access/session.service';
           </ng-container>
           <ng-container matColumnDef="cost">
             <th mat-header-cell *matHeaderCellDef>Cost in / out per 1M tokens</th>
-            <td mat-cell *matCellDef="let m">{{ perMillion(m.model_info.input_cost_per_token) }} / {{ perMillion(m.model_info.output_cost_per_token) }}</td>
+            <td mat-cell *matCellDef="let m">
+              {{ perMillion(m.model_info.input_cost_per_token) }} /
+              {{ perMillion(m.model_info.output_cost_per_token) }}
+            </td>
           </ng-container>
           <tr mat-header-row *matHeaderRowDef="columns"></tr>
           <tr mat-row *matRowDef="let row; columns: columns"></tr>

@@ -154,7 +154,11 @@ export class OnboardingComponent implements OnInit {
   protected readonly hints = computed(() => passwordHints(this.password()));
   protected readonly strength = computed(() => strengthLabel(this.password()));
 
-  async ngOnInit(): Promise<void> {
+  ngOnInit(): void {
+    void this.checkInvitation();
+  }
+
+  private async checkInvitation(): Promise<void> {
     const id = this.id();
     if (!id) {
       this.error.set('This invitation link is incomplete (no id).');

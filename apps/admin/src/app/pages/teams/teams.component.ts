@@ -81,13 +81,21 @@ import { usd } from '../../shared/format';
           <ng-container matColumnDef="spend">
             <th mat-header-cell *matHeaderCellDef>Spend / budget</th>
             <td mat-cell *matCellDef="let team">
-              {{ usd(team.spend) }} / {{ team.max_budget === null ? 'no limit' : usd(team.max_budget) }}
+              {{ usd(team.spend) }} /
+              {{ team.max_budget === null ? 'no limit' : usd(team.max_budget) }}
             </td>
           </ng-container>
           <ng-container matColumnDef="actions">
-            <th mat-header-cell *matHeaderCellDef><span class="cdk-visually-hidden">Actions</span></th>
+            <th mat-header-cell *matHeaderCellDef>
+              <span class="cdk-visually-hidden">Actions</span>
+            </th>
             <td mat-cell *matCellDef="let team">
-              <button mat-button type="button" (click)="remove(team)" [attr.aria-label]="'Delete team ' + (team.team_alias ?? team.team_id)">
+              <button
+                mat-button
+                type="button"
+                (click)="remove(team)"
+                [attr.aria-label]="'Delete team ' + (team.team_alias ?? team.team_id)"
+              >
                 Delete
               </button>
             </td>

@@ -45,12 +45,16 @@ describe('usage math', () => {
   it('computes the hit rate and tolerates no data', () => {
     expect(cacheSummary(null)).toEqual({ hits: 0, calls: 0, hitRate: 0, saved: 0 });
     expect(
-      cacheSummary({ daily_data: [{ date: 'd', cache_hits: 1, llm_api_calls: 3, spend_saved: 0.2 }] }),
+      cacheSummary({
+        daily_data: [{ date: 'd', cache_hits: 1, llm_api_calls: 3, spend_saved: 0.2 }],
+      }),
     ).toEqual({ hits: 1, calls: 3, hitRate: 0.25, saved: 0.2 });
   });
 
   it('exports one CSV row per day', () => {
-    const csv = toCsv(days, { daily_data: [{ date: '2026-11-02', cache_hits: 4, llm_api_calls: 1 }] });
+    const csv = toCsv(days, {
+      daily_data: [{ date: '2026-11-02', cache_hits: 4, llm_api_calls: 1 }],
+    });
     expect(csv.split('\n')).toEqual([
       'date,spend_usd,requests,prompt_tokens,completion_tokens,total_tokens,cache_hits,llm_api_calls',
       '2026-11-01,1.5,3,50,50,100,0,0',

@@ -108,10 +108,24 @@ const DAY_MS = 24 * 60 * 60 * 1000;
         <mat-form-field>
           <mat-label>Date range</mat-label>
           <mat-date-range-input [rangePicker]="picker">
-            <input matStartDate placeholder="Start date" [ngModel]="start()" (ngModelChange)="start.set($event)" />
-            <input matEndDate placeholder="End date" [ngModel]="end()" (ngModelChange)="end.set($event); rangeChanged()" />
+            <input
+              matStartDate
+              placeholder="Start date"
+              [ngModel]="start()"
+              (ngModelChange)="start.set($event)"
+            />
+            <input
+              matEndDate
+              placeholder="End date"
+              [ngModel]="end()"
+              (ngModelChange)="end.set($event); rangeChanged()"
+            />
           </mat-date-range-input>
-          <mat-datepicker-toggle matIconSuffix [for]="picker" aria-label="Open the date range calendar" />
+          <mat-datepicker-toggle
+            matIconSuffix
+            [for]="picker"
+            aria-label="Open the date range calendar"
+          />
           <mat-date-range-picker #picker />
         </mat-form-field>
         @if (seesEveryone()) {
@@ -120,7 +134,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
             <mat-select [ngModel]="userId()" (ngModelChange)="userId.set($event); load()">
               <mat-option [value]="null">All users</mat-option>
               @for (user of users(); track user.user_id) {
-                <mat-option [value]="user.user_id">{{ user.user_email ?? user.user_id }}</mat-option>
+                <mat-option [value]="user.user_id">{{
+                  user.user_email ?? user.user_id
+                }}</mat-option>
               }
             </mat-select>
           </mat-form-field>
@@ -132,26 +148,57 @@ const DAY_MS = 24 * 60 * 60 * 1000;
       <mat-tab-group>
         <mat-tab label="Usage">
           <div class="cards">
-            <div class="card"><div class="muted">Spend</div><div class="value" data-testid="total-spend">{{ usd(sum().spend) }}</div></div>
-            <div class="card"><div class="muted">Requests</div><div class="value">{{ sum().requests }}</div></div>
-            <div class="card"><div class="muted">Tokens</div><div class="value">{{ sum().totalTokens }}</div></div>
-            <div class="card"><div class="muted">Prompt / completion</div><div class="value">{{ sum().promptTokens }} / {{ sum().completionTokens }}</div></div>
+            <div class="card">
+              <div class="muted">Spend</div>
+              <div class="value" data-testid="total-spend">{{ usd(sum().spend) }}</div>
+            </div>
+            <div class="card">
+              <div class="muted">Requests</div>
+              <div class="value">{{ sum().requests }}</div>
+            </div>
+            <div class="card">
+              <div class="muted">Tokens</div>
+              <div class="value">{{ sum().totalTokens }}</div>
+            </div>
+            <div class="card">
+              <div class="muted">Prompt / completion</div>
+              <div class="value">{{ sum().promptTokens }} / {{ sum().completionTokens }}</div>
+            </div>
           </div>
           @if (days().length) {
             <h2>Spend per day</h2>
             <div class="chart">
-              <canvas baseChart [type]="'bar'" [data]="spendChart()" [options]="options" aria-label="Spend per day chart" role="img"></canvas>
+              <canvas
+                baseChart
+                [type]="'bar'"
+                [data]="spendChart()"
+                [options]="options"
+                aria-label="Spend per day chart"
+                role="img"
+              ></canvas>
             </div>
             <div class="tops">
               <div>
                 <h2>Top keys</h2>
                 <table aria-label="Top keys">
-                  <thead><tr><th>Key</th><th>Spend</th><th>Requests</th></tr></thead>
+                  <thead>
+                    <tr>
+                      <th>Key</th>
+                      <th>Spend</th>
+                      <th>Requests</th>
+                    </tr>
+                  </thead>
                   <tbody>
                     @for (row of topKeys(); track row.name) {
-                      <tr><td>{{ row.name }}</td><td>{{ usd(row.spend) }}</td><td>{{ row.requests }}</td></tr>
+                      <tr>
+                        <td>{{ row.name }}</td>
+                        <td>{{ usd(row.spend) }}</td>
+                        <td>{{ row.requests }}</td>
+                      </tr>
                     } @empty {
-                      <tr><td colspan="3" class="muted">No key usage</td></tr>
+                      <tr>
+                        <td colspan="3" class="muted">No key usage</td>
+                      </tr>
                     }
                   </tbody>
                 </table>
@@ -159,12 +206,24 @@ const DAY_MS = 24 * 60 * 60 * 1000;
               <div>
                 <h2>Top models</h2>
                 <table aria-label="Top models">
-                  <thead><tr><th>Model</th><th>Spend</th><th>Tokens</th></tr></thead>
+                  <thead>
+                    <tr>
+                      <th>Model</th>
+                      <th>Spend</th>
+                      <th>Tokens</th>
+                    </tr>
+                  </thead>
                   <tbody>
                     @for (row of topModels(); track row.name) {
-                      <tr><td>{{ row.name }}</td><td>{{ usd(row.spend) }}</td><td>{{ row.tokens }}</td></tr>
+                      <tr>
+                        <td>{{ row.name }}</td>
+                        <td>{{ usd(row.spend) }}</td>
+                        <td>{{ row.tokens }}</td>
+                      </tr>
                     } @empty {
-                      <tr><td colspan="3" class="muted">No model usage</td></tr>
+                      <tr>
+                        <td colspan="3" class="muted">No model usage</td>
+                      </tr>
                     }
                   </tbody>
                 </table>
@@ -176,15 +235,36 @@ const DAY_MS = 24 * 60 * 60 * 1000;
         </mat-tab>
         <mat-tab label="Caching">
           <div class="cards">
-            <div class="card"><div class="muted">Cache hits</div><div class="value">{{ cache().hits }}</div></div>
-            <div class="card"><div class="muted">LLM calls</div><div class="value">{{ cache().calls }}</div></div>
-            <div class="card"><div class="muted">Hit rate</div><div class="value" data-testid="hit-rate">{{ (cache().hitRate * 100).toFixed(1) }}%</div></div>
-            <div class="card"><div class="muted">Spend saved</div><div class="value">{{ usd(cache().saved) }}</div></div>
+            <div class="card">
+              <div class="muted">Cache hits</div>
+              <div class="value">{{ cache().hits }}</div>
+            </div>
+            <div class="card">
+              <div class="muted">LLM calls</div>
+              <div class="value">{{ cache().calls }}</div>
+            </div>
+            <div class="card">
+              <div class="muted">Hit rate</div>
+              <div class="value" data-testid="hit-rate">
+                {{ (cache().hitRate * 100).toFixed(1) }}%
+              </div>
+            </div>
+            <div class="card">
+              <div class="muted">Spend saved</div>
+              <div class="value">{{ usd(cache().saved) }}</div>
+            </div>
           </div>
           @if (cacheDays().length) {
             <h2>Cache hits vs LLM calls per day</h2>
             <div class="chart">
-              <canvas baseChart [type]="'bar'" [data]="cacheChart()" [options]="options" aria-label="Cache hits versus LLM calls chart" role="img"></canvas>
+              <canvas
+                baseChart
+                [type]="'bar'"
+                [data]="cacheChart()"
+                [options]="options"
+                aria-label="Cache hits versus LLM calls chart"
+                role="img"
+              ></canvas>
             </div>
           } @else if (!loading()) {
             <p class="empty">No caching data in this period.</p>
@@ -216,7 +296,9 @@ export class UsageComponent implements OnInit {
   protected readonly topModels = computed(() => top(this.days(), 'models'));
   protected readonly cache = computed(() => cacheSummary(this.cacheData()));
   protected readonly cacheDays = computed(() => this.cacheData()?.daily_data ?? []);
-  protected readonly hasData = computed(() => this.days().length > 0 || this.cacheDays().length > 0);
+  protected readonly hasData = computed(
+    () => this.days().length > 0 || this.cacheDays().length > 0,
+  );
   protected readonly options: ChartConfiguration<'bar'>['options'] = {
     responsive: true,
     maintainAspectRatio: false,

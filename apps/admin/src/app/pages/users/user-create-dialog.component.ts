@@ -47,6 +47,10 @@ export const ROLE_TITLES: Readonly<Record<Role, string>> = {
       gap: 4px;
       margin-bottom: 12px;
     }
+    .role-label {
+      font: var(--mat-sys-title-small);
+      margin: 4px 0;
+    }
     .role-description {
       display: block;
       font: var(--mat-sys-body-small);
@@ -77,7 +81,7 @@ export const ROLE_TITLES: Readonly<Record<Role, string>> = {
             <mat-label>Email</mat-label>
             <input matInput type="email" formControlName="user_email" required autocomplete="off" />
           </mat-form-field>
-          <label id="role-label">Role</label>
+          <div id="role-label" class="role-label">Role</div>
           <mat-radio-group formControlName="user_role" aria-labelledby="role-label">
             @for (role of roles; track role) {
               <mat-radio-button [value]="role">
@@ -109,7 +113,9 @@ export const ROLE_TITLES: Readonly<Record<Role, string>> = {
                 <mat-label>Teams</mat-label>
                 <mat-select formControlName="teams" multiple>
                   @for (team of data.teams; track team.team_id) {
-                    <mat-option [value]="team.team_id">{{ team.team_alias ?? team.team_id }}</mat-option>
+                    <mat-option [value]="team.team_id">{{
+                      team.team_alias ?? team.team_id
+                    }}</mat-option>
                   }
                 </mat-select>
               </mat-form-field>
@@ -130,7 +136,8 @@ export const ROLE_TITLES: Readonly<Record<Role, string>> = {
 export class UserCreateDialogComponent {
   private readonly users = inject(UsersService);
   private readonly invitations = inject(InvitationsService);
-  private readonly ref = inject<MatDialogRef<UserCreateDialogComponent, UserResponse>>(MatDialogRef);
+  private readonly ref =
+    inject<MatDialogRef<UserCreateDialogComponent, UserResponse>>(MatDialogRef);
   protected readonly data = inject<UserCreateData>(MAT_DIALOG_DATA);
   protected readonly roles = ROLES;
   protected readonly titles = ROLE_TITLES;
@@ -156,7 +163,10 @@ export class UserCreateDialogComponent {
           .split(',')
           .map((m) => m.trim())
           .filter(Boolean);
-    const request: NewUserRequest = { user_email: value.user_email.trim(), user_role: value.user_role };
+    const request: NewUserRequest = {
+      user_email: value.user_email.trim(),
+      user_role: value.user_role,
+    };
     if (models.length) request.models = models;
     if (value.max_budget !== null) request.max_budget = Number(value.max_budget);
     if (value.teams.length) request.teams = value.teams;

@@ -66,7 +66,11 @@ import {
       <div class="filters">
         <mat-form-field>
           <mat-label>Search by email</mat-label>
-          <input matInput [ngModel]="email()" (ngModelChange)="email.set($event); page.set(1); load()" />
+          <input
+            matInput
+            [ngModel]="email()"
+            (ngModelChange)="email.set($event); page.set(1); load()"
+          />
         </mat-form-field>
         <mat-form-field>
           <mat-label>Role</mat-label>
@@ -109,7 +113,8 @@ import {
           <ng-container matColumnDef="spend">
             <th mat-header-cell *matHeaderCellDef>Spend</th>
             <td mat-cell *matCellDef="let user">
-              {{ usd(user.spend) }}{{ user.max_budget === null ? '' : ' / ' + usd(user.max_budget) }}
+              {{ usd(user.spend)
+              }}{{ user.max_budget === null ? '' : ' / ' + usd(user.max_budget) }}
             </td>
           </ng-container>
           <ng-container matColumnDef="keys">
@@ -117,12 +122,24 @@ import {
             <td mat-cell *matCellDef="let user">{{ user.key_count ?? '—' }}</td>
           </ng-container>
           <ng-container matColumnDef="actions">
-            <th mat-header-cell *matHeaderCellDef><span class="cdk-visually-hidden">Actions</span></th>
+            <th mat-header-cell *matHeaderCellDef>
+              <span class="cdk-visually-hidden">Actions</span>
+            </th>
             <td mat-cell *matCellDef="let user">
-              <button mat-button type="button" (click)="invite(user)" [attr.aria-label]="'Resend invitation to ' + (user.user_email ?? user.user_id)">
+              <button
+                mat-button
+                type="button"
+                (click)="invite(user)"
+                [attr.aria-label]="'Resend invitation to ' + (user.user_email ?? user.user_id)"
+              >
                 Resend invite
               </button>
-              <button mat-button type="button" (click)="remove(user)" [attr.aria-label]="'Delete ' + (user.user_email ?? user.user_id)">
+              <button
+                mat-button
+                type="button"
+                (click)="remove(user)"
+                [attr.aria-label]="'Delete ' + (user.user_email ?? user.user_id)"
+              >
                 Delete
               </button>
             </td>
