@@ -116,6 +116,19 @@ export default [
       ],
       '@angular-eslint/prefer-on-push-component-change-detection': 'error',
       '@angular-eslint/prefer-standalone': 'error',
+      // Request DTOs are class-validator classes: the console may import their types only.
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@gatehouse/shared/dto',
+              allowTypeImports: true,
+              message: 'Use `import type` from @gatehouse/shared/dto in the console.',
+            },
+          ],
+        },
+      ],
       // Angular's `Validators.required` & co. are static functions meant to be passed around.
       '@typescript-eslint/unbound-method': 'off',
     },

@@ -145,7 +145,13 @@ test.describe('self-serve walkthrough (product page)', () => {
     await expect(page.getByText('No users match.')).toBeVisible();
   });
 
-  test('admin pages render (screenshots at 1280 and 390 px)', async ({ page }) => {
+  test('admin pages render under the CSP (screenshots at 1280 and 390 px)', async ({ page }) => {
+    const cspViolations: string[] = [];
+    page.on('console', (message) => {
+      if (message.text().includes('Content Security Policy')) cspViolations.push(message.text());
+    });
+    const csp = (await page.request.get('/ui/')).headers()['content-security-policy'];
+    expect(csp).toContain("script-src 'self'");
     await loginAsAdmin(page);
     for (const [link, heading, name] of [
       ['Virtual Keys', 'Virtual Keys', 'keys-admin'],
@@ -163,5 +169,6 @@ test.describe('self-serve walkthrough (product page)', () => {
     await page.goto('/ui/users');
     await expect(page.getByRole('heading', { name: 'Internal Users' })).toBeVisible();
     await shot(page, 'users-list-admin-390');
+    expect(cspViolations).toEqual([]);
   });
 });
