@@ -7,6 +7,12 @@ import { MatButtonModule } from '@angular/material/button';
   selector: 'gh-copy-box',
   imports: [MatButtonModule],
   changeDetection: ChangeDetectionStrategy.OnPush,
+  styles: `
+    button {
+      flex-shrink: 0;
+      white-space: nowrap;
+    }
+  `,
   template: `
     <div class="secret-box">
       <code class="full" [attr.data-testid]="testId()">{{ value() }}</code>

@@ -7,7 +7,7 @@ import {
   type OnInit,
   signal,
 } from '@angular/core';
-import { toSignal } from '@angular/core/rxjs-interop';
+import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
 import {
   FormBuilder,
   ReactiveFormsModule,
@@ -62,7 +62,8 @@ function samePasswords(group: AbstractControl): ValidationErrors | null {
     }
     ul {
       margin: 0 0 12px;
-      padding-left: 20px;
+      padding-left: 4px;
+      list-style: none;
     }
     .ok {
       color: #1b7f3b;
@@ -153,6 +154,11 @@ export class OnboardingComponent implements OnInit {
   });
   protected readonly hints = computed(() => passwordHints(this.password()));
   protected readonly strength = computed(() => strengthLabel(this.password()));
+
+  constructor() {
+    // A message about the last attempt goes away as soon as the user edits the form.
+    this.form.valueChanges.pipe(takeUntilDestroyed()).subscribe(() => this.error.set(null));
+  }
 
   ngOnInit(): void {
     void this.checkInvitation();
