@@ -7,3 +7,4 @@ export { loadConfig, ConfigError } from './app/config/load-config';
 export { AppConfig } from './app/config/app-config';
 export { Clock } from './app/common/time/clock';
 export { MASTER_USER_ID } from './app/common/auth/principal';
+export { isConsoleRoute } from './app/console/console';
