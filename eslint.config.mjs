@@ -1,4 +1,5 @@
 import nx from '@nx/eslint-plugin';
+import angular from 'angular-eslint';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
@@ -99,5 +100,43 @@ export default [
       '@typescript-eslint/no-unsafe-return': 'off',
     },
   },
+  // The Angular console: angular-eslint on its components and (inline) templates, a11y included.
+  ...angular.configs.tsRecommended.map((c) => ({ ...c, files: ['apps/admin/**/*.ts'] })),
+  {
+    files: ['apps/admin/**/*.ts'],
+    processor: angular.processInlineTemplates,
+    rules: {
+      '@angular-eslint/component-selector': [
+        'error',
+        { type: 'element', prefix: 'gh', style: 'kebab-case' },
+      ],
+      '@angular-eslint/directive-selector': [
+        'error',
+        { type: 'attribute', prefix: 'gh', style: 'camelCase' },
+      ],
+      '@angular-eslint/prefer-on-push-component-change-detection': 'error',
+      '@angular-eslint/prefer-standalone': 'error',
+      // Request DTOs are class-validator classes: the console may import their types only.
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@gatehouse/shared/dto',
+              allowTypeImports: true,
+              message: 'Use `import type` from @gatehouse/shared/dto in the console.',
+            },
+          ],
+        },
+      ],
+      // Angular's `Validators.required` & co. are static functions meant to be passed around.
+      '@typescript-eslint/unbound-method': 'off',
+    },
+  },
+  ...angular.configs.templateRecommended.map((c) => ({ ...c, files: ['apps/admin/**/*.html'] })),
+  ...angular.configs.templateAccessibility.map((c) => ({
+    ...c,
+    files: ['apps/admin/**/*.html'],
+  })),
   prettier,
 ];

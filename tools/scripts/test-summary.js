@@ -9,6 +9,17 @@ const runs = existsSync(file)
       .filter(Boolean)
       .map((l) => JSON.parse(l))
   : [];
+// The browser suite (Playwright's JSON report), when it ran.
+const playwright = join(__dirname, '../../dist/test-results/playwright.json');
+if (existsSync(playwright)) {
+  const { stats } = JSON.parse(readFileSync(playwright, 'utf8'));
+  runs.push({
+    project: join(__dirname, '../../apps/admin-e2e'),
+    passed: stats.expected,
+    failed: stats.unexpected + stats.flaky,
+    skipped: stats.skipped,
+  });
+}
 const sum = (k) => runs.reduce((n, r) => n + r[k], 0);
 for (const r of runs)
   console.log(

@@ -1,3 +1,4 @@
+import { isConsoleRoute } from '@gatehouse/api/testing';
 import { anonymous, master } from './support/callers';
 import { startApp, type TestApp } from './support/test-app';
 
@@ -12,6 +13,8 @@ const PUBLIC_ROUTES = new Set([
 ]);
 const isPublic = (method: string, url: string): boolean =>
   PUBLIC_ROUTES.has(`${method} ${url}`) ||
+  // The built console's static files (served only when apps/admin has been built).
+  (method === 'GET' && isConsoleRoute(url)) ||
   url === '/docs' ||
   url.startsWith('/docs/') ||
   url.startsWith('/docs-');

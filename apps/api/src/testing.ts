@@ -9,3 +9,4 @@ export { Clock } from './app/common/time/clock';
 export { MASTER_USER_ID } from './app/common/auth/principal';
 export { KeyInvalidationBus } from './app/keys/key-cache';
 export { RedisKeyInvalidationBus } from './app/keys/redis-key-invalidation.bus';
+export { isConsoleRoute } from './app/console/console';

@@ -10,6 +10,7 @@ import { AppError } from './common/errors/app-error';
 import { parseJsonBody } from './common/http/lenient-json';
 import { requestId } from './common/logging/request-logger';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
+import { registerConsole, registerSecurityHeaders } from './console/console';
 import type { AppConfig } from './config/app-config';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -76,6 +77,7 @@ export async function createApp(
   );
   app.useLogger(app.get(Logger));
   await app.register(fastifyCookie);
+  await registerSecurityHeaders(app);
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();
@@ -113,6 +115,9 @@ export async function createApp(
       .build(),
   );
   SwaggerModule.setup('docs', app, document);
+  // Public: the built Angular console at /ui (static files, no auth; see console/console.ts).
+  const logger = app.get(Logger);
+  await registerConsole(fastify, (line) => logger.log(line, 'Console'));
 
   await app.init();
   await fastify.ready();

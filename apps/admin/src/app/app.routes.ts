@@ -1,0 +1,63 @@
+import type { Routes } from '@angular/router';
+import { authGuard, permissionGuard } from './core/guards';
+import { NAV_ITEMS } from './core/nav';
+
+const permissionOf = (path: string) => {
+  const item = NAV_ITEMS.find((nav) => nav.path === `/${path}`);
+  if (!item) throw new Error(`no nav item for ${path}`);
+  return permissionGuard(item.permission);
+};
+
+export const routes: Routes = [
+  {
+    path: 'login',
+    title: 'Sign in · Gatehouse',
+    loadComponent: () => import('./pages/login/login.component').then((m) => m.LoginComponent),
+  },
+  {
+    path: 'onboarding',
+    title: 'Welcome · Gatehouse',
+    loadComponent: () =>
+      import('./pages/onboarding/onboarding.component').then((m) => m.OnboardingComponent),
+  },
+  {
+    path: '',
+    canActivate: [authGuard],
+    loadComponent: () => import('./core/shell.component').then((m) => m.ShellComponent),
+    children: [
+      { path: '', pathMatch: 'full', redirectTo: 'keys' },
+      {
+        path: 'keys',
+        title: 'Virtual Keys · Gatehouse',
+        canActivate: [permissionOf('keys')],
+        loadComponent: () => import('./pages/keys/keys.component').then((m) => m.KeysComponent),
+      },
+      {
+        path: 'usage',
+        title: 'Usage · Gatehouse',
+        canActivate: [permissionOf('usage')],
+        loadComponent: () => import('./pages/usage/usage.component').then((m) => m.UsageComponent),
+      },
+      {
+        path: 'users',
+        title: 'Internal Users · Gatehouse',
+        canActivate: [permissionOf('users')],
+        loadComponent: () => import('./pages/users/users.component').then((m) => m.UsersComponent),
+      },
+      {
+        path: 'teams',
+        title: 'Teams · Gatehouse',
+        canActivate: [permissionOf('teams')],
+        loadComponent: () => import('./pages/teams/teams.component').then((m) => m.TeamsComponent),
+      },
+      {
+        path: 'models',
+        title: 'Models · Gatehouse',
+        canActivate: [permissionOf('models')],
+        loadComponent: () =>
+          import('./pages/models/models.component').then((m) => m.ModelsComponent),
+      },
+    ],
+  },
+  { path: '**', redirectTo: '' },
+];

@@ -1,0 +1,80 @@
+import { provideHttpClient } from '@angular/common/http';
+import { provideHttpClientTesting } from '@angular/common/http/testing';
+import { TestBed } from '@angular/core/testing';
+import { provideRouter } from '@angular/router';
+import type { Role } from '@gatehouse/shared/auth';
+import { permissionsOf } from '@gatehouse/shared/auth';
+import type { MeResponse } from '@gatehouse/shared/dto';
+import { SessionService } from '../data-access/session.service';
+import { NavComponent } from './nav.component';
+
+function me(role: Role): MeResponse {
+  return {
+    user_id: `u-${role}`,
+    user_email: `${role}@example.test`,
+    user_role: role,
+    auth: 'session',
+    permissions: permissionsOf(role),
+  };
+}
+
+async function renderAs(role: Role | null): Promise<string[]> {
+  TestBed.configureTestingModule({
+    imports: [NavComponent],
+    providers: [provideRouter([]), provideHttpClient(), provideHttpClientTesting()],
+  });
+  TestBed.inject(SessionService).me.set(role ? me(role) : null);
+  const fixture = TestBed.createComponent(NavComponent);
+  await fixture.whenStable();
+  const links = Array.from(
+    (fixture.nativeElement as HTMLElement).querySelectorAll<HTMLAnchorElement>('a'),
+  );
+  return links.map((a) => a.textContent?.trim() ?? '');
+}
+
+describe('NavComponent (role-aware navigation)', () => {
+  it('shows an admin every page', async () => {
+    expect(await renderAs('proxy_admin')).toEqual([
+      'Virtual Keys',
+      'Usage',
+      'Internal Users',
+      'Teams',
+      'Models',
+    ]);
+  });
+
+  it('shows an admin viewer what it may read, but not model management', async () => {
+    expect(await renderAs('proxy_admin_viewer')).toEqual([
+      'Virtual Keys',
+      'Usage',
+      'Internal Users',
+      'Teams',
+    ]);
+  });
+
+  it.each<Role>(['internal_user', 'internal_user_viewer'])(
+    'shows %s only its keys and its usage',
+    async (role) => {
+      expect(await renderAs(role)).toEqual(['Virtual Keys', 'Usage']);
+    },
+  );
+
+  it('shows nothing to somebody not signed in', async () => {
+    expect(await renderAs(null)).toEqual([]);
+  });
+
+  it('follows the session when the user changes', async () => {
+    TestBed.configureTestingModule({
+      imports: [NavComponent],
+      providers: [provideRouter([]), provideHttpClient(), provideHttpClientTesting()],
+    });
+    const session = TestBed.inject(SessionService);
+    session.me.set(me('internal_user'));
+    const fixture = TestBed.createComponent(NavComponent);
+    await fixture.whenStable();
+    session.me.set(me('proxy_admin'));
+    fixture.detectChanges();
+    await fixture.whenStable();
+    expect((fixture.nativeElement as HTMLElement).querySelectorAll('a')).toHaveLength(5);
+  });
+});

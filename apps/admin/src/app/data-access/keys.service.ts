@@ -1,0 +1,40 @@
+import { HttpClient } from '@angular/common/http';
+import { inject, Injectable } from '@angular/core';
+import { firstValueFrom } from 'rxjs';
+import type {
+  KeyGenerateRequest,
+  KeyGenerateResponse,
+  KeyListResponse,
+  KeyResponse,
+} from './api-types';
+import { params } from './http-params';
+
+/** `/key/*`. A key is named by its `token` id everywhere; the secret is shown once. */
+@Injectable({ providedIn: 'root' })
+export class KeysService {
+  private readonly http = inject(HttpClient);
+
+  list(query: { page?: number; size?: number; user_id?: string | null }): Promise<KeyListResponse> {
+    return firstValueFrom(this.http.get<KeyListResponse>('/key/list', { params: params(query) }));
+  }
+
+  generate(request: KeyGenerateRequest): Promise<KeyGenerateResponse> {
+    return firstValueFrom(this.http.post<KeyGenerateResponse>('/key/generate', request));
+  }
+
+  regenerate(token: string): Promise<KeyGenerateResponse> {
+    return firstValueFrom(this.http.post<KeyGenerateResponse>('/key/regenerate', { key: token }));
+  }
+
+  block(token: string): Promise<KeyResponse> {
+    return firstValueFrom(this.http.post<KeyResponse>('/key/block', { key: token }));
+  }
+
+  unblock(token: string): Promise<KeyResponse> {
+    return firstValueFrom(this.http.post<KeyResponse>('/key/unblock', { key: token }));
+  }
+
+  delete(tokens: string[]): Promise<unknown> {
+    return firstValueFrom(this.http.post('/key/delete', { keys: tokens }));
+  }
+}

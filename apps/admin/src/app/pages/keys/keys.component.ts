@@ -1,0 +1,304 @@
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  inject,
+  type OnInit,
+  signal,
+} from '@angular/core';
+import { MatButtonModule } from '@angular/material/button';
+import { MatDialog } from '@angular/material/dialog';
+import { MatPaginatorModule, type PageEvent } from '@angular/material/paginator';
+import { MatProgressBarModule } from '@angular/material/progress-bar';
+import { MatTableModule } from '@angular/material/table';
+import { MatTooltipModule } from '@angular/material/tooltip';
+import { NotifyService } from '../../core/notify.service';
+import type { KeyGenerateResponse, KeyResponse } from '../../data-access/api-types';
+import { KeysService } from '../../data-access/keys.service';
+import { ModelsService } from '../../data-access/models.service';
+import { SessionService } from '../../data-access/session.service';
+import { UsersService } from '../../data-access/users.service';
+import { confirm } from '../../shared/confirm-dialog.component';
+import { dateOnly, usd } from '../../shared/format';
+import { SecretDialogComponent, type SecretData } from '../../shared/secret-dialog.component';
+import { KeyCreateDialogComponent, type KeyCreateData } from './key-create-dialog.component';
+
+export type KeyStatus = 'Active' | 'Blocked' | 'Expired';
+
+export function keyStatus(key: KeyResponse, now = new Date()): KeyStatus {
+  if (key.blocked) return 'Blocked';
+  if (key.expires && new Date(key.expires).getTime() <= now.getTime()) return 'Expired';
+  return 'Active';
+}
+
+@Component({
+  selector: 'gh-keys',
+  imports: [
+    MatTableModule,
+    MatButtonModule,
+    MatPaginatorModule,
+    MatProgressBarModule,
+    MatTooltipModule,
+  ],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <section class="page">
+      <div class="page-header">
+        <h1>Virtual Keys</h1>
+        @if (canCreate()) {
+          <button mat-flat-button type="button" (click)="create()">+ Create New Key</button>
+        }
+      </div>
+      @if (loading()) {
+        <mat-progress-bar mode="indeterminate" aria-label="Loading keys" />
+      }
+      <div class="table-scroll">
+        <table mat-table [dataSource]="keys()" aria-label="Virtual keys">
+          <ng-container matColumnDef="alias">
+            <th mat-header-cell *matHeaderCellDef>Alias</th>
+            <td mat-cell *matCellDef="let key">{{ key.key_alias ?? '—' }}</td>
+          </ng-container>
+          <ng-container matColumnDef="key">
+            <th mat-header-cell *matHeaderCellDef>Key</th>
+            <td mat-cell *matCellDef="let key">
+              <code>{{ key.key_name }}</code>
+            </td>
+          </ng-container>
+          <ng-container matColumnDef="models">
+            <th mat-header-cell *matHeaderCellDef>Models</th>
+            <td mat-cell *matCellDef="let key">
+              {{ key.models?.length ? key.models.join(', ') : 'All models' }}
+            </td>
+          </ng-container>
+          <ng-container matColumnDef="spend">
+            <th mat-header-cell *matHeaderCellDef>Spend / budget</th>
+            <td mat-cell *matCellDef="let key">
+              {{ usd(key.spend) }} /
+              {{ key.max_budget === null ? 'no limit' : usd(key.max_budget) }}
+            </td>
+          </ng-container>
+          <ng-container matColumnDef="expires">
+            <th mat-header-cell *matHeaderCellDef>Expires</th>
+            <td mat-cell *matCellDef="let key">{{ dateOnly(key.expires) }}</td>
+          </ng-container>
+          <ng-container matColumnDef="status">
+            <th mat-header-cell *matHeaderCellDef>Status</th>
+            <td mat-cell *matCellDef="let key">
+              <span [class]="'status-' + status(key).toLowerCase()">{{ status(key) }}</span>
+            </td>
+          </ng-container>
+          <ng-container matColumnDef="actions">
+            <th mat-header-cell *matHeaderCellDef>
+              <span class="cdk-visually-hidden">Actions</span>
+            </th>
+            <td mat-cell *matCellDef="let key">
+              <button
+                mat-button
+                type="button"
+                (click)="regenerate(key)"
+                [attr.aria-label]="'Regenerate ' + label(key)"
+              >
+                Regenerate
+              </button>
+              <button
+                mat-button
+                type="button"
+                (click)="toggleBlock(key)"
+                [attr.aria-label]="(key.blocked ? 'Unblock ' : 'Block ') + label(key)"
+              >
+                {{ key.blocked ? 'Unblock' : 'Block' }}
+              </button>
+              <button
+                mat-button
+                type="button"
+                (click)="remove(key)"
+                [attr.aria-label]="'Delete ' + label(key)"
+              >
+                Delete
+              </button>
+            </td>
+          </ng-container>
+          <tr mat-header-row *matHeaderRowDef="columns()"></tr>
+          <tr mat-row *matRowDef="let row; columns: columns()"></tr>
+        </table>
+      </div>
+      @if (!loading() && keys().length === 0) {
+        <p class="empty" data-testid="keys-empty">
+          {{ failed() ? 'Keys could not be loaded.' : 'No keys yet.' }}
+          @if (canCreate() && !failed()) {
+            Create one to call models through Gatehouse.
+          }
+        </p>
+      }
+      <mat-paginator
+        [length]="total()"
+        [pageIndex]="page() - 1"
+        [pageSize]="size()"
+        [pageSizeOptions]="[10, 25, 50]"
+        (page)="onPage($event)"
+        aria-label="Keys pages"
+      />
+    </section>
+  `,
+})
+export class KeysComponent implements OnInit {
+  private readonly keysApi = inject(KeysService);
+  private readonly models = inject(ModelsService);
+  private readonly users = inject(UsersService);
+  private readonly session = inject(SessionService);
+  private readonly dialog = inject(MatDialog);
+  private readonly notify = inject(NotifyService);
+
+  protected readonly usd = usd;
+  protected readonly dateOnly = dateOnly;
+  protected readonly status = keyStatus;
+  protected readonly keys = signal<KeyResponse[]>([]);
+  protected readonly total = signal(0);
+  protected readonly page = signal(1);
+  protected readonly size = signal(25);
+  protected readonly loading = signal(true);
+  protected readonly failed = signal(false);
+  protected readonly canCreate = computed(
+    () => this.session.me() !== null && this.session.can('key.create.self'),
+  );
+  protected readonly canChange = computed(
+    () =>
+      this.session.me() !== null &&
+      (this.session.can('key.update.self') || this.session.can('key.update.any')),
+  );
+  protected readonly columns = computed(() => {
+    const base = ['alias', 'key', 'models', 'spend', 'expires', 'status'];
+    return this.canChange() ? [...base, 'actions'] : base;
+  });
+
+  ngOnInit(): void {
+    void this.load();
+  }
+
+  protected label(key: KeyResponse): string {
+    return key.key_alias ?? key.key_name;
+  }
+
+  protected async load(): Promise<void> {
+    this.loading.set(true);
+    this.failed.set(false);
+    try {
+      const me = this.session.me();
+      const answer = await this.keysApi.list({
+        page: this.page(),
+        size: this.size(),
+        user_id: this.session.isAdmin() ? null : (me?.user_id ?? null),
+      });
+      this.keys.set(answer.keys);
+      this.total.set(answer.total_count);
+    } catch (error) {
+      this.failed.set(true);
+      this.keys.set([]);
+      this.notify.error(error, 'Could not load keys');
+    } finally {
+      this.loading.set(false);
+    }
+  }
+
+  protected onPage(event: PageEvent): void {
+    this.page.set(event.pageIndex + 1);
+    this.size.set(event.pageSize);
+    void this.load();
+  }
+
+  /** The models a key may get: the caller's allow-list, or every configured model. */
+  private async allowedModels(): Promise<string[]> {
+    const [all, mine] = await Promise.allSettled([this.models.list(), this.users.info()]);
+    const allowed = mine.status === 'fulfilled' ? mine.value.user_info.models : [];
+    if (allowed.length) return allowed;
+    return all.status === 'fulfilled' ? [...new Set(all.value.map((m) => m.model_name))] : [];
+  }
+
+  protected async create(): Promise<void> {
+    const models =
+      this.session.me()?.auth === 'master_key'
+        ? await this.allModels()
+        : await this.allowedModels();
+    const ref = this.dialog.open<KeyCreateDialogComponent, KeyCreateData, KeyGenerateResponse>(
+      KeyCreateDialogComponent,
+      { data: { models }, width: '560px', maxWidth: '95vw', autoFocus: 'first-tabbable' },
+    );
+    ref.afterClosed().subscribe(() => void this.load());
+  }
+
+  private async allModels(): Promise<string[]> {
+    try {
+      return [...new Set((await this.models.list()).map((m) => m.model_name))];
+    } catch {
+      return [];
+    }
+  }
+
+  protected async regenerate(key: KeyResponse): Promise<void> {
+    const ok = await confirm(this.dialog, {
+      title: 'Regenerate key?',
+      message: `The current secret of "${this.label(key)}" stops working. A new one is shown once.`,
+      confirm: 'Regenerate',
+      danger: true,
+    });
+    if (!ok) return;
+    try {
+      const fresh = await this.keysApi.regenerate(key.token);
+      this.dialog.open<SecretDialogComponent, SecretData>(SecretDialogComponent, {
+        data: {
+          title: 'New secret key',
+          warning: "Copy this key now. You won't see it again.",
+          message: `The new secret for "${this.label(key)}":`,
+          value: fresh.key,
+          label: 'secret key',
+          testId: 'new-key-secret',
+        },
+        width: '560px',
+        maxWidth: '95vw',
+        disableClose: true,
+      });
+      await this.load();
+    } catch (error) {
+      this.notify.error(error, 'Could not regenerate the key');
+    }
+  }
+
+  protected async toggleBlock(key: KeyResponse): Promise<void> {
+    const blocking = !key.blocked;
+    if (
+      blocking &&
+      !(await confirm(this.dialog, {
+        title: 'Block key?',
+        message: `Requests with "${this.label(key)}" are refused until you unblock it.`,
+        confirm: 'Block',
+        danger: true,
+      }))
+    ) {
+      return;
+    }
+    try {
+      await (blocking ? this.keysApi.block(key.token) : this.keysApi.unblock(key.token));
+      this.notify.success(blocking ? 'Key blocked' : 'Key unblocked');
+      await this.load();
+    } catch (error) {
+      this.notify.error(error, blocking ? 'Could not block the key' : 'Could not unblock the key');
+    }
+  }
+
+  protected async remove(key: KeyResponse): Promise<void> {
+    const ok = await confirm(this.dialog, {
+      title: 'Delete key?',
+      message: `"${this.label(key)}" (${key.key_name}) is deleted for good.`,
+      confirm: 'Delete',
+      danger: true,
+    });
+    if (!ok) return;
+    try {
+      await this.keysApi.delete([key.token]);
+      this.notify.success('Key deleted');
+      await this.load();
+    } catch (error) {
+      this.notify.error(error, 'Could not delete the key');
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import { HttpErrorResponse } from '@angular/common/http';
+import { ChangeDetectionStrategy, Component, inject, input, signal } from '@angular/core';
+import { FormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
+import { MatButtonModule } from '@angular/material/button';
+import { MatCardModule } from '@angular/material/card';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatInputModule } from '@angular/material/input';
+import { MatProgressBarModule } from '@angular/material/progress-bar';
+import { Router } from '@angular/router';
+import { apiErrorMessage } from '../../data-access/api-error';
+import { SessionService } from '../../data-access/session.service';
+
+@Component({
+  selector: 'gh-login',
+  imports: [
+    ReactiveFormsModule,
+    MatCardModule,
+    MatFormFieldModule,
+    MatInputModule,
+    MatButtonModule,
+    MatProgressBarModule,
+  ],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  styles: `
+    :host {
+      display: grid;
+      place-items: center;
+      min-height: 100vh;
+      padding: 16px;
+      box-sizing: border-box;
+    }
+    mat-card {
+      width: min(420px, 100%);
+    }
+    form {
+      display: flex;
+      flex-direction: column;
+      gap: 4px;
+      margin-top: 16px;
+    }
+  `,
+  template: `
+    <mat-card appearance="outlined">
+      <mat-card-header>
+        <mat-card-title><h1>Sign in to Gatehouse</h1></mat-card-title>
+      </mat-card-header>
+      <mat-card-content>
+        <form [formGroup]="form" (ngSubmit)="submit()">
+          <mat-form-field>
+            <mat-label>Email</mat-label>
+            <input matInput formControlName="username" autocomplete="username" required />
+            <mat-hint>Admins: <code>admin</code> with the master key as password</mat-hint>
+          </mat-form-field>
+          <mat-form-field>
+            <mat-label>Password</mat-label>
+            <input
+              matInput
+              type="password"
+              formControlName="password"
+              autocomplete="current-password"
+              required
+            />
+          </mat-form-field>
+          @if (error()) {
+            <p class="warning" role="alert" data-testid="login-error">{{ error() }}</p>
+          }
+          @if (busy()) {
+            <mat-progress-bar mode="indeterminate" aria-label="Signing in" />
+          }
+          <button mat-flat-button type="submit" [disabled]="busy()">Sign in</button>
+        </form>
+      </mat-card-content>
+    </mat-card>
+  `,
+})
+export class LoginComponent {
+  private readonly session = inject(SessionService);
+  private readonly router = inject(Router);
+  readonly returnUrl = input<string>();
+  protected readonly busy = signal(false);
+  protected readonly error = signal<string | null>(null);
+  protected readonly form = inject(FormBuilder).nonNullable.group({
+    username: ['', Validators.required],
+    password: ['', Validators.required],
+  });
+
+  protected async submit(): Promise<void> {
+    if (this.form.invalid) {
+      this.form.markAllAsTouched();
+      this.error.set('Enter your email and password.');
+      return;
+    }
+    this.busy.set(true);
+    this.error.set(null);
+    try {
+      await this.session.login(this.form.getRawValue());
+      const target = this.returnUrl();
+      await this.router.navigateByUrl(
+        target?.startsWith('/') && !target.startsWith('//') ? target : '/',
+      );
+    } catch (error) {
+      // The API's own words ("Invalid email or password"), never a guess about which was wrong.
+      this.error.set(
+        error instanceof HttpErrorResponse && error.status === 429
+          ? `Too many attempts. ${apiErrorMessage(error)}`
+          : apiErrorMessage(error),
+      );
+    } finally {
+      this.busy.set(false);
+    }
+  }
+}
