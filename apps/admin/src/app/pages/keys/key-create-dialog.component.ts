@@ -5,8 +5,8 @@ import { MAT_DIALOG_DATA, MatDialogModule, MatDialogRef } from '@angular/materia
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
+import type { GenerateKeyRequest, GenerateKeyResponse } from '@gatehouse/shared/dto';
 import { apiErrorMessage } from '../../data-access/api-error';
-import type { KeyGenerateRequest, KeyGenerateResponse } from '../../data-access/api-types';
 import { KeysService } from '../../data-access/keys.service';
 import { CopyBoxComponent } from '../../shared/copy-box.component';
 
@@ -113,12 +113,12 @@ export const DURATIONS: readonly { value: string; label: string }[] = [
 export class KeyCreateDialogComponent {
   private readonly keys = inject(KeysService);
   private readonly ref =
-    inject<MatDialogRef<KeyCreateDialogComponent, KeyGenerateResponse>>(MatDialogRef);
+    inject<MatDialogRef<KeyCreateDialogComponent, GenerateKeyResponse>>(MatDialogRef);
   protected readonly data = inject<KeyCreateData>(MAT_DIALOG_DATA);
   protected readonly durations = DURATIONS;
   protected readonly busy = signal(false);
   protected readonly error = signal<string | null>(null);
-  protected readonly created = signal<KeyGenerateResponse | null>(null);
+  protected readonly created = signal<GenerateKeyResponse | null>(null);
   protected readonly form = inject(FormBuilder).group({
     key_alias: ['', [Validators.required, Validators.maxLength(256)]],
     models: [[] as string[]],
@@ -129,9 +129,9 @@ export class KeyCreateDialogComponent {
   });
 
   /** The request built from the form: empty fields are left out. */
-  request(): KeyGenerateRequest {
+  request(): GenerateKeyRequest {
     const value = this.form.getRawValue();
-    const request: KeyGenerateRequest = { key_alias: value.key_alias?.trim() ?? '' };
+    const request: GenerateKeyRequest = { key_alias: value.key_alias?.trim() ?? '' };
     if (value.models?.length) request.models = value.models;
     if (value.max_budget !== null && value.max_budget !== undefined) {
       request.max_budget = Number(value.max_budget);

@@ -12,8 +12,8 @@ import { MatPaginatorModule, type PageEvent } from '@angular/material/paginator'
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatTableModule } from '@angular/material/table';
 import { MatTooltipModule } from '@angular/material/tooltip';
+import type { GenerateKeyResponse, KeyResponse } from '@gatehouse/shared/dto';
 import { NotifyService } from '../../core/notify.service';
-import type { KeyGenerateResponse, KeyResponse } from '../../data-access/api-types';
 import { KeysService } from '../../data-access/keys.service';
 import { ModelsService } from '../../data-access/models.service';
 import { SessionService } from '../../data-access/session.service';
@@ -219,7 +219,7 @@ export class KeysComponent implements OnInit {
       this.session.me()?.auth === 'master_key'
         ? await this.allModels()
         : await this.allowedModels();
-    const ref = this.dialog.open<KeyCreateDialogComponent, KeyCreateData, KeyGenerateResponse>(
+    const ref = this.dialog.open<KeyCreateDialogComponent, KeyCreateData, GenerateKeyResponse>(
       KeyCreateDialogComponent,
       { data: { models }, width: '560px', maxWidth: '95vw', autoFocus: 'first-tabbable' },
     );

@@ -21,8 +21,8 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { Router } from '@angular/router';
+import type { OnboardingTokenResponse } from '@gatehouse/shared/dto';
 import { apiErrorMessage } from '../../data-access/api-error';
-import type { OnboardingTokenResponse } from '../../data-access/api-types';
 import { InvitationsService } from '../../data-access/invitations.service';
 import { SessionService } from '../../data-access/session.service';
 import { passwordHints, strengthLabel } from './password-strength';
@@ -85,7 +85,7 @@ function samePasswords(group: AbstractControl): ValidationErrors | null {
           <form [formGroup]="form" (ngSubmit)="submit(invite)">
             <mat-form-field>
               <mat-label>Email</mat-label>
-              <input matInput [value]="invite.user_email ?? ''" readonly autocomplete="username" />
+              <input matInput [value]="invite.user_email" readonly autocomplete="username" />
             </mat-form-field>
             <mat-form-field>
               <mat-label>Password</mat-label>

@@ -7,9 +7,8 @@ import { MatInputModule } from '@angular/material/input';
 import { MatRadioModule } from '@angular/material/radio';
 import { MatSelectModule } from '@angular/material/select';
 import { ROLE_DESCRIPTIONS, ROLES, type Role } from '@gatehouse/shared/auth';
-import type { NewUserRequest, UserResponse } from '@gatehouse/shared/dto';
+import type { NewUserRequest, TeamResponse, UserResponse } from '@gatehouse/shared/dto';
 import { apiErrorMessage } from '../../data-access/api-error';
-import type { TeamResponse } from '../../data-access/api-types';
 import { InvitationsService } from '../../data-access/invitations.service';
 import { UsersService } from '../../data-access/users.service';
 import { CopyBoxComponent } from '../../shared/copy-box.component';
@@ -185,7 +184,7 @@ export class UserCreateDialogComponent {
       const user = await this.users.create(this.request());
       this.ref.disableClose = true;
       try {
-        this.link.set(this.invitations.linkFor(await this.invitations.create(user.user_id)));
+        this.link.set((await this.invitations.create(user.user_id)).invitation_link);
       } catch (error) {
         this.error.set(apiErrorMessage(error));
       }

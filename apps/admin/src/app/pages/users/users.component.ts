@@ -22,7 +22,7 @@ import { InvitationsService } from '../../data-access/invitations.service';
 import { ModelsService } from '../../data-access/models.service';
 import { SessionService } from '../../data-access/session.service';
 import { TeamsService } from '../../data-access/teams.service';
-import { UsersService, type UserRow } from '../../data-access/users.service';
+import { UsersService } from '../../data-access/users.service';
 import { confirm } from '../../shared/confirm-dialog.component';
 import { usd } from '../../shared/format';
 import { SecretDialogComponent, type SecretData } from '../../shared/secret-dialog.component';
@@ -119,7 +119,7 @@ import {
           </ng-container>
           <ng-container matColumnDef="keys">
             <th mat-header-cell *matHeaderCellDef>Keys</th>
-            <td mat-cell *matCellDef="let user">{{ user.key_count ?? '—' }}</td>
+            <td mat-cell *matCellDef="let user">{{ user.key_count }}</td>
           </ng-container>
           <ng-container matColumnDef="actions">
             <th mat-header-cell *matHeaderCellDef>
@@ -174,7 +174,7 @@ export class UsersComponent implements OnInit {
   protected readonly usd = usd;
   protected readonly roles = ROLES;
   protected readonly titles = ROLE_TITLES;
-  protected readonly users = signal<UserRow[]>([]);
+  protected readonly users = signal<UserResponse[]>([]);
   protected readonly total = signal(0);
   protected readonly page = signal(1);
   protected readonly pageSize = signal(25);
@@ -262,7 +262,7 @@ export class UsersComponent implements OnInit {
         data: {
           title: `Invitation for ${user.user_email ?? user.user_id}`,
           message: 'Share this link. It is valid for 7 days.',
-          value: this.invitations.linkFor(invitation),
+          value: invitation.invitation_link,
           label: 'invitation link',
           testId: 'invitation-link',
         },
