@@ -6,9 +6,9 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import type { GenerateKeyRequest, GenerateKeyResponse } from '@gatehouse/shared/dto';
-import { apiErrorMessage } from '../../data-access/api-error';
 import { KeysService } from '../../data-access/keys.service';
 import { CopyBoxComponent } from '../../shared/copy-box.component';
+import { FormSubmission } from '../../shared/form-submission';
 
 export interface KeyCreateData {
   /** The models the caller may give a key (their allow-list; all models when unrestricted). */
@@ -98,13 +98,13 @@ export const DURATIONS: readonly { value: string; label: string }[] = [
               <input matInput type="number" min="0" step="1" formControlName="rpm_limit" />
             </mat-form-field>
           </div>
-          @if (error()) {
-            <p class="warning" role="alert" data-testid="key-create-error">{{ error() }}</p>
+          @if (submission.error(); as error) {
+            <p class="warning" role="alert" data-testid="key-create-error">{{ error }}</p>
           }
         </mat-dialog-content>
         <mat-dialog-actions align="end">
           <button mat-button type="button" mat-dialog-close>Cancel</button>
-          <button mat-flat-button type="submit" [disabled]="busy()">Create key</button>
+          <button mat-flat-button type="submit" [disabled]="submission.busy()">Create key</button>
         </mat-dialog-actions>
       </form>
     }
@@ -116,8 +116,7 @@ export class KeyCreateDialogComponent {
     inject<MatDialogRef<KeyCreateDialogComponent, GenerateKeyResponse>>(MatDialogRef);
   protected readonly data = inject<KeyCreateData>(MAT_DIALOG_DATA);
   protected readonly durations = DURATIONS;
-  protected readonly busy = signal(false);
-  protected readonly error = signal<string | null>(null);
+  protected readonly submission = new FormSubmission();
   protected readonly created = signal<GenerateKeyResponse | null>(null);
   protected readonly form = inject(FormBuilder).group({
     key_alias: ['', [Validators.required, Validators.maxLength(256)]],
@@ -147,22 +146,14 @@ export class KeyCreateDialogComponent {
     return request;
   }
 
-  protected async submit(): Promise<void> {
-    if (this.form.invalid) {
-      this.form.markAllAsTouched();
-      this.error.set('Give the key an alias; numbers must be 0 or more.');
-      return;
-    }
-    this.busy.set(true);
-    this.error.set(null);
-    try {
-      const created = await this.keys.generate(this.request());
-      this.created.set(created);
-      this.ref.disableClose = true;
-    } catch (error) {
-      this.error.set(apiErrorMessage(error));
-    } finally {
-      this.busy.set(false);
-    }
+  protected submit(): Promise<void> {
+    return this.submission.submit(
+      this.form,
+      'Give the key an alias; numbers must be 0 or more.',
+      async () => {
+        this.created.set(await this.keys.generate(this.request()));
+        this.ref.disableClose = true;
+      },
+    );
   }
 }
