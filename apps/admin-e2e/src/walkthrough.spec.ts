@@ -112,15 +112,24 @@ test.describe('self-serve walkthrough (product page)', () => {
 
   test('admin changes a role and deletes a user', async ({ page }) => {
     const email = uniqueEmail('change-me');
-    await page.request.post('/user/new', {
-      headers: { Authorization: `Bearer ${process.env['ADMIN_E2E_MASTER_KEY']}` },
+    const headers = { Authorization: `Bearer ${process.env['ADMIN_E2E_MASTER_KEY']}` };
+    const created = await page.request.post('/user/new', {
+      headers,
       data: { user_email: email, user_role: 'internal_user' },
     });
+    const { user_id } = (await created.json()) as { user_id: string };
+    for (let i = 0; i < 2; i++) {
+      expect((await page.request.post('/key/generate', { headers, data: { user_id } })).ok()).toBe(
+        true,
+      );
+    }
     await loginAsAdmin(page);
     await page.getByRole('link', { name: 'Internal Users' }).click();
     await page.getByLabel('Search by email').fill(email);
     const table = page.getByRole('table', { name: 'Internal users' });
     await expect(table.getByRole('row')).toHaveCount(2);
+    // The Keys column counts the user's keys (key_count from /user/list).
+    await expect(table.getByRole('row').nth(1).getByRole('cell').nth(3)).toHaveText('2');
     await page.getByRole('combobox', { name: `Role of ${email}` }).click();
     await page.getByRole('option', { name: 'Internal viewer' }).click();
     await expect(page.getByText(`${email} is now Internal viewer`)).toBeVisible();

@@ -25,6 +25,7 @@ const USER_FIELDS = [
   'budget_reset_at',
   'metadata',
   'teams',
+  'key_count',
   'created_at',
   'updated_at',
 ].sort();
@@ -352,6 +353,49 @@ describe('users', () => {
         .expect(200);
       expect(users.body.total).toBe(2);
       expectNoSecrets(page1.body);
+    });
+
+    it("counts each user's keys on a page and in /user/info, leaving deleted keys out", async () => {
+      const tag = `kc${Date.now().toString(36)}`;
+      const owner = await createUser(t, 'internal_user', { user_email: `${tag}-a@example.com` });
+      const keyless = await createUser(t, 'internal_user', { user_email: `${tag}-b@example.com` });
+      expect([owner.key_count, keyless.key_count]).toEqual([0, 0]);
+      const tokens: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const res = await master(t).post('/key/generate', { user_id: owner.user_id }).expect(200);
+        tokens.push(res.body.token);
+      }
+      await master(t)
+        .post('/key/delete', { keys: [tokens[0]] })
+        .expect(200);
+
+      for (const caller of [master(t), as.proxy_admin, as.proxy_admin_viewer]) {
+        const list = await caller
+          .get(`/user/list?user_email=${tag}&sort_by=user_email&sort_order=asc`)
+          .expect(200);
+        expect(
+          (list.body as UserListResponse).users.map((u) => [u.user_email, u.key_count]),
+        ).toEqual([
+          [owner.user_email, 2],
+          [keyless.user_email, 0],
+        ]);
+        const info = await caller.get(`/user/info?user_id=${owner.user_id}`).expect(200);
+        expect(info.body.user_info.key_count).toBe(2);
+        expect(info.body.keys).toHaveLength(2);
+      }
+      const updated = await master(t)
+        .post('/user/update', { user_id: owner.user_id, user_alias: 'counted' })
+        .expect(200);
+      expect(updated.body.key_count).toBe(2);
+    });
+
+    it('shows non-admins the count of their own keys', async () => {
+      const me = await userCaller(t, 'internal_user');
+      await me.post('/key/generate', { key_alias: `mine-${me.userId}` }).expect(200);
+      const list = await me.get('/user/list').expect(200);
+      expect(list.body.users.map((u: UserResponse) => u.key_count)).toEqual([1]);
+      const info = await me.get('/user/info').expect(200);
+      expect(info.body.user_info.key_count).toBe(1);
     });
 
     it('treats % and _ in the email filter literally', async () => {

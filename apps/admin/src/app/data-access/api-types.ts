@@ -1,113 +1,16 @@
 /**
- * Console-side shapes for API areas whose shared DTOs are being written in parallel
- * (keys, invitations, onboarding, teams, spend, models), following the contract in DESIGN.md.
+ * PENDING the gateway/spend issue: console-side shapes for API areas that are not built yet,
+ * following the contract in DESIGN.md. Every other area (users, keys, invitations, onboarding,
+ * teams, session) is typed by `import type` from `@gatehouse/shared/dto`.
  *
- * COORDINATOR: when libs/shared/dto exports these (keys.dto.ts, invitations.dto.ts,
- * teams.dto.ts, ...), replace each interface below by an `export type { X } from
- * '@gatehouse/shared/dto'` re-export (type-only, so no class-validator code reaches the bundle).
+ * When the spend and models modules land, move each shape below into libs/shared/dto
+ * (spend.dto.ts, models.dto.ts) as a response interface, import it with `import type`, and
+ * delete it here. Routes covered: GET /spend/logs, GET /user/daily/activity,
+ * GET /global/activity, GET /global/activity/cache_hits, GET /global/spend/report,
+ * GET /model/info, POST /model/new.
  */
 
-// ---- keys (POST /key/generate, /key/list, /key/regenerate, /key/block) -----------------------
-
-export interface KeyGenerateRequest {
-  key_alias?: string;
-  user_id?: string;
-  team_id?: string;
-  models?: string[];
-  max_budget?: number;
-  duration?: string;
-  budget_duration?: string;
-  tpm_limit?: number;
-  rpm_limit?: number;
-  max_parallel_requests?: number;
-  metadata?: Record<string, unknown>;
-}
-
-/** A key as listed: never the secret. */
-export interface KeyResponse {
-  token: string;
-  key_name: string;
-  key_alias: string | null;
-  expires: string | null;
-  user_id: string | null;
-  team_id: string | null;
-  models: string[];
-  max_budget: number | null;
-  spend: number;
-  tpm_limit: number | null;
-  rpm_limit: number | null;
-  max_parallel_requests: number | null;
-  budget_duration: string | null;
-  blocked: boolean | null;
-  metadata: Record<string, unknown>;
-  created_at?: string;
-}
-
-/** `POST /key/generate` and `/key/regenerate`: the only answers holding the secret `key`. */
-export interface KeyGenerateResponse extends KeyResponse {
-  key: string;
-}
-
-export interface KeyListResponse {
-  keys: KeyResponse[];
-  total_count: number;
-  current_page: number;
-  total_pages: number;
-}
-
-// ---- invitations + onboarding ----------------------------------------------------------------
-
-export interface InvitationResponse {
-  id: string;
-  user_id: string;
-  is_accepted: boolean;
-  accepted_at: string | null;
-  expires_at: string;
-  created_at: string;
-  created_by: string;
-  updated_at: string;
-  updated_by: string;
-  /** The full `/ui/onboarding?id=` link, when the API builds it. */
-  invitation_link?: string;
-}
-
-export interface OnboardingTokenResponse {
-  token: string;
-  user_id: string;
-  user_email: string | null;
-}
-
-export interface ClaimTokenRequest {
-  invitation_link: string;
-  user_id: string;
-  password: string;
-}
-
-// ---- teams -----------------------------------------------------------------------------------
-
-export interface TeamMember {
-  user_id: string;
-  user_email?: string | null;
-  role: string;
-}
-
-export interface TeamResponse {
-  team_id: string;
-  team_alias: string | null;
-  models: string[];
-  max_budget: number | null;
-  spend: number;
-  members_with_roles?: TeamMember[];
-  created_at?: string;
-}
-
-export interface NewTeamRequest {
-  team_alias: string;
-  models?: string[];
-  max_budget?: number;
-}
-
-// ---- models ----------------------------------------------------------------------------------
+// ---- models: GET /model/info, POST /model/new (pending) ---------------------------------------
 
 export interface ModelInfoEntry {
   model_name: string;
@@ -129,7 +32,7 @@ export interface NewModelRequest {
   model_info?: { input_cost_per_token?: number; output_cost_per_token?: number };
 }
 
-// ---- spend / activity ------------------------------------------------------------------------
+// ---- spend / activity: /user/daily/activity, /global/activity/cache_hits (pending) ------------
 
 export interface ActivityMetrics {
   spend: number;

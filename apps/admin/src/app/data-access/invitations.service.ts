@@ -1,11 +1,18 @@
 import { HttpClient, HttpHeaders } from '@angular/common/http';
 import { inject, Injectable } from '@angular/core';
-import type { LoginResponse } from '@gatehouse/shared/dto';
+import type {
+  ClaimOnboardingRequest,
+  ClaimOnboardingResponse,
+  InvitationResponse,
+  OnboardingTokenResponse,
+} from '@gatehouse/shared/dto';
 import { firstValueFrom } from 'rxjs';
-import type { ClaimTokenRequest, InvitationResponse, OnboardingTokenResponse } from './api-types';
 import { params } from './http-params';
 
-/** `/invitation/*` (admins) and `/onboarding/*` (the invited user, before any session). */
+/**
+ * `/invitation/*` (admins) and `/onboarding/*` (the invited user, before any session).
+ * An invitation's `invitation_link` is the ready `<PROXY_BASE_URL>/ui/onboarding?id=` link.
+ */
 @Injectable({ providedIn: 'root' })
 export class InvitationsService {
   private readonly http = inject(HttpClient);
@@ -13,14 +20,6 @@ export class InvitationsService {
   create(userId: string): Promise<InvitationResponse> {
     return firstValueFrom(
       this.http.post<InvitationResponse>('/invitation/new', { user_id: userId }),
-    );
-  }
-
-  /** The link to share: the API's own when it builds one, else this console's origin. */
-  linkFor(invitation: InvitationResponse): string {
-    return (
-      invitation.invitation_link ??
-      `${window.location.origin}/ui/onboarding?id=${encodeURIComponent(invitation.id)}`
     );
   }
 
@@ -32,9 +31,9 @@ export class InvitationsService {
     );
   }
 
-  claim(token: string, request: ClaimTokenRequest): Promise<LoginResponse> {
+  claim(token: string, request: ClaimOnboardingRequest): Promise<ClaimOnboardingResponse> {
     return firstValueFrom(
-      this.http.post<LoginResponse>('/onboarding/claim_token', request, {
+      this.http.post<ClaimOnboardingResponse>('/onboarding/claim_token', request, {
         headers: new HttpHeaders({ Authorization: `Bearer ${token}` }),
       }),
     );

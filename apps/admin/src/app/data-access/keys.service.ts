@@ -1,12 +1,13 @@
 import { HttpClient } from '@angular/common/http';
 import { inject, Injectable } from '@angular/core';
-import { firstValueFrom } from 'rxjs';
 import type {
-  KeyGenerateRequest,
-  KeyGenerateResponse,
+  DeleteKeysResponse,
+  GenerateKeyRequest,
+  GenerateKeyResponse,
   KeyListResponse,
   KeyResponse,
-} from './api-types';
+} from '@gatehouse/shared/dto';
+import { firstValueFrom } from 'rxjs';
 import { params } from './http-params';
 
 /** `/key/*`. A key is named by its `token` id everywhere; the secret is shown once. */
@@ -18,12 +19,12 @@ export class KeysService {
     return firstValueFrom(this.http.get<KeyListResponse>('/key/list', { params: params(query) }));
   }
 
-  generate(request: KeyGenerateRequest): Promise<KeyGenerateResponse> {
-    return firstValueFrom(this.http.post<KeyGenerateResponse>('/key/generate', request));
+  generate(request: GenerateKeyRequest): Promise<GenerateKeyResponse> {
+    return firstValueFrom(this.http.post<GenerateKeyResponse>('/key/generate', request));
   }
 
-  regenerate(token: string): Promise<KeyGenerateResponse> {
-    return firstValueFrom(this.http.post<KeyGenerateResponse>('/key/regenerate', { key: token }));
+  regenerate(token: string): Promise<GenerateKeyResponse> {
+    return firstValueFrom(this.http.post<GenerateKeyResponse>('/key/regenerate', { key: token }));
   }
 
   block(token: string): Promise<KeyResponse> {
@@ -34,7 +35,7 @@ export class KeysService {
     return firstValueFrom(this.http.post<KeyResponse>('/key/unblock', { key: token }));
   }
 
-  delete(tokens: string[]): Promise<unknown> {
-    return firstValueFrom(this.http.post('/key/delete', { keys: tokens }));
+  delete(tokens: string[]): Promise<DeleteKeysResponse> {
+    return firstValueFrom(this.http.post<DeleteKeysResponse>('/key/delete', { keys: tokens }));
   }
 }

@@ -21,19 +21,13 @@ export interface UserListQuery {
   sort_order?: 'asc' | 'desc';
 }
 
-/** `/user/*`. List rows may carry `key_count` once the keys module fills it. */
-export type UserRow = UserResponse & { key_count?: number };
-
+/** `/user/*`. */
 @Injectable({ providedIn: 'root' })
 export class UsersService {
   private readonly http = inject(HttpClient);
 
-  list(query: UserListQuery = {}): Promise<UserListResponse & { users: UserRow[] }> {
-    return firstValueFrom(
-      this.http.get<UserListResponse & { users: UserRow[] }>('/user/list', {
-        params: params(query),
-      }),
-    );
+  list(query: UserListQuery = {}): Promise<UserListResponse> {
+    return firstValueFrom(this.http.get<UserListResponse>('/user/list', { params: params(query) }));
   }
 
   info(userId?: string): Promise<UserInfoResponse> {

@@ -64,6 +64,20 @@ export class KeysRepository {
     return this.keys.find({ where: { userId }, order: { createdAt: 'DESC', token: 'ASC' } });
   }
 
+  /** How many keys each of these users owns, in one grouped query (users without keys are absent). */
+  async countByUsers(userIds: string[]): Promise<Map<string, number>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await this.keys
+      .createQueryBuilder('k')
+      .select('k.user_id', 'userId')
+      .addSelect('COUNT(*)', 'count')
+      .where('k.user_id IN (:...userIds)', { userIds })
+      .groupBy('k.user_id')
+      .getRawMany<{ userId: string; count: number | string }>();
+    // PostgreSQL answers COUNT(*) as a bigint string, SQLite as a number.
+    return new Map(rows.map((row) => [row.userId, Number(row.count)]));
+  }
+
   findDeletedByAnySecretHash(secretHash: string): Promise<DeletedKeyEntity | null> {
     return this.deleted.findOne({
       where: [{ secretHash }, { previousSecretHash: secretHash }],

@@ -599,6 +599,11 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
     return toKeyResponse(key);
   }
 
+  /** For user responses (`key_count`): how many keys each user owns, one query for the lot. */
+  countByUsers(userIds: string[]): Promise<Map<string, number>> {
+    return this.keys.countByUsers(userIds);
+  }
+
   /** For `GET /user/info`: the user's keys (the caller's right to see the user is checked there). */
   async listForUser(userId: string): Promise<KeyResponse[]> {
     return (await this.keys.findByUser(userId)).map(toKeyResponse);

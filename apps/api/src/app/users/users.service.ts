@@ -18,6 +18,7 @@ import { AppError } from '../common/errors/app-error';
 import { Clock } from '../common/time/clock';
 import { isUniqueViolation } from '../database/errors';
 import { InvitationsService } from '../invitations/invitations.service';
+import { KeysService } from '../keys/keys.service';
 import { TeamsService } from '../teams/teams.service';
 import { UserEntity } from './user.entity';
 import { UsersRepository } from './users.repository';
@@ -38,7 +39,7 @@ const ROLE_RANK: Readonly<Record<Role, number>> = {
   internal_user_viewer: 0,
 };
 
-export function toUserResponse(user: UserEntity, teams: string[] = []): UserResponse {
+export function toUserResponse(user: UserEntity, teams: string[] = [], keyCount = 0): UserResponse {
   return {
     user_id: user.userId,
     user_email: user.email,
@@ -53,6 +54,7 @@ export function toUserResponse(user: UserEntity, teams: string[] = []): UserResp
     budget_reset_at: user.budgetResetAt?.toISOString() ?? null,
     metadata: user.metadata,
     teams,
+    key_count: keyCount,
     created_at: user.createdAt.toISOString(),
     updated_at: user.updatedAt.toISOString(),
   };
@@ -67,12 +69,22 @@ export class UsersService {
     private readonly teams: TeamsService,
     private readonly invitations: InvitationsService,
     private readonly events: UserEvents,
+    private readonly keys: KeysService,
   ) {}
 
-  /** The one place user rows become responses: `teams` lists each user's team ids. */
+  /**
+   * The one place user rows become responses: `teams` lists each user's team ids and
+   * `key_count` counts their keys (one query each for the whole page, not one per user).
+   */
   private async respond(users: UserEntity[]): Promise<UserResponse[]> {
-    const teams = await this.teams.teamIdsOfUsers(users.map((u) => u.userId));
-    return users.map((u) => toUserResponse(u, teams.get(u.userId) ?? []));
+    const ids = users.map((u) => u.userId);
+    const [teams, keyCounts] = await Promise.all([
+      this.teams.teamIdsOfUsers(ids),
+      this.keys.countByUsers(ids),
+    ]);
+    return users.map((u) =>
+      toUserResponse(u, teams.get(u.userId) ?? [], keyCounts.get(u.userId) ?? 0),
+    );
   }
 
   private async respondOne(user: UserEntity): Promise<UserResponse> {

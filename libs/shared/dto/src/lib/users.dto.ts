@@ -184,6 +184,8 @@ export interface UserResponse {
   budget_reset_at: string | null;
   metadata: Record<string, unknown>;
   teams: string[];
+  /** How many virtual keys the user owns (deleted keys are not counted). */
+  key_count: number;
   created_at: string;
   updated_at: string;
 }

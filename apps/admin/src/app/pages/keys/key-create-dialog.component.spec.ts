@@ -2,10 +2,10 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
 import { MAT_DIALOG_DATA, MatDialogRef } from '@angular/material/dialog';
-import type { KeyGenerateResponse } from '../../data-access/api-types';
+import type { GenerateKeyResponse } from '@gatehouse/shared/dto';
 import { KeyCreateDialogComponent, type KeyCreateData } from './key-create-dialog.component';
 
-function generated(overrides: Partial<KeyGenerateResponse> = {}): KeyGenerateResponse {
+function generated(overrides: Partial<GenerateKeyResponse> = {}): GenerateKeyResponse {
   return {
     key: 'sk-secret-value-1234abcd',
     token: 'tok-1',
@@ -21,8 +21,13 @@ function generated(overrides: Partial<KeyGenerateResponse> = {}): KeyGenerateRes
     rpm_limit: null,
     max_parallel_requests: null,
     budget_duration: null,
+    budget_reset_at: null,
     blocked: false,
     metadata: {},
+    created_at: '2026-11-27T07:00:00.000Z',
+    created_by: 'u-1',
+    updated_at: '2026-11-27T07:00:00.000Z',
+    updated_by: 'u-1',
     ...overrides,
   };
 }

@@ -5,10 +5,10 @@ import { MAT_DIALOG_DATA, MatDialogModule, MatDialogRef } from '@angular/materia
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
-import { apiErrorMessage } from '../../data-access/api-error';
-import type { KeyGenerateRequest, KeyGenerateResponse } from '../../data-access/api-types';
+import type { GenerateKeyRequest, GenerateKeyResponse } from '@gatehouse/shared/dto';
 import { KeysService } from '../../data-access/keys.service';
 import { CopyBoxComponent } from '../../shared/copy-box.component';
+import { FormSubmission } from '../../shared/form-submission';
 
 export interface KeyCreateData {
   /** The models the caller may give a key (their allow-list; all models when unrestricted). */
@@ -98,13 +98,13 @@ export const DURATIONS: readonly { value: string; label: string }[] = [
               <input matInput type="number" min="0" step="1" formControlName="rpm_limit" />
             </mat-form-field>
           </div>
-          @if (error()) {
-            <p class="warning" role="alert" data-testid="key-create-error">{{ error() }}</p>
+          @if (submission.error(); as error) {
+            <p class="warning" role="alert" data-testid="key-create-error">{{ error }}</p>
           }
         </mat-dialog-content>
         <mat-dialog-actions align="end">
           <button mat-button type="button" mat-dialog-close>Cancel</button>
-          <button mat-flat-button type="submit" [disabled]="busy()">Create key</button>
+          <button mat-flat-button type="submit" [disabled]="submission.busy()">Create key</button>
         </mat-dialog-actions>
       </form>
     }
@@ -113,12 +113,11 @@ export const DURATIONS: readonly { value: string; label: string }[] = [
 export class KeyCreateDialogComponent {
   private readonly keys = inject(KeysService);
   private readonly ref =
-    inject<MatDialogRef<KeyCreateDialogComponent, KeyGenerateResponse>>(MatDialogRef);
+    inject<MatDialogRef<KeyCreateDialogComponent, GenerateKeyResponse>>(MatDialogRef);
   protected readonly data = inject<KeyCreateData>(MAT_DIALOG_DATA);
   protected readonly durations = DURATIONS;
-  protected readonly busy = signal(false);
-  protected readonly error = signal<string | null>(null);
-  protected readonly created = signal<KeyGenerateResponse | null>(null);
+  protected readonly submission = new FormSubmission();
+  protected readonly created = signal<GenerateKeyResponse | null>(null);
   protected readonly form = inject(FormBuilder).group({
     key_alias: ['', [Validators.required, Validators.maxLength(256)]],
     models: [[] as string[]],
@@ -129,9 +128,9 @@ export class KeyCreateDialogComponent {
   });
 
   /** The request built from the form: empty fields are left out. */
-  request(): KeyGenerateRequest {
+  request(): GenerateKeyRequest {
     const value = this.form.getRawValue();
-    const request: KeyGenerateRequest = { key_alias: value.key_alias?.trim() ?? '' };
+    const request: GenerateKeyRequest = { key_alias: value.key_alias?.trim() ?? '' };
     if (value.models?.length) request.models = value.models;
     if (value.max_budget !== null && value.max_budget !== undefined) {
       request.max_budget = Number(value.max_budget);
@@ -147,22 +146,14 @@ export class KeyCreateDialogComponent {
     return request;
   }
 
-  protected async submit(): Promise<void> {
-    if (this.form.invalid) {
-      this.form.markAllAsTouched();
-      this.error.set('Give the key an alias; numbers must be 0 or more.');
-      return;
-    }
-    this.busy.set(true);
-    this.error.set(null);
-    try {
-      const created = await this.keys.generate(this.request());
-      this.created.set(created);
-      this.ref.disableClose = true;
-    } catch (error) {
-      this.error.set(apiErrorMessage(error));
-    } finally {
-      this.busy.set(false);
-    }
+  protected submit(): Promise<void> {
+    return this.submission.submit(
+      this.form,
+      'Give the key an alias; numbers must be 0 or more.',
+      async () => {
+        this.created.set(await this.keys.generate(this.request()));
+        this.ref.disableClose = true;
+      },
+    );
   }
 }

@@ -1,26 +1,20 @@
-import {
-  ChangeDetectionStrategy,
-  Component,
-  computed,
-  inject,
-  type OnInit,
-  signal,
-} from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, type OnInit } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
-import { MatPaginatorModule, type PageEvent } from '@angular/material/paginator';
+import { MatPaginatorModule } from '@angular/material/paginator';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatTableModule } from '@angular/material/table';
 import { MatTooltipModule } from '@angular/material/tooltip';
+import type { GenerateKeyResponse, KeyResponse } from '@gatehouse/shared/dto';
 import { NotifyService } from '../../core/notify.service';
-import type { KeyGenerateResponse, KeyResponse } from '../../data-access/api-types';
 import { KeysService } from '../../data-access/keys.service';
 import { ModelsService } from '../../data-access/models.service';
 import { SessionService } from '../../data-access/session.service';
 import { UsersService } from '../../data-access/users.service';
-import { confirm } from '../../shared/confirm-dialog.component';
+import { ActionRunner } from '../../shared/action-runner';
 import { dateOnly, usd } from '../../shared/format';
 import { SecretDialogComponent, type SecretData } from '../../shared/secret-dialog.component';
+import { TableState } from '../../shared/table-state';
 import { KeyCreateDialogComponent, type KeyCreateData } from './key-create-dialog.component';
 
 export type KeyStatus = 'Active' | 'Blocked' | 'Expired';
@@ -49,11 +43,11 @@ export function keyStatus(key: KeyResponse, now = new Date()): KeyStatus {
           <button mat-flat-button type="button" (click)="create()">+ Create New Key</button>
         }
       </div>
-      @if (loading()) {
+      @if (table.loading()) {
         <mat-progress-bar mode="indeterminate" aria-label="Loading keys" />
       }
       <div class="table-scroll">
-        <table mat-table [dataSource]="keys()" aria-label="Virtual keys">
+        <table mat-table [dataSource]="table.rows()" aria-label="Virtual keys">
           <ng-container matColumnDef="alias">
             <th mat-header-cell *matHeaderCellDef>Alias</th>
             <td mat-cell *matCellDef="let key">{{ key.key_alias ?? '—' }}</td>
@@ -122,20 +116,20 @@ export function keyStatus(key: KeyResponse, now = new Date()): KeyStatus {
           <tr mat-row *matRowDef="let row; columns: columns()"></tr>
         </table>
       </div>
-      @if (!loading() && keys().length === 0) {
+      @if (!table.loading() && table.rows().length === 0) {
         <p class="empty" data-testid="keys-empty">
-          {{ failed() ? 'Keys could not be loaded.' : 'No keys yet.' }}
-          @if (canCreate() && !failed()) {
+          {{ table.failed() ? 'Keys could not be loaded.' : 'No keys yet.' }}
+          @if (canCreate() && !table.failed()) {
             Create one to call models through Gatehouse.
           }
         </p>
       }
       <mat-paginator
-        [length]="total()"
-        [pageIndex]="page() - 1"
-        [pageSize]="size()"
+        [length]="table.total()"
+        [pageIndex]="table.page() - 1"
+        [pageSize]="table.size()"
         [pageSizeOptions]="[10, 25, 50]"
-        (page)="onPage($event)"
+        (page)="table.onPage($event)"
         aria-label="Keys pages"
       />
     </section>
@@ -148,16 +142,23 @@ export class KeysComponent implements OnInit {
   private readonly session = inject(SessionService);
   private readonly dialog = inject(MatDialog);
   private readonly notify = inject(NotifyService);
+  private readonly actions = inject(ActionRunner);
 
   protected readonly usd = usd;
   protected readonly dateOnly = dateOnly;
   protected readonly status = keyStatus;
-  protected readonly keys = signal<KeyResponse[]>([]);
-  protected readonly total = signal(0);
-  protected readonly page = signal(1);
-  protected readonly size = signal(25);
-  protected readonly loading = signal(true);
-  protected readonly failed = signal(false);
+  protected readonly table = new TableState<KeyResponse>(
+    async (page, size) => {
+      const me = this.session.me();
+      const answer = await this.keysApi.list({
+        page,
+        size,
+        user_id: this.session.isAdmin() ? null : (me?.user_id ?? null),
+      });
+      return { rows: answer.keys, total: answer.total_count };
+    },
+    (error) => this.notify.error(error, 'Could not load keys'),
+  );
   protected readonly canCreate = computed(
     () => this.session.me() !== null && this.session.can('key.create.self'),
   );
@@ -172,38 +173,11 @@ export class KeysComponent implements OnInit {
   });
 
   ngOnInit(): void {
-    void this.load();
+    void this.table.load();
   }
 
   protected label(key: KeyResponse): string {
     return key.key_alias ?? key.key_name;
-  }
-
-  protected async load(): Promise<void> {
-    this.loading.set(true);
-    this.failed.set(false);
-    try {
-      const me = this.session.me();
-      const answer = await this.keysApi.list({
-        page: this.page(),
-        size: this.size(),
-        user_id: this.session.isAdmin() ? null : (me?.user_id ?? null),
-      });
-      this.keys.set(answer.keys);
-      this.total.set(answer.total_count);
-    } catch (error) {
-      this.failed.set(true);
-      this.keys.set([]);
-      this.notify.error(error, 'Could not load keys');
-    } finally {
-      this.loading.set(false);
-    }
-  }
-
-  protected onPage(event: PageEvent): void {
-    this.page.set(event.pageIndex + 1);
-    this.size.set(event.pageSize);
-    void this.load();
   }
 
   /** The models a key may get: the caller's allow-list, or every configured model. */
@@ -219,11 +193,11 @@ export class KeysComponent implements OnInit {
       this.session.me()?.auth === 'master_key'
         ? await this.allModels()
         : await this.allowedModels();
-    const ref = this.dialog.open<KeyCreateDialogComponent, KeyCreateData, KeyGenerateResponse>(
+    const ref = this.dialog.open<KeyCreateDialogComponent, KeyCreateData, GenerateKeyResponse>(
       KeyCreateDialogComponent,
       { data: { models }, width: '560px', maxWidth: '95vw', autoFocus: 'first-tabbable' },
     );
-    ref.afterClosed().subscribe(() => void this.load());
+    ref.afterClosed().subscribe(() => void this.table.load());
   }
 
   private async allModels(): Promise<string[]> {
@@ -234,71 +208,66 @@ export class KeysComponent implements OnInit {
     }
   }
 
-  protected async regenerate(key: KeyResponse): Promise<void> {
-    const ok = await confirm(this.dialog, {
-      title: 'Regenerate key?',
-      message: `The current secret of "${this.label(key)}" stops working. A new one is shown once.`,
-      confirm: 'Regenerate',
-      danger: true,
-    });
-    if (!ok) return;
-    try {
-      const fresh = await this.keysApi.regenerate(key.token);
-      this.dialog.open<SecretDialogComponent, SecretData>(SecretDialogComponent, {
-        data: {
-          title: 'New secret key',
-          warning: "Copy this key now. You won't see it again.",
-          message: `The new secret for "${this.label(key)}":`,
-          value: fresh.key,
-          label: 'secret key',
-          testId: 'new-key-secret',
-        },
-        width: '560px',
-        maxWidth: '95vw',
-        disableClose: true,
-      });
-      await this.load();
-    } catch (error) {
-      this.notify.error(error, 'Could not regenerate the key');
-    }
-  }
-
-  protected async toggleBlock(key: KeyResponse): Promise<void> {
-    const blocking = !key.blocked;
-    if (
-      blocking &&
-      !(await confirm(this.dialog, {
-        title: 'Block key?',
-        message: `Requests with "${this.label(key)}" are refused until you unblock it.`,
-        confirm: 'Block',
+  protected regenerate(key: KeyResponse): Promise<boolean> {
+    return this.actions.run({
+      confirm: {
+        title: 'Regenerate key?',
+        message: `The current secret of "${this.label(key)}" stops working. A new one is shown once.`,
+        confirm: 'Regenerate',
         danger: true,
-      }))
-    ) {
-      return;
-    }
-    try {
-      await (blocking ? this.keysApi.block(key.token) : this.keysApi.unblock(key.token));
-      this.notify.success(blocking ? 'Key blocked' : 'Key unblocked');
-      await this.load();
-    } catch (error) {
-      this.notify.error(error, blocking ? 'Could not block the key' : 'Could not unblock the key');
-    }
+      },
+      run: () => this.keysApi.regenerate(key.token),
+      failure: 'Could not regenerate the key',
+      after: (fresh) => {
+        this.dialog.open<SecretDialogComponent, SecretData>(SecretDialogComponent, {
+          data: {
+            title: 'New secret key',
+            warning: "Copy this key now. You won't see it again.",
+            message: `The new secret for "${this.label(key)}":`,
+            value: fresh.key,
+            label: 'secret key',
+            testId: 'new-key-secret',
+          },
+          width: '560px',
+          maxWidth: '95vw',
+          disableClose: true,
+        });
+        return this.table.load();
+      },
+    });
   }
 
-  protected async remove(key: KeyResponse): Promise<void> {
-    const ok = await confirm(this.dialog, {
-      title: 'Delete key?',
-      message: `"${this.label(key)}" (${key.key_name}) is deleted for good.`,
-      confirm: 'Delete',
-      danger: true,
+  /** Blocking asks first; unblocking (admins only) does not. */
+  protected toggleBlock(key: KeyResponse): Promise<boolean> {
+    const blocking = !key.blocked;
+    return this.actions.run({
+      confirm: blocking
+        ? {
+            title: 'Block key?',
+            message: `Requests with "${this.label(key)}" are refused until you unblock it.`,
+            confirm: 'Block',
+            danger: true,
+          }
+        : undefined,
+      run: () => (blocking ? this.keysApi.block(key.token) : this.keysApi.unblock(key.token)),
+      success: blocking ? 'Key blocked' : 'Key unblocked',
+      failure: blocking ? 'Could not block the key' : 'Could not unblock the key',
+      after: () => this.table.load(),
     });
-    if (!ok) return;
-    try {
-      await this.keysApi.delete([key.token]);
-      this.notify.success('Key deleted');
-      await this.load();
-    } catch (error) {
-      this.notify.error(error, 'Could not delete the key');
-    }
+  }
+
+  protected remove(key: KeyResponse): Promise<boolean> {
+    return this.actions.run({
+      confirm: {
+        title: 'Delete key?',
+        message: `"${this.label(key)}" (${key.key_name}) is deleted for good.`,
+        confirm: 'Delete',
+        danger: true,
+      },
+      run: () => this.keysApi.delete([key.token]),
+      success: 'Key deleted',
+      failure: 'Could not delete the key',
+      after: () => this.table.load(),
+    });
   }
 }

@@ -1,5 +1,5 @@
 import { HttpErrorResponse } from '@angular/common/http';
-import { ChangeDetectionStrategy, Component, inject, input, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, inject, input } from '@angular/core';
 import { FormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
@@ -9,6 +9,7 @@ import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { Router } from '@angular/router';
 import { apiErrorMessage } from '../../data-access/api-error';
 import { SessionService } from '../../data-access/session.service';
+import { FormSubmission } from '../../shared/form-submission';
 
 @Component({
   selector: 'gh-login',
@@ -61,13 +62,13 @@ import { SessionService } from '../../data-access/session.service';
               required
             />
           </mat-form-field>
-          @if (error()) {
-            <p class="warning" role="alert" data-testid="login-error">{{ error() }}</p>
+          @if (submission.error(); as error) {
+            <p class="warning" role="alert" data-testid="login-error">{{ error }}</p>
           }
-          @if (busy()) {
+          @if (submission.busy()) {
             <mat-progress-bar mode="indeterminate" aria-label="Signing in" />
           }
-          <button mat-flat-button type="submit" [disabled]="busy()">Sign in</button>
+          <button mat-flat-button type="submit" [disabled]="submission.busy()">Sign in</button>
         </form>
       </mat-card-content>
     </mat-card>
@@ -77,36 +78,28 @@ export class LoginComponent {
   private readonly session = inject(SessionService);
   private readonly router = inject(Router);
   readonly returnUrl = input<string>();
-  protected readonly busy = signal(false);
-  protected readonly error = signal<string | null>(null);
+  protected readonly submission = new FormSubmission();
   protected readonly form = inject(FormBuilder).nonNullable.group({
     username: ['', Validators.required],
     password: ['', Validators.required],
   });
 
-  protected async submit(): Promise<void> {
-    if (this.form.invalid) {
-      this.form.markAllAsTouched();
-      this.error.set('Enter your email and password.');
-      return;
-    }
-    this.busy.set(true);
-    this.error.set(null);
-    try {
-      await this.session.login(this.form.getRawValue());
-      const target = this.returnUrl();
-      await this.router.navigateByUrl(
-        target?.startsWith('/') && !target.startsWith('//') ? target : '/',
-      );
-    } catch (error) {
+  protected submit(): Promise<void> {
+    return this.submission.submit(
+      this.form,
+      'Enter your email and password.',
+      async () => {
+        await this.session.login(this.form.getRawValue());
+        const target = this.returnUrl();
+        await this.router.navigateByUrl(
+          target?.startsWith('/') && !target.startsWith('//') ? target : '/',
+        );
+      },
       // The API's own words ("Invalid email or password"), never a guess about which was wrong.
-      this.error.set(
+      (error) =>
         error instanceof HttpErrorResponse && error.status === 429
           ? `Too many attempts. ${apiErrorMessage(error)}`
           : apiErrorMessage(error),
-      );
-    } finally {
-      this.busy.set(false);
-    }
+    );
   }
 }

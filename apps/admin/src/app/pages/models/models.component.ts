@@ -16,6 +16,7 @@ import { NotifyService } from '../../core/notify.service';
 import type { ModelInfoEntry, NewModelRequest } from '../../data-access/api-types';
 import { ModelsService } from '../../data-access/models.service';
 import { SessionService } from '../../data-access/session.service';
+import { TableState } from '../../shared/table-state';
 
 @Component({
   selector: 'gh-models',
@@ -62,11 +63,11 @@ import { SessionService } from '../../data-access/session.service';
           <button mat-flat-button type="submit" [disabled]="busy()">+ Add Model</button>
         </form>
       }
-      @if (loading()) {
+      @if (table.loading()) {
         <mat-progress-bar mode="indeterminate" aria-label="Loading models" />
       }
       <div class="table-scroll">
-        <table mat-table [dataSource]="models()" aria-label="Models">
+        <table mat-table [dataSource]="table.rows()" aria-label="Models">
           <ng-container matColumnDef="name">
             <th mat-header-cell *matHeaderCellDef>Model</th>
             <td mat-cell *matCellDef="let m">{{ m.model_name }}</td>
@@ -92,7 +93,7 @@ import { SessionService } from '../../data-access/session.service';
           <tr mat-row *matRowDef="let row; columns: columns"></tr>
         </table>
       </div>
-      @if (!loading() && models().length === 0) {
+      @if (!table.loading() && table.rows().length === 0) {
         <p class="empty">No models configured.</p>
       }
     </section>
@@ -103,8 +104,10 @@ export class ModelsComponent implements OnInit {
   private readonly session = inject(SessionService);
   private readonly notify = inject(NotifyService);
   protected readonly columns = ['name', 'upstream', 'base', 'cost'];
-  protected readonly models = signal<ModelInfoEntry[]>([]);
-  protected readonly loading = signal(true);
+  protected readonly table = new TableState<ModelInfoEntry>(
+    async () => ({ rows: await this.modelsApi.list() }),
+    (error) => this.notify.error(error, 'Could not load models'),
+  );
   protected readonly busy = signal(false);
   protected readonly canCreate = computed(
     () => this.session.me() !== null && this.session.can('model.write'),
@@ -119,23 +122,11 @@ export class ModelsComponent implements OnInit {
   });
 
   ngOnInit(): void {
-    void this.load();
+    void this.table.load();
   }
 
   protected perMillion(cost: number | null | undefined): string {
     return cost === null || cost === undefined ? '—' : `$${(cost * 1_000_000).toFixed(2)}`;
-  }
-
-  private async load(): Promise<void> {
-    this.loading.set(true);
-    try {
-      this.models.set(await this.modelsApi.list());
-    } catch (error) {
-      this.models.set([]);
-      this.notify.error(error, 'Could not load models');
-    } finally {
-      this.loading.set(false);
-    }
   }
 
   protected async create(): Promise<void> {
@@ -161,7 +152,7 @@ export class ModelsComponent implements OnInit {
       await this.modelsApi.create(request);
       this.form.reset();
       this.notify.success('Model added');
-      await this.load();
+      await this.table.load();
     } catch (error) {
       this.notify.error(error, 'Could not add the model');
     } finally {

@@ -21,10 +21,11 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { Router } from '@angular/router';
+import type { OnboardingTokenResponse } from '@gatehouse/shared/dto';
 import { apiErrorMessage } from '../../data-access/api-error';
-import type { OnboardingTokenResponse } from '../../data-access/api-types';
 import { InvitationsService } from '../../data-access/invitations.service';
 import { SessionService } from '../../data-access/session.service';
+import { FormSubmission } from '../../shared/form-submission';
 import { passwordHints, strengthLabel } from './password-strength';
 
 function samePasswords(group: AbstractControl): ValidationErrors | null {
@@ -85,7 +86,7 @@ function samePasswords(group: AbstractControl): ValidationErrors | null {
           <form [formGroup]="form" (ngSubmit)="submit(invite)">
             <mat-form-field>
               <mat-label>Email</mat-label>
-              <input matInput [value]="invite.user_email ?? ''" readonly autocomplete="username" />
+              <input matInput [value]="invite.user_email" readonly autocomplete="username" />
             </mat-form-field>
             <mat-form-field>
               <mat-label>Password</mat-label>
@@ -117,15 +118,17 @@ function samePasswords(group: AbstractControl): ValidationErrors | null {
             @if (form.hasError('mismatch') && form.controls.confirm.touched) {
               <p class="warning" role="alert">The passwords do not match.</p>
             }
-            @if (error()) {
-              <p class="warning" role="alert">{{ error() }}</p>
+            @if (submission.error(); as error) {
+              <p class="warning" role="alert">{{ error }}</p>
             }
-            <button mat-flat-button type="submit" [disabled]="busy()">
+            <button mat-flat-button type="submit" [disabled]="submission.busy()">
               Set password and sign in
             </button>
           </form>
         } @else {
-          <p class="warning" role="alert" data-testid="onboarding-error">{{ error() }}</p>
+          <p class="warning" role="alert" data-testid="onboarding-error">
+            {{ submission.error() }}
+          </p>
           <p>Ask your admin for a new invitation link.</p>
         }
       </mat-card-content>
@@ -139,8 +142,7 @@ export class OnboardingComponent implements OnInit {
   /** `?id=` of the invitation link. */
   readonly id = input<string>();
   protected readonly loading = signal(true);
-  protected readonly busy = signal(false);
-  protected readonly error = signal<string | null>(null);
+  protected readonly submission = new FormSubmission();
   protected readonly invite = signal<OnboardingTokenResponse | null>(null);
   protected readonly form = inject(FormBuilder).nonNullable.group(
     {
@@ -157,7 +159,9 @@ export class OnboardingComponent implements OnInit {
 
   constructor() {
     // A message about the last attempt goes away as soon as the user edits the form.
-    this.form.valueChanges.pipe(takeUntilDestroyed()).subscribe(() => this.error.set(null));
+    this.form.valueChanges
+      .pipe(takeUntilDestroyed())
+      .subscribe(() => this.submission.error.set(null));
   }
 
   ngOnInit(): void {
@@ -167,43 +171,36 @@ export class OnboardingComponent implements OnInit {
   private async checkInvitation(): Promise<void> {
     const id = this.id();
     if (!id) {
-      this.error.set('This invitation link is incomplete (no id).');
+      this.submission.error.set('This invitation link is incomplete (no id).');
       this.loading.set(false);
       return;
     }
     try {
       this.invite.set(await this.invitations.getToken(id));
     } catch (error) {
-      this.error.set(apiErrorMessage(error));
+      this.submission.error.set(apiErrorMessage(error));
     } finally {
       this.loading.set(false);
     }
   }
 
-  protected async submit(invite: OnboardingTokenResponse): Promise<void> {
+  protected submit(invite: OnboardingTokenResponse): Promise<void> {
     this.form.markAllAsTouched();
-    if (this.form.invalid) {
-      this.error.set(
+    return this.submission.submit(
+      this.form,
+      () =>
         this.form.hasError('mismatch')
           ? 'The passwords do not match.'
           : 'Choose a password of at least 8 characters.',
-      );
-      return;
-    }
-    this.busy.set(true);
-    this.error.set(null);
-    try {
-      await this.invitations.claim(invite.token, {
-        invitation_link: this.id() ?? '',
-        user_id: invite.user_id,
-        password: this.form.controls.password.value,
-      });
-      await this.session.refresh();
-      await this.router.navigateByUrl('/keys');
-    } catch (error) {
-      this.error.set(apiErrorMessage(error));
-    } finally {
-      this.busy.set(false);
-    }
+      async () => {
+        await this.invitations.claim(invite.token, {
+          invitation_link: this.id() ?? '',
+          user_id: invite.user_id,
+          password: this.form.controls.password.value,
+        });
+        await this.session.refresh();
+        await this.router.navigateByUrl('/keys');
+      },
+    );
   }
 }

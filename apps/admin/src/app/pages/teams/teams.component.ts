@@ -8,17 +8,17 @@ import {
 } from '@angular/core';
 import { FormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
-import { MatDialog } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatTableModule } from '@angular/material/table';
+import type { TeamResponse } from '@gatehouse/shared/dto';
 import { NotifyService } from '../../core/notify.service';
-import type { TeamResponse } from '../../data-access/api-types';
 import { SessionService } from '../../data-access/session.service';
 import { TeamsService } from '../../data-access/teams.service';
-import { confirm } from '../../shared/confirm-dialog.component';
+import { ActionRunner } from '../../shared/action-runner';
 import { usd } from '../../shared/format';
+import { TableState } from '../../shared/table-state';
 
 @Component({
   selector: 'gh-teams',
@@ -59,11 +59,11 @@ import { usd } from '../../shared/format';
           <button mat-flat-button type="submit" [disabled]="busy()">+ Create Team</button>
         </form>
       }
-      @if (loading()) {
+      @if (table.loading()) {
         <mat-progress-bar mode="indeterminate" aria-label="Loading teams" />
       }
       <div class="table-scroll">
-        <table mat-table [dataSource]="teams()" aria-label="Teams">
+        <table mat-table [dataSource]="table.rows()" aria-label="Teams">
           <ng-container matColumnDef="name">
             <th mat-header-cell *matHeaderCellDef>Team</th>
             <td mat-cell *matCellDef="let team">{{ team.team_alias ?? team.team_id }}</td>
@@ -104,7 +104,7 @@ import { usd } from '../../shared/format';
           <tr mat-row *matRowDef="let row; columns: columns()"></tr>
         </table>
       </div>
-      @if (!loading() && teams().length === 0) {
+      @if (!table.loading() && table.rows().length === 0) {
         <p class="empty">No teams yet.</p>
       }
     </section>
@@ -113,11 +113,13 @@ import { usd } from '../../shared/format';
 export class TeamsComponent implements OnInit {
   private readonly teamsApi = inject(TeamsService);
   private readonly session = inject(SessionService);
-  private readonly dialog = inject(MatDialog);
   private readonly notify = inject(NotifyService);
+  private readonly actions = inject(ActionRunner);
   protected readonly usd = usd;
-  protected readonly teams = signal<TeamResponse[]>([]);
-  protected readonly loading = signal(true);
+  protected readonly table = new TableState<TeamResponse>(
+    async () => ({ rows: await this.teamsApi.list() }),
+    (error) => this.notify.error(error, 'Could not load teams'),
+  );
   protected readonly busy = signal(false);
   protected readonly canCreate = computed(
     () => this.session.me() !== null && this.session.can('team.create'),
@@ -134,19 +136,7 @@ export class TeamsComponent implements OnInit {
   });
 
   ngOnInit(): void {
-    void this.load();
-  }
-
-  private async load(): Promise<void> {
-    this.loading.set(true);
-    try {
-      this.teams.set(await this.teamsApi.list());
-    } catch (error) {
-      this.teams.set([]);
-      this.notify.error(error, 'Could not load teams');
-    } finally {
-      this.loading.set(false);
-    }
+    void this.table.load();
   }
 
   protected async create(): Promise<void> {
@@ -168,7 +158,7 @@ export class TeamsComponent implements OnInit {
       });
       this.form.reset();
       this.notify.success('Team created');
-      await this.load();
+      await this.table.load();
     } catch (error) {
       this.notify.error(error, 'Could not create the team');
     } finally {
@@ -176,20 +166,18 @@ export class TeamsComponent implements OnInit {
     }
   }
 
-  protected async remove(team: TeamResponse): Promise<void> {
-    const ok = await confirm(this.dialog, {
-      title: 'Delete team?',
-      message: `${team.team_alias ?? team.team_id} is deleted; its members keep their accounts.`,
-      confirm: 'Delete',
-      danger: true,
+  protected remove(team: TeamResponse): Promise<boolean> {
+    return this.actions.run({
+      confirm: {
+        title: 'Delete team?',
+        message: `${team.team_alias ?? team.team_id} is deleted; its members keep their accounts.`,
+        confirm: 'Delete',
+        danger: true,
+      },
+      run: () => this.teamsApi.delete([team.team_id]),
+      success: 'Team deleted',
+      failure: 'Could not delete the team',
+      after: () => this.table.load(),
     });
-    if (!ok) return;
-    try {
-      await this.teamsApi.delete([team.team_id]);
-      this.notify.success('Team deleted');
-      await this.load();
-    } catch (error) {
-      this.notify.error(error, 'Could not delete the team');
-    }
   }
 }

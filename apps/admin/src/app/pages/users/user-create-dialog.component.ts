@@ -7,12 +7,12 @@ import { MatInputModule } from '@angular/material/input';
 import { MatRadioModule } from '@angular/material/radio';
 import { MatSelectModule } from '@angular/material/select';
 import { ROLE_DESCRIPTIONS, ROLES, type Role } from '@gatehouse/shared/auth';
-import type { NewUserRequest, UserResponse } from '@gatehouse/shared/dto';
+import type { NewUserRequest, TeamResponse, UserResponse } from '@gatehouse/shared/dto';
 import { apiErrorMessage } from '../../data-access/api-error';
-import type { TeamResponse } from '../../data-access/api-types';
 import { InvitationsService } from '../../data-access/invitations.service';
 import { UsersService } from '../../data-access/users.service';
 import { CopyBoxComponent } from '../../shared/copy-box.component';
+import { FormSubmission } from '../../shared/form-submission';
 
 export interface UserCreateData {
   models: string[];
@@ -66,7 +66,7 @@ export const ROLE_TITLES: Readonly<Record<Role, string>> = {
           <gh-copy-box [value]="link" label="invitation link" testId="invitation-link" />
         } @else {
           <p class="warning" role="alert">
-            The user was created, but no invitation could be made: {{ error() }}
+            The user was created, but no invitation could be made: {{ submission.error() }}
           </p>
         }
       </mat-dialog-content>
@@ -121,13 +121,13 @@ export const ROLE_TITLES: Readonly<Record<Role, string>> = {
               </mat-form-field>
             }
           </div>
-          @if (error()) {
-            <p class="warning" role="alert">{{ error() }}</p>
+          @if (submission.error(); as error) {
+            <p class="warning" role="alert">{{ error }}</p>
           }
         </mat-dialog-content>
         <mat-dialog-actions align="end">
           <button mat-button type="button" mat-dialog-close>Cancel</button>
-          <button mat-flat-button type="submit" [disabled]="busy()">Create user</button>
+          <button mat-flat-button type="submit" [disabled]="submission.busy()">Create user</button>
         </mat-dialog-actions>
       </form>
     }
@@ -142,8 +142,7 @@ export class UserCreateDialogComponent {
   protected readonly roles = ROLES;
   protected readonly titles = ROLE_TITLES;
   protected readonly descriptions = ROLE_DESCRIPTIONS;
-  protected readonly busy = signal(false);
-  protected readonly error = signal<string | null>(null);
+  protected readonly submission = new FormSubmission();
   protected readonly user = signal<UserResponse | null>(null);
   protected readonly link = signal<string | null>(null);
   protected readonly form = inject(FormBuilder).nonNullable.group({
@@ -173,27 +172,17 @@ export class UserCreateDialogComponent {
     return request;
   }
 
-  protected async submit(): Promise<void> {
-    if (this.form.invalid) {
-      this.form.markAllAsTouched();
-      this.error.set('Enter a valid email and pick a role.');
-      return;
-    }
-    this.busy.set(true);
-    this.error.set(null);
-    try {
+  protected submit(): Promise<void> {
+    return this.submission.submit(this.form, 'Enter a valid email and pick a role.', async () => {
       const user = await this.users.create(this.request());
       this.ref.disableClose = true;
       try {
-        this.link.set(this.invitations.linkFor(await this.invitations.create(user.user_id)));
+        this.link.set((await this.invitations.create(user.user_id)).invitation_link);
       } catch (error) {
-        this.error.set(apiErrorMessage(error));
+        // The user exists: the dialog ends on this message instead of the link.
+        this.submission.error.set(apiErrorMessage(error));
       }
       this.user.set(user);
-    } catch (error) {
-      this.error.set(apiErrorMessage(error));
-    } finally {
-      this.busy.set(false);
-    }
+    });
   }
 }

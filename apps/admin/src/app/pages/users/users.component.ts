@@ -11,7 +11,7 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
-import { MatPaginatorModule, type PageEvent } from '@angular/material/paginator';
+import { MatPaginatorModule } from '@angular/material/paginator';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
 import { MatTableModule } from '@angular/material/table';
@@ -22,10 +22,11 @@ import { InvitationsService } from '../../data-access/invitations.service';
 import { ModelsService } from '../../data-access/models.service';
 import { SessionService } from '../../data-access/session.service';
 import { TeamsService } from '../../data-access/teams.service';
-import { UsersService, type UserRow } from '../../data-access/users.service';
-import { confirm } from '../../shared/confirm-dialog.component';
+import { UsersService } from '../../data-access/users.service';
+import { ActionRunner } from '../../shared/action-runner';
 import { usd } from '../../shared/format';
 import { SecretDialogComponent, type SecretData } from '../../shared/secret-dialog.component';
+import { TableState } from '../../shared/table-state';
 import {
   ROLE_TITLES,
   UserCreateDialogComponent,
@@ -69,12 +70,12 @@ import {
           <input
             matInput
             [ngModel]="email()"
-            (ngModelChange)="email.set($event); page.set(1); load()"
+            (ngModelChange)="email.set($event); table.firstPage()"
           />
         </mat-form-field>
         <mat-form-field>
           <mat-label>Role</mat-label>
-          <mat-select [ngModel]="role()" (ngModelChange)="role.set($event); page.set(1); load()">
+          <mat-select [ngModel]="role()" (ngModelChange)="role.set($event); table.firstPage()">
             <mat-option [value]="null">All roles</mat-option>
             @for (r of roles; track r) {
               <mat-option [value]="r">{{ titles[r] }}</mat-option>
@@ -82,11 +83,11 @@ import {
           </mat-select>
         </mat-form-field>
       </div>
-      @if (loading()) {
+      @if (table.loading()) {
         <mat-progress-bar mode="indeterminate" aria-label="Loading users" />
       }
       <div class="table-scroll">
-        <table mat-table [dataSource]="users()" aria-label="Internal users">
+        <table mat-table [dataSource]="table.rows()" aria-label="Internal users">
           <ng-container matColumnDef="email">
             <th mat-header-cell *matHeaderCellDef>Email</th>
             <td mat-cell *matCellDef="let user">{{ user.user_email ?? user.user_id }}</td>
@@ -119,7 +120,7 @@ import {
           </ng-container>
           <ng-container matColumnDef="keys">
             <th mat-header-cell *matHeaderCellDef>Keys</th>
-            <td mat-cell *matCellDef="let user">{{ user.key_count ?? '—' }}</td>
+            <td mat-cell *matCellDef="let user">{{ user.key_count }}</td>
           </ng-container>
           <ng-container matColumnDef="actions">
             <th mat-header-cell *matHeaderCellDef>
@@ -148,15 +149,15 @@ import {
           <tr mat-row *matRowDef="let row; columns: columns()"></tr>
         </table>
       </div>
-      @if (!loading() && users().length === 0) {
+      @if (!table.loading() && table.rows().length === 0) {
         <p class="empty">No users match.</p>
       }
       <mat-paginator
-        [length]="total()"
-        [pageIndex]="page() - 1"
-        [pageSize]="pageSize()"
+        [length]="table.total()"
+        [pageIndex]="table.page() - 1"
+        [pageSize]="table.size()"
         [pageSizeOptions]="[10, 25, 50, 100]"
-        (page)="onPage($event)"
+        (page)="table.onPage($event)"
         aria-label="User pages"
       />
     </section>
@@ -170,17 +171,27 @@ export class UsersComponent implements OnInit {
   private readonly session = inject(SessionService);
   private readonly dialog = inject(MatDialog);
   private readonly notify = inject(NotifyService);
+  private readonly actions = inject(ActionRunner);
 
   protected readonly usd = usd;
   protected readonly roles = ROLES;
   protected readonly titles = ROLE_TITLES;
-  protected readonly users = signal<UserRow[]>([]);
-  protected readonly total = signal(0);
-  protected readonly page = signal(1);
-  protected readonly pageSize = signal(25);
   protected readonly email = signal('');
   protected readonly role = signal<Role | null>(null);
-  protected readonly loading = signal(true);
+  protected readonly table = new TableState<UserResponse>(
+    async (page, size) => {
+      const answer = await this.usersApi.list({
+        page,
+        page_size: size,
+        role: this.role(),
+        user_email: this.email().trim() || null,
+        sort_by: 'created_at',
+        sort_order: 'desc',
+      });
+      return { rows: answer.users, total: answer.total };
+    },
+    (error) => this.notify.error(error, 'Could not load users'),
+  );
   protected readonly canCreate = computed(
     () => this.session.me() !== null && this.session.can('user.create'),
   );
@@ -194,38 +205,11 @@ export class UsersComponent implements OnInit {
   );
 
   ngOnInit(): void {
-    void this.load();
+    void this.table.load();
   }
 
   protected asRole(value: string): Role {
     return value as Role;
-  }
-
-  protected async load(): Promise<void> {
-    this.loading.set(true);
-    try {
-      const answer = await this.usersApi.list({
-        page: this.page(),
-        page_size: this.pageSize(),
-        role: this.role(),
-        user_email: this.email().trim() || null,
-        sort_by: 'created_at',
-        sort_order: 'desc',
-      });
-      this.users.set(answer.users);
-      this.total.set(answer.total);
-    } catch (error) {
-      this.users.set([]);
-      this.notify.error(error, 'Could not load users');
-    } finally {
-      this.loading.set(false);
-    }
-  }
-
-  protected onPage(event: PageEvent): void {
-    this.page.set(event.pageIndex + 1);
-    this.pageSize.set(event.pageSize);
-    void this.load();
   }
 
   protected async create(): Promise<void> {
@@ -242,52 +226,51 @@ export class UsersComponent implements OnInit {
         maxWidth: '95vw',
       })
       .afterClosed()
-      .subscribe(() => void this.load());
+      .subscribe(() => void this.table.load());
   }
 
+  /** Reloads either way, so that a refused change puts the old role back in the select. */
   protected async changeRole(user: UserResponse, role: Role): Promise<void> {
-    try {
-      await this.usersApi.update({ user_id: user.user_id, user_role: role });
-      this.notify.success(`${user.user_email ?? user.user_id} is now ${ROLE_TITLES[role]}`);
-    } catch (error) {
-      this.notify.error(error, 'Could not change the role');
-    }
-    await this.load();
-  }
-
-  protected async invite(user: UserResponse): Promise<void> {
-    try {
-      const invitation = await this.invitations.create(user.user_id);
-      this.dialog.open<SecretDialogComponent, SecretData>(SecretDialogComponent, {
-        data: {
-          title: `Invitation for ${user.user_email ?? user.user_id}`,
-          message: 'Share this link. It is valid for 7 days.',
-          value: this.invitations.linkFor(invitation),
-          label: 'invitation link',
-          testId: 'invitation-link',
-        },
-        width: '560px',
-        maxWidth: '95vw',
-      });
-    } catch (error) {
-      this.notify.error(error, 'Could not create an invitation');
-    }
-  }
-
-  protected async remove(user: UserResponse): Promise<void> {
-    const ok = await confirm(this.dialog, {
-      title: 'Delete user?',
-      message: `${user.user_email ?? user.user_id} and their sessions are removed.`,
-      confirm: 'Delete',
-      danger: true,
+    await this.actions.run({
+      run: () => this.usersApi.update({ user_id: user.user_id, user_role: role }),
+      success: `${user.user_email ?? user.user_id} is now ${ROLE_TITLES[role]}`,
+      failure: 'Could not change the role',
     });
-    if (!ok) return;
-    try {
-      await this.usersApi.delete([user.user_id]);
-      this.notify.success('User deleted');
-      await this.load();
-    } catch (error) {
-      this.notify.error(error, 'Could not delete the user');
-    }
+    await this.table.load();
+  }
+
+  protected invite(user: UserResponse): Promise<boolean> {
+    return this.actions.run({
+      run: () => this.invitations.create(user.user_id),
+      failure: 'Could not create an invitation',
+      after: (invitation) => {
+        this.dialog.open<SecretDialogComponent, SecretData>(SecretDialogComponent, {
+          data: {
+            title: `Invitation for ${user.user_email ?? user.user_id}`,
+            message: 'Share this link. It is valid for 7 days.',
+            value: invitation.invitation_link,
+            label: 'invitation link',
+            testId: 'invitation-link',
+          },
+          width: '560px',
+          maxWidth: '95vw',
+        });
+      },
+    });
+  }
+
+  protected remove(user: UserResponse): Promise<boolean> {
+    return this.actions.run({
+      confirm: {
+        title: 'Delete user?',
+        message: `${user.user_email ?? user.user_id} and their sessions are removed.`,
+        confirm: 'Delete',
+        danger: true,
+      },
+      run: () => this.usersApi.delete([user.user_id]),
+      success: 'User deleted',
+      failure: 'Could not delete the user',
+      after: () => this.table.load(),
+    });
   }
 }
