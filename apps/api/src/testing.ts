@@ -7,3 +7,10 @@ export { loadConfig, ConfigError } from './app/config/load-config';
 export { AppConfig } from './app/config/app-config';
 export { Clock } from './app/common/time/clock';
 export { MASTER_USER_ID } from './app/common/auth/principal';
+// Issue 5: e2e tests override the caller seam and flush spend deterministically.
+export {
+  GatewayCallerResolver,
+  type GatewayCaller,
+  type EntityLimits,
+} from './app/gateway/gateway-caller';
+export { SpendWriter } from './app/spend/spend-writer';

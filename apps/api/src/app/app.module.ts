@@ -10,6 +10,11 @@ import type { AppConfig } from './config/app-config';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthModule } from './health/health.module';
 import { UsersModule } from './users/users.module';
+// Issue 5 (gateway, models, spend, metrics):
+import { GatewayModule } from './gateway/gateway.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { ModelsModule } from './models/models.module';
+import { SpendModule } from './spend/spend.module';
 
 export interface AppOptions {
   /** Replaces the system clock (tests move through expiries with it). */
@@ -30,6 +35,11 @@ export class AppModule {
         AuthModule,
         UsersModule,
         HealthModule,
+        // Issue 5:
+        MetricsModule,
+        ModelsModule,
+        SpendModule,
+        GatewayModule,
       ],
     };
   }

@@ -105,5 +105,14 @@ export function loadConfig(raw: NodeJS.ProcessEnv): AppConfig {
     sessionTtlMs: (env.SESSION_TTL_HOURS ?? 12) * 3_600_000,
     invitationTtlMs: (env.INVITATION_TTL_DAYS ?? 7) * 86_400_000,
     secureCookies: baseUrl.startsWith('https://'),
+    // --- gateway, models, spend (issue 5) ---
+    cache: {
+      enabled: env.CACHE_ENABLED === 'true',
+      ttlSeconds: env.CACHE_TTL_SECONDS ?? 600,
+      maxEntries: env.CACHE_MAX_ENTRIES ?? 10_000,
+    },
+    upstreamTimeoutMs: env.UPSTREAM_TIMEOUT_MS ?? 600_000,
+    metricsScrapeToken: env.METRICS_SCRAPE_TOKEN ?? null,
+    encryptionKey: env.GATEHOUSE_ENCRYPTION_KEY ?? null,
   });
 }
