@@ -125,7 +125,11 @@ export async function startMockUpstream(): Promise<MockUpstream> {
           data: inputs.map((_, index) => ({
             object: 'embedding',
             index,
-            embedding: [0.1, 0.2, 0.3],
+            // The openai npm client asks for base64 (little-endian float32) by default.
+            embedding:
+              body['encoding_format'] === 'base64'
+                ? Buffer.from(new Float32Array([0.1, 0.2, 0.3]).buffer).toString('base64')
+                : [0.1, 0.2, 0.3],
           })),
           model,
           usage: { prompt_tokens: 8, total_tokens: 8 },

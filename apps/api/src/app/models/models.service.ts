@@ -84,7 +84,7 @@ export class ModelsService implements OnModuleInit {
 
   async create(principal: Principal, request: NewModelRequest): Promise<ModelResponse> {
     const id = request.model_info?.id ?? randomUUID();
-    if (this.configModels.some((m) => m.id === id)) {
+    if (this.configModels.some((m) => m.id === id) || (await this.models.findById(id))) {
       throw AppError.conflict(`A model with id ${id} already exists`, 'model_info.id');
     }
     const params = request.litellm_params;

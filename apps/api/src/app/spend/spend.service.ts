@@ -75,6 +75,12 @@ function add(a: RollupTotals, b: RollupTotals): RollupTotals {
 
 const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
+/** `2026-02-30` is well-formed but not a day: it must survive a round trip. */
+function isCalendarDate(value: string): boolean {
+  const ms = Date.parse(`${value}T00:00:00Z`);
+  return !Number.isNaN(ms) && dayOf(ms) === value;
+}
+
 @Injectable()
 export class SpendService {
   constructor(
@@ -239,7 +245,7 @@ export class SpendService {
       ['start_date', start],
       ['end_date', end],
     ] as const) {
-      if (value !== null && Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
+      if (value !== null && !isCalendarDate(value)) {
         throw AppError.badRequest(`${name} is not a valid date`, name);
       }
     }
