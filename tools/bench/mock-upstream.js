@@ -7,14 +7,23 @@ const completion = JSON.stringify({
   object: 'chat.completion',
   created: 1700000000,
   model: 'bench',
-  choices: [{ index: 0, message: { role: 'assistant', content: 'Hello from the bench upstream' }, finish_reason: 'stop' }],
+  choices: [
+    {
+      index: 0,
+      message: { role: 'assistant', content: 'Hello from the bench upstream' },
+      finish_reason: 'stop',
+    },
+  ],
   usage: { prompt_tokens: 10, completion_tokens: 7, total_tokens: 17 },
 });
 
 const server = createServer((req, res) => {
   req.resume();
   req.on('end', () => {
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(completion) });
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(completion),
+    });
     res.end(completion);
   });
 });

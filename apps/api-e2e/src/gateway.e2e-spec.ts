@@ -18,13 +18,15 @@ import {
 import { MOCK_CONTENT, MOCK_USAGE } from './support/mock-upstream';
 import type { TestApp } from './support/test-app';
 
+const SCRAPE_TOKEN = 'scrape-token-0123456789abcdef';
+
 describe('gateway', () => {
   let g: GatewayTest;
   let t: TestApp;
   let as: Record<Role, UserCaller>;
 
   beforeAll(async () => {
-    g = await startGateway({ listen: true });
+    g = await startGateway({ listen: true, env: { METRICS_SCRAPE_TOKEN: SCRAPE_TOKEN } });
     t = g.t;
     as = await everyRole(t);
     await addModel(t, g.upstream.url, 'echo', 'echo');
@@ -35,6 +37,7 @@ describe('gateway', () => {
     await addModel(t, g.upstream.url, 'slow', 'slow-2000', { litellm_params: { timeout: 0.3 } });
     await addModel(t, g.upstream.url, 'sluggish', 'slow-300');
     await addModel(t, g.upstream.url, 'hang', 'hang');
+    await addModel(t, g.upstream.url, 'drip', 'drip');
     await addModel(t, 'http://127.0.0.1:1/v1', 'unreachable', 'echo');
   });
   afterAll(() => g.close());
@@ -137,6 +140,30 @@ describe('gateway', () => {
       await call;
       await waitFor(() => g.upstream.aborted > before);
       expect(g.upstream.aborted).toBe(before + 1);
+    });
+
+    it('aborts a stream upstream when the client leaves mid-way, and books what was sent', async () => {
+      const before = g.upstream.aborted;
+      const controller = new AbortController();
+      const res = await fetch(`${t.baseUrl}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${t.masterKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(chatBody('drip', { stream: true })),
+        signal: controller.signal,
+      });
+      const reader = res.body?.getReader();
+      const first = await reader?.read();
+      expect(new TextDecoder().decode(first?.value)).toContain('first words');
+      controller.abort();
+      await waitFor(() => g.upstream.aborted > before);
+      await flushSpend(t);
+      const rows = await sql<{ status: string; error_type: string; completion_tokens: unknown }>(
+        t,
+        "SELECT status, error_type, completion_tokens FROM spend_logs WHERE model = 'drip'",
+      );
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ status: 'failure', error_type: 'client_disconnected' });
+      expect(Number(rows[0].completion_tokens)).toBe(3); // 'first words' = 11 chars
     });
 
     it.each([
@@ -365,6 +392,11 @@ describe('gateway', () => {
       await as.internal_user.get('/metrics').expect(403);
       await anonymous(t).get('/metrics').expect(401);
       await t.http.get('/metrics').set('Authorization', 'Bearer sk-wrong-token').expect(401);
+      const scraped = await t.http
+        .get('/metrics')
+        .set('Authorization', `Bearer ${SCRAPE_TOKEN}`)
+        .expect(200);
+      expect(scraped.text).toContain('gatehouse_spend_flush_duration_seconds');
     });
   });
 });

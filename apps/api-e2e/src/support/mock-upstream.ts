@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 /**
  * A real OpenAI-compatible upstream on 127.0.0.1 (node:http), driven by the upstream model
  * id: `echo` answers, `status-<n>` fails with HTTP n, `slow-<ms>` answers after ms,
- * `hang` never answers (until the caller goes away). Usage is fixed: 10 prompt + 5
+ * `hang` never answers (until the caller goes away), `drip` streams one chunk then hangs. Usage is fixed: 10 prompt + 5
  * completion tokens for chat, 8 prompt tokens for embeddings.
  */
 export interface MockUpstream {
@@ -107,6 +107,17 @@ export async function startMockUpstream(): Promise<MockUpstream> {
             param: null,
             code: null,
           },
+        });
+        return;
+      }
+      if (model === 'drip') {
+        // One chunk, then silence until the caller goes away.
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(
+          `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model, choices: [{ index: 0, delta: { content: 'first words' }, finish_reason: null }] })}\n\n`,
+        );
+        res.on('close', () => {
+          if (!res.writableFinished) state.aborted += 1;
         });
         return;
       }

@@ -8,9 +8,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { nanosToUsd } from '../database/columns';
 import { MetricsService } from '../metrics/metrics.service';
-import { SpendLogEntity } from './spend-log.entity';
 import { SpendQueue } from './spend-queue';
 import type { CounterEntity, SpendEvent, SpendRecord } from './spend-record';
 import { SPEND_SINKS, type CounterDelta, type SpendSink } from './spend-sinks';
@@ -101,24 +99,43 @@ export function counterDeltas(events: SpendEvent[]): Map<CounterEntity, CounterD
   return new Map([...byEntity].map(([entity, map]) => [entity, [...map.values()]]));
 }
 
-function toLogRow(r: SpendRecord): SpendLogEntity {
-  return Object.assign(new SpendLogEntity(), {
-    requestId: r.requestId,
-    keyToken: r.keyToken,
-    userId: r.userId,
-    teamId: r.teamId,
-    model: r.model,
-    callType: r.callType,
-    promptTokens: r.promptTokens,
-    completionTokens: r.completionTokens,
-    totalTokens: r.promptTokens + r.completionTokens,
-    spend: nanosToUsd(r.spendNanos),
-    startTime: new Date(r.startTimeMs),
-    endTime: new Date(r.endTimeMs),
-    status: r.status,
-    cacheHit: r.cacheHit,
-    errorType: r.errorType,
-  });
+const LOG_COLUMNS = [
+  'request_id',
+  'key_token',
+  'user_id',
+  'team_id',
+  'model',
+  'call_type',
+  'prompt_tokens',
+  'completion_tokens',
+  'total_tokens',
+  'spend',
+  'start_time',
+  'end_time',
+  'status',
+  'cache_hit',
+  'error_type',
+] as const;
+
+/** One spend_logs row in LOG_COLUMNS order (booleans as 0/1 on SQLite). */
+function logValues(r: SpendRecord, postgres: boolean): (string | number | boolean | null)[] {
+  return [
+    r.requestId,
+    r.keyToken,
+    r.userId,
+    r.teamId,
+    r.model,
+    r.callType,
+    r.promptTokens,
+    r.completionTokens,
+    r.promptTokens + r.completionTokens,
+    r.spendNanos,
+    r.startTimeMs,
+    r.endTimeMs,
+    r.status,
+    postgres ? r.cacheHit : r.cacheHit ? 1 : 0,
+    r.errorType,
+  ];
 }
 
 /**
@@ -189,7 +206,7 @@ export class SpendWriter implements OnApplicationBootstrap, OnApplicationShutdow
   private async write(manager: EntityManager, events: SpendEvent[]): Promise<void> {
     const records = events.flatMap((e) => (e.type === 'spend' ? [e.record] : []));
     for (let i = 0; i < records.length; i += LOG_CHUNK) {
-      await manager.insert(SpendLogEntity, records.slice(i, i + LOG_CHUNK).map(toLogRow));
+      await this.insertLogs(manager, records.slice(i, i + LOG_CHUNK));
     }
     const rows = rollup(records);
     for (let i = 0; i < rows.length; i += ROLLUP_CHUNK) {
@@ -208,6 +225,28 @@ export class SpendWriter implements OnApplicationBootstrap, OnApplicationShutdow
         );
       }
     }
+  }
+
+  /**
+   * spend_logs rows as one multi-row INSERT per chunk: TypeORM's entity insert costs several
+   * times more CPU per row, and this runs on the gateway's event loop.
+   */
+  private async insertLogs(manager: EntityManager, records: SpendRecord[]): Promise<void> {
+    const postgres = manager.connection.options.type === 'postgres';
+    const params: (string | number | boolean | null)[] = [];
+    const tuples = records.map((r) => {
+      const values = logValues(r, postgres);
+      const marks = values.map((v) => {
+        params.push(v);
+        return postgres ? `$${params.length}` : '?';
+      });
+      return `(${marks.join(', ')})`;
+    });
+    await manager.query(
+      `INSERT INTO "spend_logs" (${LOG_COLUMNS.map((c) => `"${c}"`).join(', ')}) ` +
+        `VALUES ${tuples.join(', ')}`,
+      params,
+    );
   }
 
   private async upsertRollup(manager: EntityManager, rows: RollupRow[]): Promise<void> {

@@ -67,10 +67,20 @@ const ZERO: RollupTotals = {
   savedSpend: 0,
 };
 
+const TOTAL_KEYS = Object.keys(ZERO) as (keyof RollupTotals)[];
+
 function add(a: RollupTotals, b: RollupTotals): RollupTotals {
   const out = { ...a };
-  for (const k of Object.keys(ZERO) as (keyof RollupTotals)[]) out[k] += b[k];
+  for (const k of TOTAL_KEYS) out[k] += b[k];
   return out;
+}
+
+/** Adds `b` into the accumulator `into[key]` (created at zero), in place. */
+function accumulate(into: Map<string, RollupTotals>, key: string, b: RollupTotals): RollupTotals {
+  let acc = into.get(key);
+  if (!acc) into.set(key, (acc = { ...ZERO }));
+  for (const k of TOTAL_KEYS) acc[k] += b[k];
+  return acc;
 }
 
 const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
@@ -133,25 +143,29 @@ export class SpendService {
     const groups = await this.spend.byDayModelKey(scope);
     const days = new Map<
       string,
-      { total: RollupTotals; models: Map<string, RollupTotals>; keys: Map<string, RollupTotals> }
+      {
+        total: Map<string, RollupTotals>;
+        models: Map<string, RollupTotals>;
+        keys: Map<string, RollupTotals>;
+      }
     >();
-    let grand = ZERO;
+    const grandTotal = new Map<string, RollupTotals>();
     for (const g of groups) {
       let day = days.get(g.date);
-      if (!day) days.set(g.date, (day = { total: ZERO, models: new Map(), keys: new Map() }));
-      day.total = add(day.total, g);
-      day.models.set(g.model, add(day.models.get(g.model) ?? ZERO, g));
+      if (!day) days.set(g.date, (day = { total: new Map(), models: new Map(), keys: new Map() }));
+      accumulate(day.total, '', g);
+      accumulate(day.models, g.model, g);
       // '' is "no key" (master key or console session) in the rollup.
-      const key = g.keyToken === '' ? 'none' : g.keyToken;
-      day.keys.set(key, add(day.keys.get(key) ?? ZERO, g));
-      grand = add(grand, g);
+      accumulate(day.keys, g.keyToken === '' ? 'none' : g.keyToken, g);
+      accumulate(grandTotal, '', g);
     }
+    const grand = grandTotal.get('') ?? ZERO;
     const mapOf = (m: Map<string, RollupTotals>): Record<string, ActivityMetrics> =>
       Object.fromEntries([...m].map(([k, v]) => [k, toMetrics(v)]));
     return {
       results: [...days].map(([date, d]) => ({
         date,
-        metrics: toMetrics(d.total),
+        metrics: toMetrics(d.total.get('') ?? ZERO),
         breakdown: { models: mapOf(d.models), api_keys: mapOf(d.keys) },
       })),
       metadata: {
