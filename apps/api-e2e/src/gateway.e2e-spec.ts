@@ -1,6 +1,6 @@
 import type { Role } from '@gatehouse/shared/auth';
-import { anonymous, everyRole, master, type UserCaller } from './support/callers';
-import { sql } from './support/db';
+import { anonymous, createUser, everyRole, master, type UserCaller } from './support/callers';
+import { sql, sqlNumber } from './support/db';
 import {
   actAs,
   addModel,
@@ -288,6 +288,44 @@ describe('gateway', () => {
       await master(t).post('/v1/chat/completions', body).expect(200);
       actAs(t, keyCaller({ keyToken: 'user-key', user: { ...limits, maxBudget: 0 } }));
       await master(t).post('/v1/chat/completions', body).expect(400);
+    });
+  });
+
+  describe('budget periods', () => {
+    it('restarts the user counter at budget_reset_at and moves budget_reset_at on', async () => {
+      const user = await createUser(t, 'internal_user');
+      const resetAt = t.clock.nowMs() + 60_000;
+      actAs(
+        t,
+        keyCaller({
+          keyToken: null,
+          key: null,
+          userId: user.user_id,
+          user: {
+            ...NO_LIMITS,
+            maxBudget: 1,
+            budgetDuration: '1m',
+            budgetResetAt: new Date(resetAt),
+            models: [],
+          },
+        }),
+      );
+      const body = chatBody('echo', { mock_response: 'x'.repeat(8) }); // 3 + 2 tokens = 7 000 n$
+      await master(t).post('/v1/chat/completions', body).expect(200);
+      await master(t).post('/v1/chat/completions', body).expect(200);
+      await flushSpend(t);
+      expect(await sqlNumber(t, `SELECT spend FROM users WHERE user_id = '${user.user_id}'`)).toBe(
+        14_000,
+      );
+      t.clock.advance(61_000);
+      await master(t).post('/v1/chat/completions', body).expect(200);
+      await flushSpend(t);
+      const rows = await sql<{ spend: unknown; reset: unknown }>(
+        t,
+        `SELECT spend, budget_reset_at AS reset FROM users WHERE user_id = '${user.user_id}'`,
+      );
+      expect(Number(rows[0].spend)).toBe(7_000);
+      expect(Number(rows[0].reset)).toBe(resetAt + 60_000);
     });
   });
 
