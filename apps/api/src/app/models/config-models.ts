@@ -96,5 +96,12 @@ export function loadConfigModels(path: string, env: NodeJS.ProcessEnv): ModelDep
   } catch (error) {
     throw new ConfigModelsError(`CONFIG_FILE ${path} cannot be read: ${(error as Error).message}`);
   }
-  return parseConfigModels(text, env);
+  try {
+    return parseConfigModels(text, env);
+  } catch (error) {
+    if (error instanceof ConfigModelsError) {
+      throw new ConfigModelsError(`CONFIG_FILE ${path}: ${error.message}`);
+    }
+    throw error;
+  }
 }
