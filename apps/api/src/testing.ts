@@ -10,3 +10,10 @@ export { MASTER_USER_ID } from './app/common/auth/principal';
 export { KeyInvalidationBus } from './app/keys/key-cache';
 export { RedisKeyInvalidationBus } from './app/keys/redis-key-invalidation.bus';
 export { isConsoleRoute } from './app/console/console';
+// e2e tests override the caller seam and flush spend deterministically.
+export {
+  GatewayCallerResolver,
+  type GatewayCaller,
+  type EntityLimits,
+} from './app/gateway/gateway-caller';
+export { SpendWriter } from './app/spend/spend-writer';

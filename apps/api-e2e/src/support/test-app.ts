@@ -38,6 +38,8 @@ export interface TestApp {
   /** The listening base URL, when started with `listen: true` (for curl and real clients). */
   baseUrl: string | null;
   close(): Promise<void>;
+  /** Drops the test database only (for tests that close the app themselves). */
+  drop(): Promise<void>;
 }
 
 export interface StartOptions {
@@ -113,5 +115,6 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
       await app.close();
       await database.drop();
     },
+    drop: () => database.drop(),
   };
 }

@@ -14,6 +14,10 @@ import { OnboardingModule } from './invitations/onboarding.module';
 import { TeamsModule } from './teams/teams.module';
 import { KeysModule } from './keys/keys.module';
 import { UsersModule } from './users/users.module';
+import { GatewayModule } from './gateway/gateway.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { ModelsModule } from './models/models.module';
+import { SpendModule } from './spend/spend.module';
 
 export interface AppOptions {
   /** Replaces the system clock (tests move through expiries with it). */
@@ -38,6 +42,10 @@ export class AppModule {
         TeamsModule,
         InvitationsModule,
         OnboardingModule,
+        MetricsModule,
+        ModelsModule,
+        SpendModule,
+        GatewayModule,
       ],
     };
   }

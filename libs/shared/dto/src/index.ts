@@ -5,3 +5,5 @@ export * from './lib/users.dto';
 export * from './lib/invitations.dto';
 export * from './lib/teams.dto';
 export * from './lib/keys.dto';
+export * from './lib/models.dto';
+export * from './lib/spend.dto';

@@ -28,6 +28,7 @@ import { SessionsService } from './sessions.service';
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: PermissionGuard },
   ],
-  exports: [SessionsService],
+  // PrincipalResolver: for /metrics, which also accepts a scrape token.
+  exports: [SessionsService, PrincipalResolver],
 })
 export class AuthModule {}

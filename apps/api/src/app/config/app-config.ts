@@ -10,6 +10,13 @@ export interface SmtpConfig {
   tls: boolean;
 }
 
+/** Response cache defaults: per-model `model_info.cache` can opt in too. */
+export interface CacheConfig {
+  enabled: boolean;
+  ttlSeconds: number;
+  maxEntries: number;
+}
+
 /** Where the master key came from; `generated` is printed once at start. */
 export type MasterKeySource = 'env' | 'file' | 'generated';
 
@@ -44,6 +51,12 @@ export class AppConfig {
   readonly invitationTtlMs!: number;
   readonly secureCookies!: boolean;
   readonly keyUpperBounds!: KeyUpperBounds;
+  // --- gateway, models, spend ---
+  readonly cache!: CacheConfig;
+  readonly upstreamTimeoutMs!: number;
+  readonly metricsScrapeToken!: string | null;
+  /** Secret for encrypting upstream api keys at rest; null = derived from the master key. */
+  readonly encryptionKey!: string | null;
 
   constructor(values: AppConfig) {
     Object.assign(this, values);

@@ -155,4 +155,42 @@ export class EnvDto {
   @IsInt({ message: 'KEY_MAX_PARALLEL_REQUESTS_UPPER_BOUND must be a whole number' })
   @Min(0)
   KEY_MAX_PARALLEL_REQUESTS_UPPER_BOUND?: number;
+  // --- gateway, models, spend ---
+
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  CACHE_ENABLED?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'CACHE_TTL_SECONDS must be a whole number' })
+  @Min(1)
+  @Max(30 * 86_400)
+  CACHE_TTL_SECONDS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'CACHE_MAX_ENTRIES must be a whole number' })
+  @Min(1)
+  @Max(1_000_000)
+  CACHE_MAX_ENTRIES?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'UPSTREAM_TIMEOUT_MS must be a whole number' })
+  @Min(100)
+  @Max(3_600_000)
+  UPSTREAM_TIMEOUT_MS?: number;
+
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{16,512}$/, {
+    message: 'METRICS_SCRAPE_TOKEN must be 16-512 printable characters without spaces',
+  })
+  METRICS_SCRAPE_TOKEN?: string;
+
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{32,512}$/, {
+    message: 'GATEHOUSE_ENCRYPTION_KEY must be 32-512 printable characters without spaces',
+  })
+  GATEHOUSE_ENCRYPTION_KEY?: string;
 }

@@ -99,6 +99,42 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads the gateway settings with their defaults', () => {
+    expect(loadConfig({ PROXY_MASTER_KEY: KEY, DATABASE_URL: 'sqlite::memory:' })).toMatchObject({
+      cache: { enabled: false, ttlSeconds: 600, maxEntries: 10_000 },
+      upstreamTimeoutMs: 600_000,
+      metricsScrapeToken: null,
+      encryptionKey: null,
+    });
+    const sut = loadConfig({
+      PROXY_MASTER_KEY: KEY,
+      DATABASE_URL: 'sqlite::memory:',
+      CACHE_ENABLED: 'true',
+      CACHE_TTL_SECONDS: '60',
+      UPSTREAM_TIMEOUT_MS: '5000',
+      METRICS_SCRAPE_TOKEN: 'scrape-token-0123456789',
+    });
+    expect(sut).toMatchObject({
+      cache: { enabled: true, ttlSeconds: 60 },
+      upstreamTimeoutMs: 5000,
+      metricsScrapeToken: 'scrape-token-0123456789',
+    });
+    expect(() =>
+      loadConfig({
+        PROXY_MASTER_KEY: KEY,
+        DATABASE_URL: 'sqlite::memory:',
+        CACHE_TTL_SECONDS: 'x',
+      }),
+    ).toThrow(/CACHE_TTL_SECONDS must be a whole number/);
+    expect(() =>
+      loadConfig({
+        PROXY_MASTER_KEY: KEY,
+        DATABASE_URL: 'sqlite::memory:',
+        GATEHOUSE_ENCRYPTION_KEY: 'short',
+      }),
+    ).toThrow(/GATEHOUSE_ENCRYPTION_KEY must be 32-512/);
+  });
+
   it('marks cookies Secure behind an https base URL and trims its slash', () => {
     const sut = loadConfig({ PROXY_MASTER_KEY: KEY, PROXY_BASE_URL: 'https://gw.example.com/' });
     expect(sut.baseUrl).toBe('https://gw.example.com');

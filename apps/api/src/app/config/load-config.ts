@@ -113,5 +113,14 @@ export function loadConfig(raw: NodeJS.ProcessEnv): AppConfig {
       rpmLimit: env.KEY_RPM_LIMIT_UPPER_BOUND ?? null,
       maxParallelRequests: env.KEY_MAX_PARALLEL_REQUESTS_UPPER_BOUND ?? null,
     },
+    // --- gateway, models, spend ---
+    cache: {
+      enabled: env.CACHE_ENABLED === 'true',
+      ttlSeconds: env.CACHE_TTL_SECONDS ?? 600,
+      maxEntries: env.CACHE_MAX_ENTRIES ?? 10_000,
+    },
+    upstreamTimeoutMs: env.UPSTREAM_TIMEOUT_MS ?? 600_000,
+    metricsScrapeToken: env.METRICS_SCRAPE_TOKEN ?? null,
+    encryptionKey: env.GATEHOUSE_ENCRYPTION_KEY ?? null,
   });
 }

@@ -3,6 +3,9 @@ import { InvitationEntity } from '../invitations/invitation.entity';
 import { DeletedKeyEntity, KeyEntity } from '../keys/key.entity';
 import { TeamEntity, TeamMemberEntity } from '../teams/team.entity';
 import { UserEntity } from '../users/user.entity';
+import { ModelEntity } from '../models/model.entity';
+import { DailySpendEntity } from '../spend/daily-spend.entity';
+import { SpendLogEntity } from '../spend/spend-log.entity';
 
 /** Every entity; each module also registers its own with TypeOrmModule.forFeature. */
 export const ENTITIES = [
@@ -13,4 +16,7 @@ export const ENTITIES = [
   TeamMemberEntity,
   KeyEntity,
   DeletedKeyEntity,
+  ModelEntity,
+  SpendLogEntity,
+  DailySpendEntity,
 ];

@@ -9,6 +9,7 @@ export type ErrorType =
   | 'budget_exceeded'
   | 'payload_too_large'
   | 'upstream_error'
+  | 'timeout'
   | 'internal_server_error';
 
 /**

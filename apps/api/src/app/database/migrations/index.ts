@@ -1,10 +1,12 @@
 import { UsersAndSessions1764200000000 } from './1764200000000-users-and-sessions';
 import { InvitationsAndTeams1764300000000 } from './1764300000000-invitations-and-teams';
 import { Keys1764400000000 } from './1764400000000-keys';
+import { ModelsAndSpend1764500000000 } from './1764500000000-models-and-spend';
 
 /** Every migration, in order. Listed by hand: the API is bundled, so no glob can find them. */
 export const MIGRATIONS = [
   UsersAndSessions1764200000000,
   InvitationsAndTeams1764300000000,
   Keys1764400000000,
+  ModelsAndSpend1764500000000,
 ];

@@ -1,0 +1,86 @@
+import { AppError } from '../common/errors/app-error';
+import type { CallType } from '../spend/spend-log.entity';
+
+/** The few fields Gatehouse reads; everything else is relayed to the upstream untouched. */
+export interface GatewayRequest {
+  callType: CallType;
+  body: Record<string, unknown>;
+  model: string;
+  stream: boolean;
+  includeUsage: boolean;
+  mockResponse: string | null;
+  noCache: boolean;
+  maxTokens: number | null;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Checks an OpenAI request body just enough to route, limit and bill it (400s otherwise). */
+export function parseGatewayRequest(callType: CallType, raw: unknown): GatewayRequest {
+  if (!isObject(raw)) throw AppError.badRequest('Request body must be a JSON object');
+  const model = raw['model'];
+  if (typeof model !== 'string' || model.length === 0 || model.length > 256) {
+    throw AppError.badRequest('model is required (a model name)', 'model');
+  }
+  if (callType === 'chat_completion') {
+    const messages = raw['messages'];
+    if (!Array.isArray(messages) || messages.length === 0) {
+      throw AppError.badRequest('messages must be a non-empty array', 'messages');
+    }
+    if (!messages.every((m) => isObject(m) && typeof m['role'] === 'string')) {
+      throw AppError.badRequest('each message must be an object with a role', 'messages');
+    }
+  } else {
+    const input = raw['input'];
+    const ok =
+      typeof input === 'string' ||
+      (Array.isArray(input) &&
+        input.length > 0 &&
+        input.every((x) => typeof x === 'string' || typeof x === 'number' || Array.isArray(x)));
+    if (!ok) throw AppError.badRequest('input must be a string or a non-empty array', 'input');
+  }
+  const stream = raw['stream'];
+  if (stream !== undefined && stream !== null && typeof stream !== 'boolean') {
+    throw AppError.badRequest('stream must be a boolean', 'stream');
+  }
+  if (stream === true && callType !== 'chat_completion') {
+    throw AppError.badRequest('stream is only supported for chat completions', 'stream');
+  }
+  const mock = raw['mock_response'];
+  if (mock !== undefined && typeof mock !== 'string') {
+    throw AppError.badRequest('mock_response must be a string', 'mock_response');
+  }
+  if (mock !== undefined && callType !== 'chat_completion') {
+    throw AppError.badRequest(
+      'mock_response is only supported for chat completions',
+      'mock_response',
+    );
+  }
+  const cache = raw['cache'];
+  if (cache !== undefined && !isObject(cache)) {
+    throw AppError.badRequest('cache must be an object such as {"no-cache": true}', 'cache');
+  }
+  const streamOptions = raw['stream_options'];
+  if (streamOptions !== undefined && streamOptions !== null && !isObject(streamOptions)) {
+    throw AppError.badRequest('stream_options must be an object', 'stream_options');
+  }
+  const maxTokens = raw['max_completion_tokens'] ?? raw['max_tokens'];
+  if (
+    maxTokens !== undefined &&
+    maxTokens !== null &&
+    (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens) || maxTokens < 0)
+  ) {
+    throw AppError.badRequest('max_tokens must be a non-negative integer', 'max_tokens');
+  }
+  return {
+    callType,
+    body: raw,
+    model,
+    stream: stream === true,
+    includeUsage: isObject(streamOptions) && streamOptions['include_usage'] === true,
+    mockResponse: typeof mock === 'string' ? mock : null,
+    noCache: isObject(cache) && cache['no-cache'] === true,
+    maxTokens: typeof maxTokens === 'number' ? maxTokens : null,
+  };
+}

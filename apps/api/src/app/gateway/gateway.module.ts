@@ -1,0 +1,39 @@
+import { Module } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { ModelsModule } from '../models/models.module';
+import { SpendModule } from '../spend/spend.module';
+import { SpendQueue } from '../spend/spend-queue';
+import { BudgetLedger, InMemoryBudgetLedger } from './budget-ledger';
+import { DefaultGatewayCallerResolver, GatewayCallerResolver } from './gateway-caller';
+import { GatewayController } from './gateway.controller';
+import { GatewayService } from './gateway.service';
+import { InMemoryRateLimiter, RateLimiter } from './rate-limiter';
+import { UpstreamClient } from './upstream-client';
+
+@Module({
+  imports: [ModelsModule, SpendModule],
+  controllers: [GatewayController],
+  providers: [
+    GatewayService,
+    // SEAM (issue 4): replace with the virtual-key aware resolver once keys are merged.
+    { provide: GatewayCallerResolver, useClass: DefaultGatewayCallerResolver },
+    { provide: RateLimiter, useClass: InMemoryRateLimiter },
+    {
+      provide: BudgetLedger,
+      useFactory: (queue: SpendQueue): BudgetLedger => {
+        const ledger = new InMemoryBudgetLedger();
+        // A budget period rolled over: the spend writer restarts the counter at 0.
+        ledger.onReset = (reset) => queue.push({ type: 'reset', reset });
+        return ledger;
+      },
+      inject: [SpendQueue],
+    },
+    {
+      provide: UpstreamClient,
+      useFactory: (config: AppConfig) => new UpstreamClient(config.upstreamTimeoutMs),
+      inject: [AppConfig],
+    },
+  ],
+  exports: [GatewayCallerResolver, BudgetLedger],
+})
+export class GatewayModule {}

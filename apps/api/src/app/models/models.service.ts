@@ -1,0 +1,168 @@
+import { hasPermission } from '@gatehouse/shared/auth';
+import type {
+  DeleteModelRequest,
+  DeleteModelResponse,
+  ModelInfoResponse,
+  ModelResponse,
+  NewModelRequest,
+} from '@gatehouse/shared/dto';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { Principal } from '../common/auth/principal';
+import { AppError } from '../common/errors/app-error';
+import { Clock } from '../common/time/clock';
+import { AppConfig } from '../config/app-config';
+import { isUniqueViolation } from '../database/errors';
+import { loadConfigModels } from './config-models';
+import { DEFAULT_API_BASE, upstreamModelOf, type ModelDeployment } from './model-deployment';
+import { ModelEntity } from './model.entity';
+import { ModelRegistry } from './model-registry';
+import { ModelsRepository } from './models.repository';
+import { maskSecret, SecretBox } from './secret-box';
+
+/** The one mapper to the LiteLLM `model/info` shape; the secret is masked or withheld. */
+export function toModelResponse(model: ModelDeployment, showMaskedKey: boolean): ModelResponse {
+  return {
+    model_name: model.modelName,
+    litellm_params: {
+      model: model.providerModel,
+      api_base: model.apiBase,
+      api_key: showMaskedKey ? maskSecret(model.apiKey) : null,
+      timeout: model.timeoutMs === null ? null : model.timeoutMs / 1000,
+    },
+    model_info: {
+      id: model.id,
+      input_cost_per_token: model.inputCostPerToken,
+      output_cost_per_token: model.outputCostPerToken,
+      cache: model.cache,
+      cache_ttl_seconds: model.cacheTtlSeconds,
+      db_model: model.source === 'db',
+      created_at: model.createdAt?.toISOString() ?? null,
+      created_by: model.createdBy,
+    },
+  };
+}
+
+@Injectable()
+export class ModelsService implements OnModuleInit {
+  private readonly logger = new Logger(ModelsService.name);
+  private readonly box: SecretBox;
+  private configModels: ModelDeployment[] = [];
+
+  constructor(
+    private readonly models: ModelsRepository,
+    private readonly registry: ModelRegistry,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {
+    this.box = new SecretBox(config.encryptionKey ?? config.masterKey);
+  }
+
+  async onModuleInit(): Promise<void> {
+    // `os.environ/NAME` references in CONFIG_FILE are resolved against the process
+    // environment once, here at boot (a bad file stops the start with one clear line).
+    this.configModels = this.config.configFile
+      ? loadConfigModels(this.config.configFile, process.env)
+      : [];
+    await this.refresh();
+  }
+
+  /** Rebuilds the in-memory registry from CONFIG_FILE models plus the database. */
+  async refresh(): Promise<void> {
+    const rows = await this.models.findAll();
+    const fromDb = rows.flatMap((row) => {
+      const deployment = this.toDeployment(row);
+      return deployment ? [deployment] : [];
+    });
+    this.registry.replace([...this.configModels, ...fromDb]);
+  }
+
+  info(principal: Principal): ModelInfoResponse {
+    const showMaskedKey = hasPermission(principal.role, 'model.write');
+    return { data: this.registry.list().map((m) => toModelResponse(m, showMaskedKey)) };
+  }
+
+  async create(principal: Principal, request: NewModelRequest): Promise<ModelResponse> {
+    const id = request.model_info?.id ?? randomUUID();
+    if (this.configModels.some((m) => m.id === id) || (await this.models.findById(id))) {
+      throw AppError.conflict(`A model with id ${id} already exists`, 'model_info.id');
+    }
+    const params = request.litellm_params;
+    const info = request.model_info;
+    const row = Object.assign(new ModelEntity(), {
+      id,
+      modelName: request.model_name,
+      providerModel: params.model,
+      apiBase: params.api_base ?? null,
+      apiKeyEncrypted: params.api_key ? this.box.encrypt(params.api_key) : null,
+      timeoutMs: params.timeout !== undefined ? Math.round(params.timeout * 1000) : null,
+      modelInfo: {
+        input_cost_per_token: info?.input_cost_per_token ?? 0,
+        output_cost_per_token: info?.output_cost_per_token ?? 0,
+        cache: info?.cache ?? false,
+        cache_ttl_seconds: info?.cache_ttl_seconds ?? null,
+      },
+      createdAt: this.clock.now(),
+      createdBy: principal.userId,
+    });
+    try {
+      await this.models.insert(row);
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw AppError.conflict(`A model with id ${id} already exists`, 'model_info.id');
+      }
+      throw error;
+    }
+    await this.refresh();
+    const deployment = this.toDeployment(row);
+    if (!deployment) throw new Error('A model just stored cannot be read back');
+    return toModelResponse(deployment, true);
+  }
+
+  async delete(request: DeleteModelRequest): Promise<DeleteModelResponse> {
+    if (this.configModels.some((m) => m.id === request.id)) {
+      throw new AppError(
+        403,
+        'permission_error',
+        'Models from CONFIG_FILE are read-only; edit the file instead',
+        'id',
+      );
+    }
+    const row = await this.models.findById(request.id);
+    if (!row) throw AppError.notFound('Model', 'id');
+    await this.models.deleteById(request.id);
+    await this.refresh();
+    return { id: request.id, deleted: true };
+  }
+
+  private toDeployment(row: ModelEntity): ModelDeployment | null {
+    let apiKey: string | null = null;
+    if (row.apiKeyEncrypted) {
+      try {
+        apiKey = this.box.decrypt(row.apiKeyEncrypted);
+      } catch {
+        this.logger.error(
+          `Model ${row.id} (${row.modelName}): its api_key cannot be decrypted (was the master ` +
+            'key or GATEHOUSE_ENCRYPTION_KEY changed?); the model is disabled',
+        );
+        return null;
+      }
+    }
+    return {
+      id: row.id,
+      modelName: row.modelName,
+      providerModel: row.providerModel,
+      upstreamModel: upstreamModelOf(row.providerModel),
+      apiBase: row.apiBase ?? DEFAULT_API_BASE,
+      apiKey,
+      timeoutMs: row.timeoutMs,
+      inputCostPerToken: row.modelInfo.input_cost_per_token,
+      outputCostPerToken: row.modelInfo.output_cost_per_token,
+      cache: row.modelInfo.cache,
+      cacheTtlSeconds: row.modelInfo.cache_ttl_seconds,
+      source: 'db',
+      createdAt: row.createdAt,
+      createdBy: row.createdBy,
+    };
+  }
+}

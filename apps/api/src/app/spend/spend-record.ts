@@ -1,0 +1,33 @@
+import type { CallType, SpendStatus } from './spend-log.entity';
+
+/** What the gateway records for one request; money in integer nano-dollars. */
+export interface SpendRecord {
+  requestId: string;
+  keyToken: string | null;
+  userId: string;
+  teamId: string | null;
+  model: string;
+  callType: CallType;
+  promptTokens: number;
+  completionTokens: number;
+  spendNanos: number;
+  /** What a cache hit would have cost (0 otherwise). */
+  savedNanos: number;
+  startTimeMs: number;
+  endTimeMs: number;
+  status: SpendStatus;
+  cacheHit: boolean;
+  errorType: string | null;
+}
+
+export type CounterEntity = 'user' | 'key' | 'team';
+
+/** A budget period rolled over: the entity's spend counter restarts at 0. */
+export interface CounterReset {
+  entity: CounterEntity;
+  id: string;
+  nextResetAt: Date | null;
+}
+
+export type SpendEvent =
+  { type: 'spend'; record: SpendRecord } | { type: 'reset'; reset: CounterReset };

@@ -1,0 +1,273 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { MetricsService } from '../metrics/metrics.service';
+import { SpendQueue } from './spend-queue';
+import type { CounterEntity, SpendEvent, SpendRecord } from './spend-record';
+import { SPEND_SINKS, type CounterDelta, type SpendSink } from './spend-sinks';
+
+const LOG_CHUNK = 400;
+const ROLLUP_CHUNK = 200;
+const ROLLUP_COUNTERS = [
+  'requests',
+  'successes',
+  'failures',
+  'prompt_tokens',
+  'completion_tokens',
+  'cache_hits',
+  'cached_tokens',
+  'spend',
+  'saved_spend',
+] as const;
+const ROLLUP_KEYS = ['date', 'user_id', 'key_token', 'team_id', 'model'] as const;
+type RollupRow = Record<(typeof ROLLUP_KEYS)[number], string> &
+  Record<(typeof ROLLUP_COUNTERS)[number], number>;
+
+/** The UTC day of an epoch-ms instant, as YYYY-MM-DD. */
+export function utcDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** Sums a batch into rollup rows (date × user × key × team × model). */
+export function rollup(records: SpendRecord[]): RollupRow[] {
+  const rows = new Map<string, RollupRow>();
+  for (const r of records) {
+    const dims = {
+      date: utcDay(r.startTimeMs),
+      user_id: r.userId,
+      key_token: r.keyToken ?? '',
+      team_id: r.teamId ?? '',
+      model: r.model,
+    };
+    const id = JSON.stringify(dims);
+    let row = rows.get(id);
+    if (!row) {
+      row = {
+        ...dims,
+        ...(Object.fromEntries(ROLLUP_COUNTERS.map((c) => [c, 0])) as Record<
+          (typeof ROLLUP_COUNTERS)[number],
+          number
+        >),
+      };
+      rows.set(id, row);
+    }
+    row.requests += 1;
+    if (r.status === 'success') row.successes += 1;
+    else row.failures += 1;
+    row.prompt_tokens += r.promptTokens;
+    row.completion_tokens += r.completionTokens;
+    if (r.cacheHit) {
+      row.cache_hits += 1;
+      row.cached_tokens += r.promptTokens + r.completionTokens;
+    }
+    row.spend += r.spendNanos;
+    row.saved_spend += r.savedNanos;
+  }
+  return [...rows.values()];
+}
+
+/** Per entity, in event order: increments, and a restart at 0 when a budget period rolls. */
+export function counterDeltas(events: SpendEvent[]): Map<CounterEntity, CounterDelta[]> {
+  const byEntity = new Map<CounterEntity, Map<string, CounterDelta>>();
+  const touch = (entity: CounterEntity, id: string): CounterDelta => {
+    let map = byEntity.get(entity);
+    if (!map) byEntity.set(entity, (map = new Map<string, CounterDelta>()));
+    let delta = map.get(id);
+    if (!delta) map.set(id, (delta = { id, deltaNanos: 0, reset: null }));
+    return delta;
+  };
+  for (const event of events) {
+    if (event.type === 'reset') {
+      const delta = touch(event.reset.entity, event.reset.id);
+      delta.deltaNanos = 0;
+      delta.reset = { nextResetAt: event.reset.nextResetAt };
+      continue;
+    }
+    const r = event.record;
+    if (r.spendNanos === 0) continue;
+    touch('user', r.userId).deltaNanos += r.spendNanos;
+    if (r.keyToken) touch('key', r.keyToken).deltaNanos += r.spendNanos;
+    if (r.teamId) touch('team', r.teamId).deltaNanos += r.spendNanos;
+  }
+  return new Map([...byEntity].map(([entity, map]) => [entity, [...map.values()]]));
+}
+
+const LOG_COLUMNS = [
+  'request_id',
+  'key_token',
+  'user_id',
+  'team_id',
+  'model',
+  'call_type',
+  'prompt_tokens',
+  'completion_tokens',
+  'total_tokens',
+  'spend',
+  'start_time',
+  'end_time',
+  'status',
+  'cache_hit',
+  'error_type',
+] as const;
+
+/** One spend_logs row in LOG_COLUMNS order (booleans as 0/1 on SQLite). */
+function logValues(r: SpendRecord, postgres: boolean): (string | number | boolean | null)[] {
+  return [
+    r.requestId,
+    r.keyToken,
+    r.userId,
+    r.teamId,
+    r.model,
+    r.callType,
+    r.promptTokens,
+    r.completionTokens,
+    r.promptTokens + r.completionTokens,
+    r.spendNanos,
+    r.startTimeMs,
+    r.endTimeMs,
+    r.status,
+    postgres ? r.cacheHit : r.cacheHit ? 1 : 0,
+    r.errorType,
+  ];
+}
+
+/**
+ * The batched spend writer: every SPEND_FLUSH_INTERVAL_MS it drains the queue and writes,
+ * in ONE transaction, the spend_logs rows, the daily_spend rollup and the spend counters
+ * (through the registered SpendSinks). A failed flush puts its events back. On shutdown
+ * (after the HTTP server has drained) it flushes whatever is left.
+ */
+@Injectable()
+export class SpendWriter implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(SpendWriter.name);
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> = Promise.resolve();
+  private readonly warned = new Set<CounterEntity>();
+  private readonly sinks: Map<CounterEntity, SpendSink>;
+
+  constructor(
+    private readonly queue: SpendQueue,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
+    @Inject(SPEND_SINKS) sinks: SpendSink[],
+  ) {
+    this.sinks = new Map(sinks.map((s) => [s.entity, s]));
+  }
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      void this.flush();
+    }, this.config.spendFlushIntervalMs);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.flush();
+    if (this.queue.size > 0) {
+      this.logger.error(`${this.queue.size} spend events could not be written at shutdown`);
+    }
+  }
+
+  /** Flushes now (one at a time: a call made during a flush runs after it). */
+  flush(): Promise<void> {
+    this.running = this.running.then(() => this.flushOnce());
+    return this.running;
+  }
+
+  private async flushOnce(): Promise<void> {
+    const events = this.queue.drain();
+    this.metrics.queueDepth.set(this.queue.size);
+    if (events.length === 0) return;
+    const end = this.metrics.flushDuration.startTimer();
+    try {
+      await this.dataSource.transaction((manager) => this.write(manager, events));
+    } catch (error) {
+      this.queue.requeue(events);
+      this.metrics.flushFailures.inc();
+      this.logger.error(
+        `Spend flush of ${events.length} events failed, will retry: ${(error as Error).message}`,
+      );
+    } finally {
+      end();
+      this.metrics.queueDepth.set(this.queue.size);
+    }
+  }
+
+  private async write(manager: EntityManager, events: SpendEvent[]): Promise<void> {
+    const records = events.flatMap((e) => (e.type === 'spend' ? [e.record] : []));
+    for (let i = 0; i < records.length; i += LOG_CHUNK) {
+      await this.insertLogs(manager, records.slice(i, i + LOG_CHUNK));
+    }
+    const rows = rollup(records);
+    for (let i = 0; i < rows.length; i += ROLLUP_CHUNK) {
+      await this.upsertRollup(manager, rows.slice(i, i + ROLLUP_CHUNK));
+    }
+    for (const [entity, deltas] of counterDeltas(events)) {
+      const sink = this.sinks.get(entity);
+      if (sink) {
+        await sink.apply(manager, deltas);
+      } else if (!this.warned.has(entity)) {
+        // Hook point: the keys/teams modules register their SpendSink (see spend.module.ts).
+        this.warned.add(entity);
+        this.logger.warn(
+          `No spend sink for ${entity} counters yet: ${entity} spend is kept in spend_logs and ` +
+            'daily_spend only',
+        );
+      }
+    }
+  }
+
+  /**
+   * spend_logs rows as one multi-row INSERT per chunk: TypeORM's entity insert costs several
+   * times more CPU per row, and this runs on the gateway's event loop.
+   */
+  private async insertLogs(manager: EntityManager, records: SpendRecord[]): Promise<void> {
+    const postgres = manager.connection.options.type === 'postgres';
+    const params: (string | number | boolean | null)[] = [];
+    const tuples = records.map((r) => {
+      const values = logValues(r, postgres);
+      const marks = values.map((v) => {
+        params.push(v);
+        return postgres ? `$${params.length}` : '?';
+      });
+      return `(${marks.join(', ')})`;
+    });
+    await manager.query(
+      `INSERT INTO "spend_logs" (${LOG_COLUMNS.map((c) => `"${c}"`).join(', ')}) ` +
+        `VALUES ${tuples.join(', ')}`,
+      params,
+    );
+  }
+
+  private async upsertRollup(manager: EntityManager, rows: RollupRow[]): Promise<void> {
+    const postgres = manager.connection.options.type === 'postgres';
+    const columns = [...ROLLUP_KEYS, ...ROLLUP_COUNTERS];
+    const params: (string | number)[] = [];
+    const tuples = rows.map((row) => {
+      const marks = columns.map((c) => {
+        params.push(row[c]);
+        return postgres ? `$${params.length}` : '?';
+      });
+      return `(${marks.join(', ')})`;
+    });
+    const q = (c: string): string => `"${c}"`;
+    const updates = ROLLUP_COUNTERS.map(
+      (c) => `${q(c)} = "daily_spend".${q(c)} + excluded.${q(c)}`,
+    ).join(', ');
+    await manager.query(
+      `INSERT INTO "daily_spend" (${columns.map(q).join(', ')}) VALUES ${tuples.join(', ')} ` +
+        `ON CONFLICT (${ROLLUP_KEYS.map(q).join(', ')}) DO UPDATE SET ${updates}`,
+      params,
+    );
+  }
+}

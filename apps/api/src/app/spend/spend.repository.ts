@@ -1,0 +1,142 @@
+import type { SpendGroup } from '@gatehouse/shared/dto';
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository, type SelectQueryBuilder } from 'typeorm';
+import { DailySpendEntity } from './daily-spend.entity';
+import { SpendLogEntity } from './spend-log.entity';
+
+export interface LogFilter {
+  userId: string | null;
+  keyToken: string | null;
+  model: string | null;
+  startMs: number | null;
+  endMs: number | null;
+}
+
+/** Who and when a rollup read covers: userId null = everybody. Dates are YYYY-MM-DD. */
+export interface RollupScope {
+  userId: string | null;
+  startDate: string;
+  endDate: string;
+}
+
+/** Summed rollup counters; money in nano-dollars. */
+export interface RollupTotals {
+  requests: number;
+  successes: number;
+  failures: number;
+  promptTokens: number;
+  completionTokens: number;
+  cacheHits: number;
+  cachedTokens: number;
+  spend: number;
+  savedSpend: number;
+}
+
+export interface RollupGroup extends RollupTotals {
+  date: string;
+  model: string;
+  keyToken: string;
+}
+
+const SUMS: readonly [keyof RollupTotals, string][] = [
+  ['requests', 'requests'],
+  ['successes', 'successes'],
+  ['failures', 'failures'],
+  ['promptTokens', 'prompt_tokens'],
+  ['completionTokens', 'completion_tokens'],
+  ['cacheHits', 'cache_hits'],
+  ['cachedTokens', 'cached_tokens'],
+  ['spend', 'spend'],
+  ['savedSpend', 'saved_spend'],
+];
+
+const GROUP_COLUMNS: Readonly<Record<SpendGroup, string>> = {
+  user: 'd.user_id',
+  key: 'd.key_token',
+  model: 'd.model',
+  team: 'd.team_id',
+};
+
+function totalsOf(raw: Record<string, unknown>): RollupTotals {
+  return Object.fromEntries(SUMS.map(([k]) => [k, Number(raw[k] ?? 0)])) as unknown as RollupTotals;
+}
+
+@Injectable()
+export class SpendRepository {
+  constructor(
+    @InjectRepository(SpendLogEntity) private readonly logs: Repository<SpendLogEntity>,
+    @InjectRepository(DailySpendEntity) private readonly daily: Repository<DailySpendEntity>,
+  ) {}
+
+  listLogs(filter: LogFilter, page: number, pageSize: number): Promise<[SpendLogEntity[], number]> {
+    const qb = this.logs.createQueryBuilder('l');
+    if (filter.userId !== null) qb.andWhere('l.user_id = :userId', { userId: filter.userId });
+    if (filter.keyToken !== null) qb.andWhere('l.key_token = :key', { key: filter.keyToken });
+    if (filter.model !== null) qb.andWhere('l.model = :model', { model: filter.model });
+    if (filter.startMs !== null) qb.andWhere('l.start_time >= :start', { start: filter.startMs });
+    if (filter.endMs !== null) qb.andWhere('l.start_time < :end', { end: filter.endMs });
+    return qb
+      .orderBy('l.startTime', 'DESC')
+      .addOrderBy('l.requestId', 'ASC')
+      .skip((page - 1) * pageSize)
+      .take(pageSize)
+      .getManyAndCount();
+  }
+
+  private scoped(scope: RollupScope): SelectQueryBuilder<DailySpendEntity> {
+    const qb = this.daily
+      .createQueryBuilder('d')
+      .where('d.date >= :start AND d.date <= :end', { start: scope.startDate, end: scope.endDate });
+    if (scope.userId !== null) qb.andWhere('d.user_id = :userId', { userId: scope.userId });
+    return qb;
+  }
+
+  private selectSums(
+    qb: SelectQueryBuilder<DailySpendEntity>,
+  ): SelectQueryBuilder<DailySpendEntity> {
+    qb.select([]);
+    for (const [alias, column] of SUMS) qb.addSelect(`SUM(d.${column})`, alias);
+    return qb;
+  }
+
+  /** Per day × model × key (the finest grain the activity views need). */
+  async byDayModelKey(scope: RollupScope): Promise<RollupGroup[]> {
+    const qb = this.selectSums(this.scoped(scope))
+      .addSelect('d.date', 'date')
+      .addSelect('d.model', 'model')
+      .addSelect('d.key_token', 'keyToken')
+      .groupBy('d.date')
+      .addGroupBy('d.model')
+      .addGroupBy('d.key_token')
+      .orderBy('d.date', 'ASC');
+    const raw = await qb.getRawMany<Record<string, unknown>>();
+    return raw.map((r) => ({
+      ...totalsOf(r),
+      date: String(r['date']),
+      model: String(r['model']),
+      keyToken: String(r['keyToken']),
+    }));
+  }
+
+  async byDay(scope: RollupScope): Promise<(RollupTotals & { date: string })[]> {
+    const qb = this.selectSums(this.scoped(scope))
+      .addSelect('d.date', 'date')
+      .groupBy('d.date')
+      .orderBy('d.date', 'ASC');
+    const raw = await qb.getRawMany<Record<string, unknown>>();
+    return raw.map((r) => ({ ...totalsOf(r), date: String(r['date']) }));
+  }
+
+  async byGroup(
+    scope: RollupScope,
+    group: SpendGroup,
+  ): Promise<(RollupTotals & { value: string })[]> {
+    const column = GROUP_COLUMNS[group];
+    const qb = this.selectSums(this.scoped(scope)).addSelect(column, 'value').groupBy(column);
+    const raw = await qb.getRawMany<Record<string, unknown>>();
+    return raw
+      .map((r) => ({ ...totalsOf(r), value: String(r['value']) }))
+      .sort((a, b) => b.spend - a.spend || a.value.localeCompare(b.value));
+  }
+}

@@ -1,0 +1,271 @@
+import { hasPermission } from '@gatehouse/shared/auth';
+import type {
+  ActivityMetrics,
+  CacheHitsResponse,
+  DailyActivityQuery,
+  DailyActivityResponse,
+  DateRangeQuery,
+  GlobalActivityResponse,
+  SpendLogResponse,
+  SpendLogsQuery,
+  SpendLogsResponse,
+  SpendReportQuery,
+  SpendReportResponse,
+} from '@gatehouse/shared/dto';
+import { Injectable } from '@nestjs/common';
+import type { Principal } from '../common/auth/principal';
+import { AppError } from '../common/errors/app-error';
+import { Clock } from '../common/time/clock';
+import { nanosToUsd } from '../database/columns';
+import type { SpendLogEntity } from './spend-log.entity';
+import { SpendRepository, type RollupScope, type RollupTotals } from './spend.repository';
+
+const DAY_MS = 86_400_000;
+const DEFAULT_RANGE_DAYS = 30;
+
+export function toSpendLogResponse(log: SpendLogEntity): SpendLogResponse {
+  return {
+    request_id: log.requestId,
+    api_key: log.keyToken,
+    user: log.userId,
+    team_id: log.teamId,
+    model: log.model,
+    call_type: log.callType,
+    prompt_tokens: log.promptTokens,
+    completion_tokens: log.completionTokens,
+    total_tokens: log.totalTokens,
+    spend: log.spend,
+    startTime: log.startTime.toISOString(),
+    endTime: log.endTime.toISOString(),
+    status: log.status,
+    cache_hit: log.cacheHit,
+  };
+}
+
+function toMetrics(t: RollupTotals): ActivityMetrics {
+  return {
+    spend: nanosToUsd(t.spend),
+    prompt_tokens: t.promptTokens,
+    completion_tokens: t.completionTokens,
+    total_tokens: t.promptTokens + t.completionTokens,
+    api_requests: t.requests,
+    successful_requests: t.successes,
+    failed_requests: t.failures,
+    cache_hits: t.cacheHits,
+  };
+}
+
+const ZERO: RollupTotals = {
+  requests: 0,
+  successes: 0,
+  failures: 0,
+  promptTokens: 0,
+  completionTokens: 0,
+  cacheHits: 0,
+  cachedTokens: 0,
+  spend: 0,
+  savedSpend: 0,
+};
+
+const TOTAL_KEYS = Object.keys(ZERO) as (keyof RollupTotals)[];
+
+function add(a: RollupTotals, b: RollupTotals): RollupTotals {
+  const out = { ...a };
+  for (const k of TOTAL_KEYS) out[k] += b[k];
+  return out;
+}
+
+/** Adds `b` into the accumulator `into[key]` (created at zero), in place. */
+function accumulate(into: Map<string, RollupTotals>, key: string, b: RollupTotals): RollupTotals {
+  let acc = into.get(key);
+  if (!acc) into.set(key, (acc = { ...ZERO }));
+  for (const k of TOTAL_KEYS) acc[k] += b[k];
+  return acc;
+}
+
+const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
+/** `2026-02-30` is well-formed but not a day: it must survive a round trip. */
+function isCalendarDate(value: string): boolean {
+  const ms = Date.parse(`${value}T00:00:00Z`);
+  return !Number.isNaN(ms) && dayOf(ms) === value;
+}
+
+@Injectable()
+export class SpendService {
+  constructor(
+    private readonly spend: SpendRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * The one scoping rule for spend and analytics: holders of spend.read.any see everybody
+   * (or the user they ask for); everybody else sees only themselves, and asking for another
+   * user answers 404 like an unknown one. Returns the user id to filter on, or null = all.
+   */
+  visibleUserId(principal: Principal, requested: string | undefined): string | null {
+    if (hasPermission(principal.role, 'spend.read.any')) return requested ?? null;
+    if (requested !== undefined && requested !== principal.userId) {
+      throw AppError.notFound('User', 'user_id');
+    }
+    return principal.userId;
+  }
+
+  async logs(principal: Principal, query: SpendLogsQuery): Promise<SpendLogsResponse> {
+    const page = query.page ?? 1;
+    const pageSize = query.page_size ?? 50;
+    const { start, end } = this.range(query, null);
+    const [rows, total] = await this.spend.listLogs(
+      {
+        userId: this.visibleUserId(principal, query.user_id),
+        keyToken: query.api_key ?? null,
+        model: query.model ?? null,
+        startMs: start === null ? null : Date.parse(`${start}T00:00:00Z`),
+        endMs: end === null ? null : Date.parse(`${end}T00:00:00Z`) + DAY_MS,
+      },
+      page,
+      pageSize,
+    );
+    return {
+      data: rows.map(toSpendLogResponse),
+      total,
+      page,
+      page_size: pageSize,
+      total_pages: Math.ceil(total / pageSize),
+    };
+  }
+
+  async dailyActivity(
+    principal: Principal,
+    query: DailyActivityQuery,
+  ): Promise<DailyActivityResponse> {
+    const scope = this.scope(principal, query, query.user_id);
+    const groups = await this.spend.byDayModelKey(scope);
+    const days = new Map<
+      string,
+      {
+        total: Map<string, RollupTotals>;
+        models: Map<string, RollupTotals>;
+        keys: Map<string, RollupTotals>;
+      }
+    >();
+    const grandTotal = new Map<string, RollupTotals>();
+    for (const g of groups) {
+      let day = days.get(g.date);
+      if (!day) days.set(g.date, (day = { total: new Map(), models: new Map(), keys: new Map() }));
+      accumulate(day.total, '', g);
+      accumulate(day.models, g.model, g);
+      // '' is "no key" (master key or console session) in the rollup.
+      accumulate(day.keys, g.keyToken === '' ? 'none' : g.keyToken, g);
+      accumulate(grandTotal, '', g);
+    }
+    const grand = grandTotal.get('') ?? ZERO;
+    const mapOf = (m: Map<string, RollupTotals>): Record<string, ActivityMetrics> =>
+      Object.fromEntries([...m].map(([k, v]) => [k, toMetrics(v)]));
+    return {
+      results: [...days].map(([date, d]) => ({
+        date,
+        metrics: toMetrics(d.total.get('') ?? ZERO),
+        breakdown: { models: mapOf(d.models), api_keys: mapOf(d.keys) },
+      })),
+      metadata: {
+        total_spend: nanosToUsd(grand.spend),
+        total_prompt_tokens: grand.promptTokens,
+        total_completion_tokens: grand.completionTokens,
+        total_tokens: grand.promptTokens + grand.completionTokens,
+        total_api_requests: grand.requests,
+        total_successful_requests: grand.successes,
+        total_failed_requests: grand.failures,
+        total_cache_hits: grand.cacheHits,
+      },
+    };
+  }
+
+  async globalActivity(
+    principal: Principal,
+    query: DateRangeQuery,
+  ): Promise<GlobalActivityResponse> {
+    const days = await this.spend.byDay(this.scope(principal, query, undefined));
+    const daily = days.map((d) => ({
+      date: d.date,
+      api_requests: d.requests,
+      total_tokens: d.promptTokens + d.completionTokens,
+      spend: nanosToUsd(d.spend),
+    }));
+    return {
+      daily_data: daily,
+      sum_api_requests: daily.reduce((s, d) => s + d.api_requests, 0),
+      sum_total_tokens: daily.reduce((s, d) => s + d.total_tokens, 0),
+      sum_spend: nanosToUsd(days.reduce((s, d) => s + d.spend, 0)),
+    };
+  }
+
+  async cacheHits(principal: Principal, query: DateRangeQuery): Promise<CacheHitsResponse> {
+    const days = await this.spend.byDay(this.scope(principal, query, undefined));
+    const total = days.reduce(add, ZERO);
+    return {
+      daily_data: days.map((d) => ({
+        date: d.date,
+        cache_hits: d.cacheHits,
+        llm_api_calls: d.requests - d.cacheHits,
+        cached_tokens: d.cachedTokens,
+        saved_spend: nanosToUsd(d.savedSpend),
+      })),
+      sum_cache_hits: total.cacheHits,
+      sum_llm_api_calls: total.requests - total.cacheHits,
+      sum_cached_tokens: total.cachedTokens,
+      sum_saved_spend: nanosToUsd(total.savedSpend),
+    };
+  }
+
+  async report(principal: Principal, query: SpendReportQuery): Promise<SpendReportResponse> {
+    const group = query.group_by ?? 'user';
+    const rows = await this.spend.byGroup(this.scope(principal, query, undefined), group);
+    return {
+      group_by: group,
+      data: rows.map((r) => ({
+        group_by: group,
+        value: r.value === '' ? null : r.value,
+        spend: nanosToUsd(r.spend),
+        api_requests: r.requests,
+        prompt_tokens: r.promptTokens,
+        completion_tokens: r.completionTokens,
+        total_tokens: r.promptTokens + r.completionTokens,
+      })),
+      total_spend: nanosToUsd(rows.reduce((s, r) => s + r.spend, 0)),
+    };
+  }
+
+  private scope(
+    principal: Principal,
+    query: DateRangeQuery,
+    requestedUser: string | undefined,
+  ): RollupScope {
+    const today = dayOf(this.clock.nowMs());
+    const { start, end } = this.range(query, today);
+    const endDate = end ?? today;
+    const startDate =
+      start ?? dayOf(Date.parse(`${endDate}T00:00:00Z`) - (DEFAULT_RANGE_DAYS - 1) * DAY_MS);
+    return { userId: this.visibleUserId(principal, requestedUser), startDate, endDate };
+  }
+
+  private range(
+    query: DateRangeQuery,
+    _today: string | null,
+  ): { start: string | null; end: string | null } {
+    const start = query.start_date ?? null;
+    const end = query.end_date ?? null;
+    for (const [name, value] of [
+      ['start_date', start],
+      ['end_date', end],
+    ] as const) {
+      if (value !== null && !isCalendarDate(value)) {
+        throw AppError.badRequest(`${name} is not a valid date`, name);
+      }
+    }
+    if (start !== null && end !== null && start > end) {
+      throw AppError.badRequest('start_date must not be after end_date', 'start_date');
+    }
+    return { start, end };
+  }
+}

@@ -1,0 +1,163 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ID_PATTERN } from './common.dto';
+
+export const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_MESSAGE = 'must be a date as YYYY-MM-DD';
+
+/** A date range over UTC days, both ends inclusive. */
+export class DateRangeQuery {
+  @IsOptional()
+  @Matches(DATE_PATTERN, { message: `start_date ${DATE_MESSAGE}` })
+  start_date?: string;
+
+  @IsOptional()
+  @Matches(DATE_PATTERN, { message: `end_date ${DATE_MESSAGE}` })
+  end_date?: string;
+}
+
+export class SpendLogsQuery extends DateRangeQuery {
+  @IsOptional()
+  @Matches(ID_PATTERN, { message: 'user_id must be a user id' })
+  user_id?: string;
+
+  /** A key's token id (or, once keys exist, its secret: resolved by the keys module). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  api_key?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  model?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  page?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  page_size?: number;
+}
+
+export class DailyActivityQuery extends DateRangeQuery {
+  /** Admins may look at one user; everybody else always sees themselves. */
+  @IsOptional()
+  @Matches(ID_PATTERN, { message: 'user_id must be a user id' })
+  user_id?: string;
+}
+
+export const SPEND_GROUPS = ['user', 'key', 'model', 'team'] as const;
+export type SpendGroup = (typeof SPEND_GROUPS)[number];
+
+export class SpendReportQuery extends DateRangeQuery {
+  @IsOptional()
+  @IsIn(SPEND_GROUPS)
+  group_by?: SpendGroup;
+}
+
+export interface SpendLogResponse {
+  request_id: string;
+  api_key: string | null;
+  user: string;
+  team_id: string | null;
+  model: string;
+  call_type: string;
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  spend: number;
+  startTime: string;
+  endTime: string;
+  status: string;
+  cache_hit: boolean;
+}
+
+export interface SpendLogsResponse {
+  data: SpendLogResponse[];
+  total: number;
+  page: number;
+  page_size: number;
+  total_pages: number;
+}
+
+export interface ActivityMetrics {
+  spend: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  api_requests: number;
+  successful_requests: number;
+  failed_requests: number;
+  cache_hits: number;
+}
+
+export interface DailyActivityDay {
+  date: string;
+  metrics: ActivityMetrics;
+  breakdown: {
+    models: Record<string, ActivityMetrics>;
+    api_keys: Record<string, ActivityMetrics>;
+  };
+}
+
+export interface DailyActivityResponse {
+  results: DailyActivityDay[];
+  metadata: {
+    total_spend: number;
+    total_prompt_tokens: number;
+    total_completion_tokens: number;
+    total_tokens: number;
+    total_api_requests: number;
+    total_successful_requests: number;
+    total_failed_requests: number;
+    total_cache_hits: number;
+  };
+}
+
+export interface GlobalActivityResponse {
+  daily_data: { date: string; api_requests: number; total_tokens: number; spend: number }[];
+  sum_api_requests: number;
+  sum_total_tokens: number;
+  sum_spend: number;
+}
+
+export interface CacheHitDay {
+  date: string;
+  cache_hits: number;
+  llm_api_calls: number;
+  cached_tokens: number;
+  saved_spend: number;
+}
+
+export interface CacheHitsResponse {
+  daily_data: CacheHitDay[];
+  sum_cache_hits: number;
+  sum_llm_api_calls: number;
+  sum_cached_tokens: number;
+  sum_saved_spend: number;
+}
+
+export interface SpendReportRow {
+  group_by: SpendGroup;
+  /** The user id, key token, model name or team id (null: no key / no team). */
+  value: string | null;
+  spend: number;
+  api_requests: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
+export interface SpendReportResponse {
+  group_by: SpendGroup;
+  data: SpendReportRow[];
+  total_spend: number;
+}

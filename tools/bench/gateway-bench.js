@@ -1,0 +1,374 @@
+// Gatehouse gateway benchmark (not part of `npm test`).
+//
+//   npx nx build api && node tools/bench/gateway-bench.js
+//
+// Starts, as separate processes: a mock OpenAI-compatible upstream, Gatehouse (dist build,
+// SQLite, LOG_LEVEL=warn) and the Portkey gateway (--headless). Drives each with autocannon
+// in this process: sequential requests for added latency (p50/p99 vs. the upstream directly)
+// and 50 connections for throughput (autocannon). Sequential latency is timed here with an
+// undici Pool of one connection (autocannon's histogram has 1 ms resolution). Then seeds 1,000,000 spend logs (+ their rollups) into
+// Gatehouse's database and times the analytics endpoints.
+// Env: BENCH_SECONDS (default 10), BENCH_ROUNDS (default 2), BENCH_SEED_ROWS (default 1e6).
+'use strict';
+const { spawn } = require('node:child_process');
+const { mkdtempSync, writeFileSync, existsSync, rmSync } = require('node:fs');
+const { tmpdir, cpus } = require('node:os');
+const { join, resolve } = require('node:path');
+const { performance } = require('node:perf_hooks');
+const autocannon = require('autocannon');
+const Database = require('better-sqlite3');
+const { Pool } = require('undici');
+
+const ROOT = resolve(__dirname, '../..');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const SEED_ROWS = Number(process.env.BENCH_SEED_ROWS ?? 1_000_000);
+const MASTER_KEY = 'sk-bench-master-key-0123456789';
+const BODY = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'Say hello' }] });
+
+const children = [];
+const killChildren = () => children.forEach((child) => child.kill('SIGTERM'));
+process.on('exit', killChildren);
+process.on('SIGINT', () => process.exit(130));
+process.on('SIGPIPE', () => process.exit(141));
+
+/** A free TCP port on 127.0.0.1. */
+function freePort() {
+  return new Promise((resolvePort) => {
+    const server = require('node:net').createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+function start(name, command, args, env, readyPattern) {
+  return new Promise((resolveStart, reject) => {
+    const child = spawn(command, args, {
+      env: { ...process.env, ...env },
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let out = '';
+    const onData = (chunk) => {
+      out += chunk.toString();
+      const match = readyPattern.exec(out);
+      if (match) resolveStart(match);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) =>
+      reject(new Error(`${name} exited with ${code}: ${out.slice(-500)}`)),
+    );
+  });
+}
+
+async function waitHttp(url, init) {
+  for (let i = 0; i < 200; i++) {
+    try {
+      const res = await fetch(url, init);
+      await res.arrayBuffer();
+      if (res.status < 500) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+function cannon(url, headers, connections, duration) {
+  return new Promise((resolveRun, reject) => {
+    autocannon(
+      {
+        url,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: BODY,
+        connections,
+        duration,
+        pipelining: 1,
+      },
+      (error, result) => (error ? reject(error) : resolveRun(result)),
+    );
+  });
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const percentile = (xs, p) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+
+/** Sequential requests on one keep-alive connection, timed with performance.now() (µs). */
+async function sequential(url, headers, seconds) {
+  const { origin, pathname } = new URL(url);
+  const pool = new Pool(origin, { connections: 1 });
+  const samples = [];
+  const deadline = performance.now() + seconds * 1000;
+  let errors = 0;
+  while (performance.now() < deadline) {
+    const t0 = performance.now();
+    const res = await pool.request({
+      method: 'POST',
+      path: pathname,
+      headers: { 'content-type': 'application/json', ...headers },
+      body: BODY,
+    });
+    await res.body.dump();
+    samples.push(performance.now() - t0);
+    if (res.statusCode !== 200) errors++;
+  }
+  await pool.close();
+  return { p50: percentile(samples, 0.5), p99: percentile(samples, 0.99), errors };
+}
+
+async function measure(targets) {
+  const results = Object.fromEntries(
+    targets.map((t) => [t.name, { p50: [], p99: [], rps: [], errors: 0 }]),
+  );
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const t of targets) {
+      await cannon(t.url, t.headers, 10, 2); // warm up pools and JIT
+      const seq = await sequential(t.url, t.headers, SECONDS);
+      const load = await cannon(t.url, t.headers, 50, SECONDS);
+      const r = results[t.name];
+      r.p50.push(seq.p50);
+      r.p99.push(seq.p99);
+      r.rps.push(load.requests.average);
+      r.errors += seq.errors + load.non2xx + load.errors;
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(results).map(([name, r]) => [
+      name,
+      { p50: median(r.p50), p99: median(r.p99), rps: median(r.rps), errors: r.errors },
+    ]),
+  );
+}
+
+function seed(dbPath, rows) {
+  const db = new Database(dbPath);
+  db.pragma('journal_mode = WAL');
+  const users = Array.from({ length: 100 }, (_, i) => `bench-user-${i}`);
+  const models = ['gpt-4o', 'gpt-4o-mini', 'claude', 'llama', 'embed'];
+  const now = Date.now();
+  const insertLog = db.prepare(
+    `INSERT INTO spend_logs (request_id, key_token, user_id, team_id, model, call_type, prompt_tokens,
+       completion_tokens, total_tokens, spend, start_time, end_time, status, cache_hit, error_type)
+     VALUES (?, ?, ?, NULL, ?, 'chat_completion', ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
+  );
+  const rollups = new Map();
+  const t0 = performance.now();
+  const batch = db.transaction((from, to) => {
+    for (let i = from; i < to; i++) {
+      const user = users[i % users.length];
+      const model = models[i % models.length];
+      const start = now - (i % (30 * 24 * 60)) * 60_000;
+      const prompt = 10 + (i % 50);
+      const completion = 5 + (i % 20);
+      const hit = i % 10 === 0 ? 1 : 0;
+      const spend = hit ? 0 : prompt * 1000 + completion * 2000;
+      const ok = i % 50 === 0 ? 'failure' : 'success';
+      insertLog.run(
+        `bench-${i}`,
+        `key-${i % 300}`,
+        user,
+        model,
+        prompt,
+        completion,
+        prompt + completion,
+        spend,
+        start,
+        start + 500,
+        ok,
+        hit,
+      );
+      const date = new Date(start).toISOString().slice(0, 10);
+      const k = `${date}|${user}|key-${i % 300}|${model}`;
+      const r = rollups.get(k) ?? {
+        requests: 0,
+        ok: 0,
+        prompt: 0,
+        completion: 0,
+        hits: 0,
+        cached: 0,
+        spend: 0,
+      };
+      r.requests++;
+      if (ok === 'success') r.ok++;
+      r.prompt += prompt;
+      r.completion += completion;
+      if (hit) {
+        r.hits++;
+        r.cached += prompt + completion;
+      }
+      r.spend += spend;
+      rollups.set(k, r);
+    }
+  });
+  for (let i = 0; i < rows; i += 50_000) batch(i, Math.min(rows, i + 50_000));
+  const insertRollup = db.prepare(
+    `INSERT INTO daily_spend (date, user_id, key_token, team_id, model, requests, successes, failures,
+       prompt_tokens, completion_tokens, cache_hits, cached_tokens, spend, saved_spend)
+     VALUES (?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+  );
+  db.transaction(() => {
+    for (const [k, r] of rollups) {
+      const [date, user, key, model] = k.split('|');
+      insertRollup.run(
+        date,
+        user,
+        key,
+        model,
+        r.requests,
+        r.ok,
+        r.requests - r.ok,
+        r.prompt,
+        r.completion,
+        r.hits,
+        r.cached,
+        r.spend,
+      );
+    }
+  })();
+  db.close();
+  return { seconds: (performance.now() - t0) / 1000, rollupRows: rollups.size };
+}
+
+async function timeGet(base, path, times = 20) {
+  const samples = [];
+  for (let i = 0; i < times; i++) {
+    const t0 = performance.now();
+    const res = await fetch(`${base}${path}`, {
+      headers: { authorization: `Bearer ${MASTER_KEY}` },
+    });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`${path} -> ${res.status}`);
+    samples.push(performance.now() - t0);
+  }
+  return { p50: median(samples), max: Math.max(...samples) };
+}
+
+async function main() {
+  const main = join(ROOT, 'dist/apps/api/main.js');
+  if (!existsSync(main)) throw new Error('Build first: npx nx build api');
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
+  const [, upstreamPort] = await start(
+    'mock upstream',
+    process.execPath,
+    [join(__dirname, 'mock-upstream.js')],
+    {},
+    /listening (\d+)/,
+  );
+  const upstream = `http://127.0.0.1:${upstreamPort}`;
+  const config = join(dir, 'config.yaml');
+  writeFileSync(
+    config,
+    `model_list:\n  - model_name: bench\n    litellm_params:\n      model: openai/bench\n      api_base: ${upstream}/v1\n      api_key: sk-upstream\n    model_info:\n      input_cost_per_token: 0.000001\n      output_cost_per_token: 0.000002\n`,
+  );
+  const dbPath = join(dir, 'gatehouse.sqlite');
+  const ghPort = await freePort();
+  const pkPort = await freePort();
+  await start(
+    'gatehouse',
+    process.execPath,
+    [main],
+    {
+      PROXY_MASTER_KEY: MASTER_KEY,
+      PORT: String(ghPort),
+      HOST: '127.0.0.1',
+      DATABASE_URL: `sqlite:${dbPath}`,
+      CONFIG_FILE: config,
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+    },
+    /listening on/,
+  );
+  start(
+    'portkey',
+    process.execPath,
+    [
+      join(ROOT, 'node_modules/@portkey-ai/gateway/build/start-server.js'),
+      '--headless',
+      `--port=${pkPort}`,
+    ],
+    {},
+    /$^/,
+  ).catch(() => undefined);
+  await waitHttp(`http://127.0.0.1:${pkPort}/v1/models`);
+
+  const targets = [
+    { name: 'direct', url: `${upstream}/v1/chat/completions`, headers: {} },
+    {
+      name: 'gatehouse',
+      url: `http://127.0.0.1:${ghPort}/v1/chat/completions`,
+      headers: { authorization: `Bearer ${MASTER_KEY}` },
+    },
+    {
+      name: 'portkey',
+      url: `http://127.0.0.1:${pkPort}/v1/chat/completions`,
+      headers: {
+        authorization: 'Bearer sk-upstream',
+        'x-portkey-provider': 'openai',
+        'x-portkey-custom-host': `${upstream}/v1`,
+      },
+    },
+  ];
+  for (const t of targets) {
+    const res = await fetch(t.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...t.headers },
+      body: BODY,
+    });
+    if (res.status !== 200)
+      throw new Error(`${t.name} answered ${res.status}: ${await res.text()}`);
+  }
+  console.log(`machine: ${cpus().length} cores (${cpus()[0].model}), node ${process.version}`);
+  console.log(
+    `${ROUNDS} rounds × (${SECONDS}s sequential on 1 connection + ${SECONDS}s autocannon at 50 connections), medians of rounds\n`,
+  );
+  const r = await measure(targets);
+  const d = r.direct;
+  console.log(
+    '| path | p50 seq (ms) | p99 seq (ms) | added p50 | added p99 | req/s @50 | vs direct | errors |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const [name, x] of Object.entries(r)) {
+    const added =
+      name === 'direct'
+        ? ['—', '—']
+        : [`+${(x.p50 - d.p50).toFixed(2)}`, `+${(x.p99 - d.p99).toFixed(2)}`];
+    console.log(
+      `| ${name} | ${x.p50.toFixed(3)} | ${x.p99.toFixed(3)} | ${added[0]} | ${added[1]} | ${Math.round(x.rps)} | ${(x.rps / d.rps).toFixed(3)} | ${x.errors} |`,
+    );
+  }
+  console.log(`\nGatehouse / Portkey throughput: ${(r.gatehouse.rps / r.portkey.rps).toFixed(2)}×`);
+
+  console.log(`\nseeding ${SEED_ROWS.toLocaleString('en')} spend logs…`);
+  const seeded = seed(dbPath, SEED_ROWS);
+  console.log(`seeded in ${seeded.seconds.toFixed(1)} s (${seeded.rollupRows} rollup rows)\n`);
+  const base = `http://127.0.0.1:${ghPort}`;
+  console.log('| endpoint (master key, 1M logs) | p50 (ms) | max (ms) |');
+  console.log('|---|---|---|');
+  for (const path of [
+    '/spend/logs?page_size=50',
+    '/spend/logs?user_id=bench-user-7&page_size=50',
+    '/user/daily/activity',
+    '/user/daily/activity?user_id=bench-user-7',
+    '/global/activity',
+    '/global/activity/cache_hits',
+    '/global/spend/report?group_by=model',
+    '/global/spend/report?group_by=key',
+  ]) {
+    const x = await timeGet(base, path);
+    console.log(`| ${path} | ${x.p50.toFixed(1)} | ${x.max.toFixed(1)} |`);
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
+main()
+  .catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(killChildren);
