@@ -42,10 +42,8 @@ export interface GatewayCaller {
 }
 
 /**
- * Turns the request's principal into a GatewayCaller. SEAM for issue 4: the coordinator
- * replaces the provider in gateway.module.ts with one that handles
- * `principal.method === 'virtual_key'` (looks `principal.keyToken` up in the keys module's
- * in-process key cache) and delegates everything else to DefaultGatewayCallerResolver.
+ * Turns the request's principal into a GatewayCaller (VirtualKeyCallerResolver in the app;
+ * tests may provide their own).
  */
 export abstract class GatewayCallerResolver {
   abstract fromPrincipal(principal: Principal): GatewayCaller;
@@ -53,8 +51,8 @@ export abstract class GatewayCallerResolver {
 
 /**
  * The master key and console sessions: the principal's user, every model, no key limits.
- * (A session user's own budget needs the user row in memory; the virtual-key resolver,
- * which keeps owners in its cache, fills `user` in.)
+ * (A session user's own budget would need the user row in memory; virtual keys carry their
+ * owner's, see VirtualKeyCallerResolver.)
  */
 @Injectable()
 export class DefaultGatewayCallerResolver extends GatewayCallerResolver {

@@ -4,19 +4,19 @@ import { ModelsModule } from '../models/models.module';
 import { SpendModule } from '../spend/spend.module';
 import { SpendQueue } from '../spend/spend-queue';
 import { BudgetLedger, InMemoryBudgetLedger } from './budget-ledger';
-import { DefaultGatewayCallerResolver, GatewayCallerResolver } from './gateway-caller';
+import { GatewayCallerResolver } from './gateway-caller';
 import { GatewayController } from './gateway.controller';
 import { GatewayService } from './gateway.service';
 import { InMemoryRateLimiter, RateLimiter } from './rate-limiter';
 import { UpstreamClient } from './upstream-client';
+import { VirtualKeyCallerResolver } from './virtual-key-caller.resolver';
 
 @Module({
   imports: [ModelsModule, SpendModule],
   controllers: [GatewayController],
   providers: [
     GatewayService,
-    // SEAM (issue 4): replace with the virtual-key aware resolver once keys are merged.
-    { provide: GatewayCallerResolver, useClass: DefaultGatewayCallerResolver },
+    { provide: GatewayCallerResolver, useClass: VirtualKeyCallerResolver },
     { provide: RateLimiter, useClass: InMemoryRateLimiter },
     {
       provide: BudgetLedger,

@@ -5,8 +5,19 @@ import { AppError } from '../common/errors/app-error';
 import { Clock } from '../common/time/clock';
 import { KeyCache, type CachedKey } from './key-cache';
 
+/** A `virtual_key` principal carries the cached key it authenticated with. */
+export interface KeyPrincipal extends Principal {
+  method: 'virtual_key';
+  keyToken: string;
+  key: CachedKey;
+}
+
+export function isKeyPrincipal(principal: Principal): principal is KeyPrincipal {
+  return principal.method === 'virtual_key' && 'key' in principal;
+}
+
 export interface KeyAuthentication {
-  principal: Principal;
+  principal: KeyPrincipal;
   key: CachedKey;
 }
 
@@ -42,6 +53,7 @@ export class KeyAuthenticator {
         email: key.owner.email,
         role: key.owner.role,
         keyToken: key.token,
+        key,
       },
     };
   }

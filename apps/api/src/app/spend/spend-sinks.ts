@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import { KeyEntity } from '../keys/key.entity';
+import { TeamEntity } from '../teams/team.entity';
 import { UserEntity } from '../users/user.entity';
 import type { CounterEntity } from './spend-record';
 
@@ -10,11 +12,7 @@ export interface CounterDelta {
   reset: { nextResetAt: Date | null } | null;
 }
 
-/**
- * Persists one entity's `spend` counter inside the flush transaction. The users sink is
- * here; the key and team sinks belong to their modules (issue 4 / teams) and are added to
- * SPEND_SINKS in spend.module.ts when those tables exist.
- */
+/** Persists one entity's `spend` counter inside the flush transaction. */
 export abstract class SpendSink {
   abstract readonly entity: CounterEntity;
   abstract apply(manager: EntityManager, deltas: CounterDelta[]): Promise<void>;
@@ -22,21 +20,29 @@ export abstract class SpendSink {
 
 export const SPEND_SINKS = Symbol('SPEND_SINKS');
 
-@Injectable()
-export class UserSpendSink extends SpendSink {
-  readonly entity = 'user' as const;
+/**
+ * A `spend` counter column (nano-dollars) on one table, keyed by one id column. A budget
+ * reset restarts the counter at the delta and, where the table keeps one, moves
+ * `budget_reset_at` to the next period.
+ */
+abstract class CounterSink extends SpendSink {
+  protected abstract readonly target: EntityTarget<ObjectLiteral>;
+  protected abstract readonly idColumn: string;
+  protected abstract readonly keepsResetAt: boolean;
 
   async apply(manager: EntityManager, deltas: CounterDelta[]): Promise<void> {
     for (const delta of deltas) {
-      const qb = manager.createQueryBuilder().update(UserEntity).where('user_id = :id', {
-        id: delta.id,
-      });
+      const qb = manager
+        .createQueryBuilder()
+        .update(this.target)
+        .where(`${this.idColumn} = :id`, { id: delta.id });
       if (delta.reset) {
         await qb
-          .set({
-            spend: () => ':delta',
-            budgetResetAt: () => ':resetAt',
-          })
+          .set(
+            this.keepsResetAt
+              ? { spend: () => ':delta', budgetResetAt: () => ':resetAt' }
+              : { spend: () => ':delta' },
+          )
           .setParameters({
             delta: delta.deltaNanos,
             resetAt: delta.reset.nextResetAt?.getTime() ?? null,
@@ -50,4 +56,29 @@ export class UserSpendSink extends SpendSink {
       }
     }
   }
+}
+
+@Injectable()
+export class UserSpendSink extends CounterSink {
+  readonly entity = 'user' as const;
+  protected readonly target = UserEntity;
+  protected readonly idColumn = 'user_id';
+  protected readonly keepsResetAt = true;
+}
+
+@Injectable()
+export class KeySpendSink extends CounterSink {
+  readonly entity = 'key' as const;
+  protected readonly target = KeyEntity;
+  protected readonly idColumn = 'token';
+  protected readonly keepsResetAt = true;
+}
+
+/** Teams have no budget period, so their counter only grows. */
+@Injectable()
+export class TeamSpendSink extends CounterSink {
+  readonly entity = 'team' as const;
+  protected readonly target = TeamEntity;
+  protected readonly idColumn = 'team_id';
+  protected readonly keepsResetAt = false;
 }

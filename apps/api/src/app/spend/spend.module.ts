@@ -3,7 +3,13 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DailySpendEntity } from './daily-spend.entity';
 import { SpendLogEntity } from './spend-log.entity';
 import { InMemorySpendQueue, SpendQueue } from './spend-queue';
-import { SPEND_SINKS, UserSpendSink, type SpendSink } from './spend-sinks';
+import {
+  KeySpendSink,
+  SPEND_SINKS,
+  TeamSpendSink,
+  UserSpendSink,
+  type SpendSink,
+} from './spend-sinks';
 import { SpendWriter } from './spend-writer';
 import { SpendController } from './spend.controller';
 import { SpendRepository } from './spend.repository';
@@ -17,15 +23,13 @@ import { SpendService } from './spend.service';
     SpendService,
     SpendWriter,
     UserSpendSink,
+    KeySpendSink,
+    TeamSpendSink,
     { provide: SpendQueue, useClass: InMemorySpendQueue },
     {
       provide: SPEND_SINKS,
-      // HOOK POINT (coordinator): when the keys and teams tables exist, add their sinks
-      // here — e.g. KeySpendSink (UPDATE keys SET spend = spend + :delta WHERE token = :id)
-      // and TeamSpendSink — and list them in `inject`. Until then the writer logs once that
-      // key/team counters are not persisted (spend_logs and daily_spend still carry them).
-      useFactory: (users: UserSpendSink): SpendSink[] => [users],
-      inject: [UserSpendSink],
+      useFactory: (...sinks: SpendSink[]): SpendSink[] => sinks,
+      inject: [UserSpendSink, KeySpendSink, TeamSpendSink],
     },
   ],
   exports: [SpendQueue, SpendWriter],
