@@ -64,6 +64,17 @@ export class KeysRepository {
     return this.keys.find({ where: { userId }, order: { createdAt: 'DESC', token: 'ASC' } });
   }
 
+  /** Every live key of these teams. */
+  findByTeams(teamIds: string[]): Promise<KeyEntity[]> {
+    if (teamIds.length === 0) return Promise.resolve([]);
+    return this.keys.find({ where: { teamId: In(teamIds) }, order: { token: 'ASC' } });
+  }
+
+  /** The live keys one user owns in one team. */
+  findByUserAndTeam(userId: string, teamId: string): Promise<KeyEntity[]> {
+    return this.keys.find({ where: { userId, teamId }, order: { token: 'ASC' } });
+  }
+
   findDeletedByAnySecretHash(secretHash: string): Promise<DeletedKeyEntity | null> {
     return this.deleted.findOne({
       where: [{ secretHash }, { previousSecretHash: secretHash }],
