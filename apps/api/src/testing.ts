@@ -10,3 +10,5 @@ export { MASTER_USER_ID } from './app/common/auth/principal';
 export { KeyInvalidationBus } from './app/keys/key-cache';
 export { RedisKeyInvalidationBus } from './app/keys/redis-key-invalidation.bus';
 export { isConsoleRoute } from './app/console/console';
+export { KeyAuthenticator } from './app/keys/key-authenticator';
+export { effectiveModels } from './app/keys/effective-models';
