@@ -35,6 +35,8 @@ describe('team keys', () => {
   /** as.internal_user is in no team. */
   let outsider: UserCaller;
   let team: TeamResponse;
+  /** Every request log line, to prove that nothing answered 5xx. */
+  const logLines: string[] = [];
 
   const generate = async (
     caller: Caller,
@@ -56,7 +58,7 @@ describe('team keys', () => {
   }
 
   beforeAll(async () => {
-    t = await startApp();
+    t = await startApp({ logDestination: { write: (line: string) => logLines.push(line) } });
     as = await everyRole(t);
     outsider = as.internal_user;
     teamAdmin = await userCaller(t, 'internal_user');
@@ -242,6 +244,18 @@ describe('team keys', () => {
       await teamAdmin.post('/key/update', { key: key.token, user_id: member2.userId }).expect(403);
     });
 
+    it('lets proxy_admin move any key into any team, unbound; refuses viewers and anonymous', async () => {
+      const key = await generate(outsider, {});
+      const res = await as.proxy_admin
+        .post('/key/update', { key: key.token, team_id: team.team_id, models: ['claude'] })
+        .expect(200);
+      expect(res.body).toMatchObject({ team_id: team.team_id, user_id: outsider.userId });
+      for (const caller of [as.proxy_admin_viewer, as.internal_user_viewer, viewerAdmin]) {
+        await caller.post('/key/update', { key: key.token, team_id: team.team_id }).expect(403);
+      }
+      await anonymous(t).post('/key/update', { key: key.token, team_id: team.team_id }).expect(401);
+    });
+
     it("answers 404 to a plain member and a non-member changing another member's key", async () => {
       const key = await teamKey(member2);
       for (const caller of [member, outsider]) {
@@ -339,6 +353,9 @@ describe('team keys', () => {
       const del = await teamAdmin.post('/key/delete', { keys: [key.token] }).expect(200);
       expect(del.body.deleted_keys).toEqual([key.token]);
       await expectBearerRefused(regen.body.key as string, 'API key was deleted');
+      const byAlias = await teamKey(member2, { key_alias: 'team-admin-deletes' });
+      await teamAdmin.post('/key/delete', { key_aliases: ['team-admin-deletes'] }).expect(200);
+      await expectBearerRefused(byAlias.key, 'API key was deleted');
     });
 
     it("refuses plain members, non-members and viewers another member's key", async () => {
@@ -352,6 +369,12 @@ describe('team keys', () => {
       // The team-admin viewer sees it but may not change it.
       await viewerAdmin.post('/key/block', { key: key.token }).expect(403);
       await as.proxy_admin_viewer.post('/key/block', { key: key.token }).expect(403);
+      for (const caller of [as.internal_user_viewer, anonymous(t)]) {
+        const status = caller === as.internal_user_viewer ? 403 : 401;
+        await caller.post('/key/regenerate', { key: key.token }).expect(status);
+        await caller.post('/key/block', { key: key.token }).expect(status);
+        await caller.post('/key/delete', { keys: [key.token] }).expect(status);
+      }
       await bearer(t, key.key).get('/key/info').expect(200);
     });
   });
@@ -450,5 +473,14 @@ describe('team keys', () => {
         .expect(404);
       await bearer(t, key.key).get('/key/info').expect(200);
     });
+  });
+
+  it('answered no request with a 5xx', () => {
+    const statuses = logLines.flatMap((line) => {
+      const entry = JSON.parse(line) as { res?: { statusCode?: number } };
+      return entry.res?.statusCode === undefined ? [] : [entry.res.statusCode];
+    });
+    expect(statuses.length).toBeGreaterThan(100);
+    expect(statuses.filter((status) => status >= 500)).toEqual([]);
   });
 });
