@@ -120,6 +120,7 @@ describe('KeysService', () => {
   let roles: Map<string, 'admin' | 'user'>;
   let findByTeams: jest.Mock;
   let findByUserAndTeam: jest.Mock;
+  let list: jest.Mock;
   let key: KeyEntity;
   let bounds: KeyUpperBounds;
   let sut: KeysService;
@@ -137,6 +138,7 @@ describe('KeysService', () => {
     roles = new Map();
     findByTeams = jest.fn(() => Promise.resolve([key]));
     findByUserAndTeam = jest.fn(() => Promise.resolve([key]));
+    list = jest.fn(() => Promise.resolve([[key], 1]));
     const teams = {
       findTeam: (teamId: string) => Promise.resolve(teamRows.get(teamId) ?? null),
       memberRole: (teamId: string, userId: string) =>
@@ -151,6 +153,7 @@ describe('KeysService', () => {
       findOwner: (userId: string) => Promise.resolve(aUser({ userId })),
       findByTeams,
       findByUserAndTeam,
+      list,
       insert,
       save,
       archive,
@@ -461,6 +464,35 @@ describe('KeysService', () => {
         roles.set('team-1/u1', 'user');
         const error = await fail(sut.info(principal('internal_user'), { key: key.token }));
         expect(error.status).toBe(404);
+      });
+
+      it('/key/list?team_id: the whole team to team admins, own keys to plain members', async () => {
+        roles.set('team-1/u1', 'admin');
+        roles.set('team-1/u3', 'user');
+        await sut.list(principal('internal_user'), { team_id: 'team-1', user_id: 'u2' });
+        expect(list).toHaveBeenLastCalledWith(
+          expect.objectContaining({ teamId: 'team-1', userId: 'u2' }),
+        );
+        await sut.list(principal('internal_user', 'u3'), { team_id: 'team-1' });
+        expect(list).toHaveBeenLastCalledWith(
+          expect.objectContaining({ teamId: 'team-1', userId: 'u3' }),
+        );
+        await expect(
+          sut.list(principal('internal_user', 'u3'), { team_id: 'team-1', user_id: 'u2' }),
+        ).resolves.toMatchObject({ keys: [], total_count: 0 });
+        expect(list).toHaveBeenCalledTimes(2);
+      });
+
+      it('/key/list?team_id: 404 to non-members and for unknown teams (admins too)', async () => {
+        for (const [who, teamId] of [
+          [principal('internal_user', 'u9'), 'team-1'],
+          [principal('internal_user', 'u9'), 'nope'],
+          [principal('proxy_admin_viewer', 'v1'), 'nope'],
+        ] as const) {
+          const error = await fail(sut.list(who, { team_id: teamId }));
+          expect(error).toMatchObject({ status: 404, param: 'team_id' });
+        }
+        expect(list).not.toHaveBeenCalled();
       });
 
       it('lets an internal_user_viewer team admin read but not change (403)', async () => {

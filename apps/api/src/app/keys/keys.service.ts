@@ -142,10 +142,15 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
       event.type === 'team.deleted'
         ? await this.keys.findByTeams(event.teamIds)
         : await this.keys.findByUserAndTeam(event.userId, event.teamId);
-    await this.keys.archive(keys, this.clock.now(), event.actorId);
-    for (const key of keys) this.cache.invalidateToken(key.token);
-    if (event.type === 'team.deleted') {
-      for (const teamId of event.teamIds) this.cache.invalidateTeam(teamId);
+    try {
+      await this.keys.archive(keys, this.clock.now(), event.actorId);
+    } finally {
+      // Even if archiving failed, drop the cached entries (a reload refuses a key whose team
+      // row is gone).
+      for (const key of keys) this.cache.invalidateToken(key.token);
+      if (event.type === 'team.deleted') {
+        for (const teamId of event.teamIds) this.cache.invalidateTeam(teamId);
+      }
     }
   }
 
@@ -234,6 +239,28 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
       );
     }
     return key;
+  }
+
+  /**
+   * Which keys `GET /key/list` shows this caller: admins and admin viewers any (filtered as
+   * asked); with `team_id`, team admins every key of their team; everybody else only their own
+   * (`null` = naming another user finds nothing). `team_id` must name a team the caller can
+   * see, else 404 like GET /team/info.
+   */
+  private async listScope(
+    principal: Principal,
+    query: ListKeysQuery,
+  ): Promise<{ userId: string | undefined } | null> {
+    const readsAny = hasPermission(principal.role, 'key.read.any');
+    let teamRole: TeamRole | null = null;
+    if (query.team_id !== undefined) {
+      teamRole = readsAny ? null : await this.teams.memberRole(query.team_id, principal.userId);
+      const team = await this.teams.findTeam(query.team_id);
+      if (!team || (!readsAny && teamRole === null)) throw AppError.notFound('Team', 'team_id');
+    }
+    if (readsAny || teamRole === 'admin') return { userId: query.user_id };
+    if (query.user_id !== undefined && query.user_id !== principal.userId) return null;
+    return { userId: principal.userId };
   }
 
   /**
@@ -673,27 +700,12 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
   async list(principal: Principal, query: ListKeysQuery): Promise<KeyListResponse> {
     const page = query.page ?? 1;
     const size = query.size ?? 10;
-    let userId = query.user_id;
-    const readsAny = hasPermission(principal.role, 'key.read.any');
-    let teamRole: TeamRole | null = null;
-    if (query.team_id !== undefined) {
-      // Like GET /team/info: an unknown team, or one the caller is not in, answers 404.
-      teamRole = readsAny ? null : await this.teams.memberRole(query.team_id, principal.userId);
-      const team = await this.teams.findTeam(query.team_id);
-      if (!team || (!readsAny && teamRole === null)) throw AppError.notFound('Team', 'team_id');
-    }
-    if (!readsAny && teamRole !== 'admin') {
-      // Non-admins list their own keys (team admins: every key of the team they name);
-      // naming anybody else finds nothing.
-      if (userId !== undefined && userId !== principal.userId) {
-        return { keys: [], total_count: 0, current_page: page, total_pages: 0 };
-      }
-      userId = principal.userId;
-    }
+    const scope = await this.listScope(principal, query);
+    if (scope === null) return { keys: [], total_count: 0, current_page: page, total_pages: 0 };
     const [rows, total] = await this.keys.list({
       page,
       size,
-      userId,
+      userId: scope.userId,
       teamId: query.team_id,
       keyAlias: query.key_alias,
       sortBy: query.sort_by ?? 'created_at',
