@@ -60,10 +60,6 @@ export class KeysRepository {
     return this.keys.findBy({ keyAlias: In(keyAliases) });
   }
 
-  findByUser(userId: string): Promise<KeyEntity[]> {
-    return this.keys.find({ where: { userId }, order: { createdAt: 'DESC', token: 'ASC' } });
-  }
-
   /** Every live key of these teams. */
   findByTeams(teamIds: string[]): Promise<KeyEntity[]> {
     if (teamIds.length === 0) return Promise.resolve([]);
@@ -73,6 +69,10 @@ export class KeysRepository {
   /** The live keys one user owns in one team. */
   findByUserAndTeam(userId: string, teamId: string): Promise<KeyEntity[]> {
     return this.keys.find({ where: { userId, teamId }, order: { token: 'ASC' } });
+  }
+
+  findByUser(userId: string): Promise<KeyEntity[]> {
+    return this.keys.find({ where: { userId }, order: { createdAt: 'DESC', token: 'ASC' } });
   }
 
   findDeletedByAnySecretHash(secretHash: string): Promise<DeletedKeyEntity | null> {
