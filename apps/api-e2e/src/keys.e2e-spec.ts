@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import {
   anonymous,
   bearer,
+  createTeam,
   createUser,
   everyRole,
   master,
@@ -141,11 +142,13 @@ describe('keys', () => {
       expect(missing.body.error.param).toBe('user_id');
       const unknown = await master(t).post('/key/generate', { user_id: 'nobody' }).expect(404);
       expect(unknown.body.error.param).toBe('user_id');
+      await createTeam(t, { team_id: 'team-1' });
       const ok = await keyFor(t, as.internal_user_viewer.userId, { team_id: 'team-1' });
       expect(ok).toMatchObject({ user_id: as.internal_user_viewer.userId, team_id: 'team-1' });
     });
 
     it('lets proxy_admin create keys for any user, with any models and team_id', async () => {
+      await createTeam(t, { team_id: 'team-2', models: ['gpt-4o'] });
       const res = await as.proxy_admin
         .post('/key/generate', {
           user_id: as.internal_user.userId,
@@ -156,13 +159,14 @@ describe('keys', () => {
       expect(res.body).toMatchObject({ user_id: as.internal_user.userId, team_id: 'team-2' });
     });
 
-    it('refuses an internal_user a key for somebody else (403) and a team_id (403)', async () => {
+    it('refuses an internal_user a key for somebody else (403) and a team not theirs (404)', async () => {
       const other = await as.internal_user
         .post('/key/generate', { user_id: as.proxy_admin.userId })
         .expect(403);
       expect(other.body.error).toMatchObject({ type: 'permission_error', param: 'user_id' });
-      const team = await as.internal_user.post('/key/generate', { team_id: 'team-1' }).expect(403);
-      expect(team.body.error.param).toBe('team_id');
+      // team-1 exists (made above) but the caller is not in it: 404 like an unknown team.
+      const team = await as.internal_user.post('/key/generate', { team_id: 'team-1' }).expect(404);
+      expect(team.body.error).toMatchObject({ type: 'not_found_error', param: 'team_id' });
       // Naming oneself is fine.
       await as.internal_user
         .post('/key/generate', { user_id: as.internal_user.userId })
@@ -426,6 +430,7 @@ describe('keys', () => {
         made.push(res.body as GenerateKeyResponse);
         t.clock.advance(1000);
       }
+      await createTeam(t, { team_id: 'list-team' });
       made.push(await keyFor(t, owner.userId, { team_id: 'list-team', key_alias: 'd-key' }));
     });
 
@@ -536,16 +541,20 @@ describe('keys', () => {
       expect(res.body.error.type).toBe('not_found_error');
     });
 
-    it('never lets a non-admin move a key, set a team, widen models or unblock', async () => {
+    it('never lets a non-admin move a key, set a team not theirs, widen models or unblock', async () => {
       const limited = await userCaller(t, 'internal_user', { models: ['gpt-4o'] });
       const key = await keyFor(t, limited.userId);
       for (const [body, param] of [
         [{ user_id: as.internal_user.userId }, 'user_id'],
-        [{ team_id: 'team-9' }, 'team_id'],
         [{ models: ['gpt-4o', 'o3'] }, 'models'],
       ] as const) {
         const res = await limited.post('/key/update', { key: key.token, ...body }).expect(403);
         expect(res.body.error).toMatchObject({ type: 'permission_error', param });
+      }
+      // An unknown team and a team the caller is not in answer the same 404.
+      for (const team_id of ['team-9', 'team-1']) {
+        const res = await limited.post('/key/update', { key: key.token, team_id }).expect(404);
+        expect(res.body.error).toMatchObject({ type: 'not_found_error', param: 'team_id' });
       }
       await master(t).post('/key/block', { key: key.token }).expect(200);
       const unblock = await limited

@@ -17,3 +17,5 @@ export {
   type EntityLimits,
 } from './app/gateway/gateway-caller';
 export { SpendWriter } from './app/spend/spend-writer';
+export { KeyAuthenticator } from './app/keys/key-authenticator';
+export { effectiveModels } from './app/keys/effective-models';

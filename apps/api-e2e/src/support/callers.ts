@@ -1,6 +1,6 @@
 import type { Role } from '@gatehouse/shared/auth';
 import { ROLES } from '@gatehouse/shared/auth';
-import type { LoginResponse, UserResponse } from '@gatehouse/shared/dto';
+import type { LoginResponse, TeamResponse, UserResponse } from '@gatehouse/shared/dto';
 import { randomBytes } from 'node:crypto';
 import type { Test } from 'supertest';
 import type { TestApp } from './test-app';
@@ -84,6 +84,21 @@ export async function createUser(
     .post('/user/new', { user_email: uniqueEmail(role), user_role: role, password, ...fields })
     .expect(200);
   return { ...(res.body as UserResponse), password };
+}
+
+/** A team made with the master key; `members` as (user id, team role) pairs. */
+export async function createTeam(
+  t: TestApp,
+  fields: Record<string, unknown> = {},
+  members: [string, 'admin' | 'user'][] = [],
+): Promise<TeamResponse> {
+  const res = await master(t)
+    .post('/team/new', {
+      members_with_roles: members.map(([user_id, role]) => ({ user_id, role })),
+      ...fields,
+    })
+    .expect(200);
+  return res.body as TeamResponse;
 }
 
 /** A logged-in user of the given role. */

@@ -1,11 +1,12 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { PasswordHasher } from './crypto/password-hasher';
+import { TeamEvents } from './events/team-events';
 import { UserEvents } from './events/user-events';
 import { Clock, SystemClock } from './time/clock';
 
 /** The process-wide singletons every module may inject: config, clock, password hashing,
- * user events. */
+ * user and team events. */
 @Global()
 @Module({})
 export class CoreModule {
@@ -17,8 +18,9 @@ export class CoreModule {
         { provide: Clock, useValue: clock },
         PasswordHasher,
         UserEvents,
+        TeamEvents,
       ],
-      exports: [AppConfig, Clock, PasswordHasher, UserEvents],
+      exports: [AppConfig, Clock, PasswordHasher, UserEvents, TeamEvents],
     };
   }
 }

@@ -8,7 +8,8 @@ const at = (ms: number | null): Date | null => (ms === null ? null : new Date(ms
 
 /**
  * Virtual-key callers, from the key the auth guard already found in the key cache: the key's
- * limits, its owner's and its team's, with no database work. Everything else (the master key,
+ * limits, its owner's and its team's, with no database work. (The gateway checks each model
+ * allow-list in turn, which is `effectiveModels` of the key.) Everything else (the master key,
  * console sessions) goes to the default resolver.
  */
 @Injectable()
@@ -48,6 +49,17 @@ export function callerOfKey(key: CachedKey, principal: Principal): GatewayCaller
           models: owner.models,
         }
       : null,
-    team: null,
+    team: key.team
+      ? {
+          maxBudget: key.team.maxBudget,
+          spend: key.team.spend,
+          budgetDuration: null,
+          budgetResetAt: null,
+          tpmLimit: key.team.tpmLimit,
+          rpmLimit: key.team.rpmLimit,
+          maxParallelRequests: null,
+          models: key.team.models,
+        }
+      : null,
   };
 }

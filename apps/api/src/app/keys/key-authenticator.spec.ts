@@ -41,6 +41,7 @@ function aKey(fields: Partial<CachedKey> = {}): CachedKey {
     metadata: {},
     blocked: false,
     owner,
+    team: null,
     ...fields,
   };
 }
@@ -83,6 +84,32 @@ describe('KeyAuthenticator', () => {
     lookup = { status: 'active', key: aKey({ expires: clock.ms }), graceExpiresAt: null };
     expect(await refusal()).toBe('API key expired');
     lookup = { status: 'active', key: aKey({ owner: null }), graceExpiresAt: null };
+    expect(await refusal()).toBe('Invalid API key');
+  });
+
+  it('refuses a team key whose team is blocked, or whose team row is gone', async () => {
+    const team = {
+      teamId: 'team-1',
+      blocked: false,
+      models: [],
+      maxBudget: null,
+      spend: 0,
+      tpmLimit: null,
+      rpmLimit: null,
+    };
+    lookup = { status: 'active', key: aKey({ teamId: 'team-1', team }), graceExpiresAt: null };
+    await expect(sut.authenticate('sk-secret')).resolves.toBeDefined();
+    lookup = {
+      status: 'active',
+      key: aKey({ teamId: 'team-1', team: { ...team, blocked: true } }),
+      graceExpiresAt: null,
+    };
+    expect(await refusal()).toBe('Team is blocked');
+    lookup = {
+      status: 'active',
+      key: aKey({ teamId: 'team-1', team: null }),
+      graceExpiresAt: null,
+    };
     expect(await refusal()).toBe('Invalid API key');
   });
 

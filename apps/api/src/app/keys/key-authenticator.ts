@@ -45,6 +45,11 @@ export class KeyAuthenticator {
     if (key.blocked) throw AppError.unauthorized('API key is blocked');
     if (key.expires !== null && key.expires <= now) throw AppError.unauthorized('API key expired');
     if (!key.owner) throw AppError.unauthorized('Invalid API key');
+    if (key.teamId !== null) {
+      // A team key whose team row is gone must not work under a dangling team_id.
+      if (!key.team) throw AppError.unauthorized('Invalid API key');
+      if (key.team.blocked) throw AppError.unauthorized('Team is blocked');
+    }
     return {
       key,
       principal: {

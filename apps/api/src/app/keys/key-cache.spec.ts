@@ -26,13 +26,13 @@ class FakeBus extends KeyInvalidationBus {
   }
 }
 
-function aCachedKey(token: string, userId = 'u1'): CachedKey {
+function aCachedKey(token: string, userId = 'u1', teamId: string | null = null): CachedKey {
   return {
     token,
     keyName: 'sk-...abcd',
     keyAlias: null,
     userId,
-    teamId: null,
+    teamId,
     models: [],
     maxBudget: null,
     spend: 0,
@@ -45,6 +45,7 @@ function aCachedKey(token: string, userId = 'u1'): CachedKey {
     metadata: {},
     blocked: false,
     owner: null,
+    team: null,
   };
 }
 
@@ -60,7 +61,7 @@ describe('InMemoryKeyCache', () => {
     bus = new FakeBus();
     rows = new Map([
       ['h1', { status: 'active', key: aCachedKey('t1'), graceExpiresAt: null }],
-      ['h2', { status: 'active', key: aCachedKey('t2', 'u2'), graceExpiresAt: null }],
+      ['h2', { status: 'active', key: aCachedKey('t2', 'u2', 'team-2'), graceExpiresAt: null }],
       ['h-old', { status: 'active', key: aCachedKey('t1'), graceExpiresAt: clock.ms + 1000 }],
     ]);
     load = jest.fn((hash: string) =>
@@ -120,6 +121,16 @@ describe('InMemoryKeyCache', () => {
     await sut.lookup('h1');
     await sut.lookup('h2');
     sut.invalidateUser('u2');
+    await sut.lookup('h1');
+    await sut.lookup('h2');
+    expect(load.mock.calls.map(([hash]) => hash)).toEqual(['h1', 'h2', 'h2']);
+  });
+
+  it("forgets a team's keys and publishes it", async () => {
+    await sut.lookup('h1');
+    await sut.lookup('h2');
+    sut.invalidateTeam('team-2');
+    expect(bus.published).toEqual([{ kind: 'team', teamId: 'team-2' }]);
     await sut.lookup('h1');
     await sut.lookup('h2');
     expect(load.mock.calls.map(([hash]) => hash)).toEqual(['h1', 'h2', 'h2']);

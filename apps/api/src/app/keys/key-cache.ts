@@ -14,6 +14,19 @@ export interface CachedKeyOwner {
   rpmLimit: number | null;
 }
 
+/** The team of a team key, as the gateway needs it (read from the team's current row). */
+export interface CachedKeyTeam {
+  teamId: string;
+  /** A blocked team's keys are refused as bearers ("Team is blocked"). */
+  blocked: boolean;
+  /** The team's model allow-list; empty = no restriction. */
+  models: string[];
+  maxBudget: number | null;
+  spend: number;
+  tpmLimit: number | null;
+  rpmLimit: number | null;
+}
+
 /**
  * Everything the gateway needs to decide about a request without the database. Times are
  * epoch milliseconds; money is USD. Never holds the secret or its hash.
@@ -40,6 +53,8 @@ export interface CachedKey {
   blocked: boolean;
   /** null when the owner row is gone (the key is then refused). */
   owner: CachedKeyOwner | null;
+  /** null for a personal key (teamId null); a team key whose team row is gone is refused. */
+  team: CachedKeyTeam | null;
 }
 
 /** What a secret hash resolves to. */
@@ -59,7 +74,10 @@ export abstract class KeyLookupSource {
 }
 
 /** An invalidation, applied locally and (with Redis) on every other instance. */
-export type KeyInvalidation = { kind: 'token'; token: string } | { kind: 'user'; userId: string };
+export type KeyInvalidation =
+  | { kind: 'token'; token: string }
+  | { kind: 'user'; userId: string }
+  | { kind: 'team'; teamId: string };
 
 /**
  * Carries invalidations between instances. The in-process default does nothing; the Redis
@@ -91,6 +109,8 @@ export abstract class KeyCache {
   abstract invalidateToken(token: string): void;
   /** Forget every entry of this user's keys (role, models or budget changed; user deleted). */
   abstract invalidateUser(userId: string): void;
+  /** Forget every entry of this team's keys (models, limits or `blocked` changed; deleted). */
+  abstract invalidateTeam(teamId: string): void;
   abstract clear(): void;
 }
 
@@ -209,6 +229,12 @@ export class InMemoryKeyCache extends KeyCache {
     this.bus.publish(message);
   }
 
+  invalidateTeam(teamId: string): void {
+    const message: KeyInvalidation = { kind: 'team', teamId };
+    this.apply(message);
+    this.bus.publish(message);
+  }
+
   clear(): void {
     this.generation++;
     this.loading.clear();
@@ -230,9 +256,13 @@ export class InMemoryKeyCache extends KeyCache {
         (lookup.status === 'deleted' && lookup.token === message.token);
       this.found.deleteWhere(matches);
       this.missing.deleteWhere(matches);
-    } else {
+    } else if (message.kind === 'user') {
       this.found.deleteWhere(
         (lookup) => lookup.status === 'active' && lookup.key.userId === message.userId,
+      );
+    } else {
+      this.found.deleteWhere(
+        (lookup) => lookup.status === 'active' && lookup.key.teamId === message.teamId,
       );
     }
   }

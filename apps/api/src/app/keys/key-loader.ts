@@ -1,10 +1,16 @@
 import { Injectable } from '@nestjs/common';
+import type { TeamEntity } from '../teams/team.entity';
 import type { UserEntity } from '../users/user.entity';
 import { KeyLookupSource, type CachedKey, type KeyLookup } from './key-cache';
+import { KeyTeamsRepository } from './key-teams.repository';
 import type { KeyEntity } from './key.entity';
 import { KeysRepository } from './keys.repository';
 
-export function toCachedKey(key: KeyEntity, owner: UserEntity | null): CachedKey {
+export function toCachedKey(
+  key: KeyEntity,
+  owner: UserEntity | null,
+  team: TeamEntity | null = null,
+): CachedKey {
   return {
     token: key.token,
     keyName: key.keyName,
@@ -32,13 +38,25 @@ export function toCachedKey(key: KeyEntity, owner: UserEntity | null): CachedKey
       tpmLimit: owner.tpmLimit,
       rpmLimit: owner.rpmLimit,
     },
+    team: team && {
+      teamId: team.teamId,
+      blocked: team.blocked,
+      models: team.models,
+      maxBudget: team.maxBudget,
+      spend: team.spend,
+      tpmLimit: team.tpmLimit,
+      rpmLimit: team.rpmLimit,
+    },
   };
 }
 
 /** Answers key-cache misses from the database: live keys, then the archive. */
 @Injectable()
 export class DatabaseKeyLookupSource extends KeyLookupSource {
-  constructor(private readonly keys: KeysRepository) {
+  constructor(
+    private readonly keys: KeysRepository,
+    private readonly teams: KeyTeamsRepository,
+  ) {
     super();
   }
 
@@ -46,9 +64,10 @@ export class DatabaseKeyLookupSource extends KeyLookupSource {
     const key = await this.keys.findByAnySecretHash(secretHash);
     if (key) {
       const owner = key.userId ? await this.keys.findOwner(key.userId) : null;
+      const team = key.teamId ? await this.teams.findTeam(key.teamId) : null;
       const graceExpiresAt =
         key.secretHash === secretHash ? null : (key.previousSecretExpiresAt?.getTime() ?? 0);
-      return { status: 'active', key: toCachedKey(key, owner), graceExpiresAt };
+      return { status: 'active', key: toCachedKey(key, owner, team), graceExpiresAt };
     }
     const deleted = await this.keys.findDeletedByAnySecretHash(secretHash);
     if (deleted) return { status: 'deleted', token: deleted.token };

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
+import { TeamEntity, TeamMemberEntity } from '../teams/team.entity';
 import { UserEntity } from '../users/user.entity';
 import { KeyAuthenticator } from './key-authenticator';
 import {
@@ -12,6 +13,7 @@ import {
   LocalKeyInvalidationBus,
 } from './key-cache';
 import { DatabaseKeyLookupSource } from './key-loader';
+import { KeyTeamsRepository } from './key-teams.repository';
 import { DeletedKeyEntity, KeyEntity } from './key.entity';
 import { KeysController } from './keys.controller';
 import { KeysRepository } from './keys.repository';
@@ -20,13 +22,23 @@ import { RedisKeyInvalidationBus } from './redis-key-invalidation.bus';
 
 /**
  * Virtual keys. Reads owner rows straight from `users` (no import of UsersModule, so that
- * UsersModule can import this one for `GET /user/info`).
+ * UsersModule can import this one for `GET /user/info`) and teams and memberships through its
+ * own read-only KeyTeamsRepository (teams never depend on keys; they publish TeamEvents).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([KeyEntity, DeletedKeyEntity, UserEntity])],
+  imports: [
+    TypeOrmModule.forFeature([
+      KeyEntity,
+      DeletedKeyEntity,
+      UserEntity,
+      TeamEntity,
+      TeamMemberEntity,
+    ]),
+  ],
   controllers: [KeysController],
   providers: [
     KeysRepository,
+    KeyTeamsRepository,
     KeysService,
     KeyAuthenticator,
     { provide: KeyLookupSource, useClass: DatabaseKeyLookupSource },

@@ -60,6 +60,17 @@ export class KeysRepository {
     return this.keys.findBy({ keyAlias: In(keyAliases) });
   }
 
+  /** Every live key of these teams. */
+  findByTeams(teamIds: string[]): Promise<KeyEntity[]> {
+    if (teamIds.length === 0) return Promise.resolve([]);
+    return this.keys.find({ where: { teamId: In(teamIds) }, order: { token: 'ASC' } });
+  }
+
+  /** The live keys one user owns in one team. */
+  findByUserAndTeam(userId: string, teamId: string): Promise<KeyEntity[]> {
+    return this.keys.find({ where: { userId, teamId }, order: { token: 'ASC' } });
+  }
+
   findByUser(userId: string): Promise<KeyEntity[]> {
     return this.keys.find({ where: { userId }, order: { createdAt: 'DESC', token: 'ASC' } });
   }

@@ -14,17 +14,21 @@ import {
   type KeyResponse,
   type ListKeysQuery,
   type RegenerateKeyRequest,
+  type TeamRole,
   type UpdateKeyRequest,
 } from '@gatehouse/shared/dto';
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { isMaster, type Principal } from '../common/auth/principal';
 import { AppError } from '../common/errors/app-error';
+import { TeamEvents, type TeamEvent } from '../common/events/team-events';
 import { UserEvents, type UserEvent } from '../common/events/user-events';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { isUniqueViolation } from '../database/errors';
+import type { TeamEntity } from '../teams/team.entity';
 import type { UserEntity } from '../users/user.entity';
 import { KeyCache } from './key-cache';
+import { KeyTeamsRepository } from './key-teams.repository';
 import { newSecret, parseKeyRef } from './key-secrets';
 import { KeyEntity, type DeletedKeyEntity } from './key.entity';
 import { KeysRepository } from './keys.repository';
@@ -79,6 +83,9 @@ function toDeletedKeyResponse(key: DeletedKeyEntity): DeletedKeyResponse {
   };
 }
 
+const forbidden = (message: string, param: string): AppError =>
+  new AppError(403, 'permission_error', message, param);
+
 function boundError(field: string, value: number | string, bound: number | string): AppError {
   return AppError.badRequest(
     `${field} ${value} is over the upper bound for keys (${bound})`,
@@ -88,22 +95,28 @@ function boundError(field: string, value: number | string, bound: number | strin
 
 @Injectable()
 export class KeysService implements OnModuleInit, OnModuleDestroy {
-  private unsubscribe: (() => void) | null = null;
+  private unsubscribe: (() => void)[] = [];
 
   constructor(
     private readonly keys: KeysRepository,
+    private readonly teams: KeyTeamsRepository,
     private readonly cache: KeyCache,
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly userEvents: UserEvents,
+    private readonly teamEvents: TeamEvents,
   ) {}
 
   onModuleInit(): void {
-    this.unsubscribe = this.userEvents.subscribe((event) => this.onUserEvent(event));
+    this.unsubscribe = [
+      this.userEvents.subscribe((event) => this.onUserEvent(event)),
+      this.teamEvents.subscribe((event) => this.onTeamEvent(event)),
+    ];
   }
 
   onModuleDestroy(): void {
-    this.unsubscribe?.();
+    for (const unsubscribe of this.unsubscribe) unsubscribe();
+    this.unsubscribe = [];
   }
 
   /** A user's role/models/budget changed or the user is gone: their cached keys are stale. */
@@ -116,21 +129,75 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
+  /**
+   * A team changed: its cached keys are stale. A member left or the team is gone: the keys
+   * they hold for it are archived (deleted_by = the actor), like a deleted user's keys.
+   */
+  async onTeamEvent(event: TeamEvent): Promise<void> {
+    if (event.type === 'team.updated') {
+      this.cache.invalidateTeam(event.teamId);
+      return;
+    }
+    const keys =
+      event.type === 'team.deleted'
+        ? await this.keys.findByTeams(event.teamIds)
+        : await this.keys.findByUserAndTeam(event.userId, event.teamId);
+    try {
+      await this.keys.archive(keys, this.clock.now(), event.actorId);
+    } finally {
+      // Even if archiving failed, drop the cached entries (a reload refuses a key whose team
+      // row is gone).
+      for (const key of keys) this.cache.invalidateToken(key.token);
+      if (event.type === 'team.deleted') {
+        for (const teamId of event.teamIds) this.cache.invalidateTeam(teamId);
+      }
+    }
+  }
+
   // ---------------------------------------------------------------------------------------
   // The one access rule for keys.
   // ---------------------------------------------------------------------------------------
 
-  /** Whether the caller may see this key at all (admins and admin viewers see every key). */
-  private mayRead(principal: Principal, key: KeyEntity): boolean {
-    return hasPermission(principal.role, 'key.read.any') || key.userId === principal.userId;
+  /**
+   * Whether the caller may see this key at all: admins and admin viewers see every key,
+   * owners their own, and team admins (team member role `admin`) every key of their team.
+   */
+  private mayRead(principal: Principal, key: KeyEntity, teamRole: TeamRole | null): boolean {
+    return (
+      hasPermission(principal.role, 'key.read.any') ||
+      key.userId === principal.userId ||
+      teamRole === 'admin'
+    );
   }
 
-  private mayDo(principal: Principal, key: KeyEntity, action: KeyAction): boolean {
+  /** Owners and team admins need the `.self` permission; `.any` covers every key. */
+  private mayDo(
+    principal: Principal,
+    key: KeyEntity,
+    action: KeyAction,
+    teamRole: TeamRole | null,
+  ): boolean {
     const [self, any] = ACTION_PERMISSIONS[action];
     return (
       hasPermission(principal.role, any) ||
-      (hasPermission(principal.role, self) && key.userId === principal.userId)
+      (hasPermission(principal.role, self) &&
+        (key.userId === principal.userId || teamRole === 'admin'))
     );
+  }
+
+  /**
+   * The caller's role in the key's team, looked up only when it can matter (a non-admin
+   * looking at somebody else's team key).
+   */
+  private async teamRoleFor(principal: Principal, key: KeyEntity | null): Promise<TeamRole | null> {
+    if (
+      !key?.teamId ||
+      key.userId === principal.userId ||
+      hasPermission(principal.role, 'key.read.any')
+    ) {
+      return null;
+    }
+    return this.teams.memberRole(key.teamId, principal.userId);
   }
 
   private isKeyAdmin(principal: Principal): boolean {
@@ -155,14 +222,15 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
     return this.checkAccess(principal, key, action, param);
   }
 
-  private checkAccess(
+  private async checkAccess(
     principal: Principal,
     key: KeyEntity | null,
     action: KeyAction,
     param: string,
-  ): KeyEntity {
-    if (!key || !this.mayRead(principal, key)) throw AppError.notFound('Key', param);
-    if (!this.mayDo(principal, key, action)) {
+  ): Promise<KeyEntity> {
+    const teamRole = await this.teamRoleFor(principal, key);
+    if (!key || !this.mayRead(principal, key, teamRole)) throw AppError.notFound('Key', param);
+    if (!this.mayDo(principal, key, action, teamRole)) {
       throw new AppError(
         403,
         'permission_error',
@@ -171,6 +239,119 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
       );
     }
     return key;
+  }
+
+  /**
+   * Which keys `GET /key/list` shows this caller: admins and admin viewers any (filtered as
+   * asked); with `team_id`, team admins every key of their team; everybody else only their own
+   * (`null` = naming another user finds nothing). `team_id` must name a team the caller can
+   * see, else 404 like GET /team/info.
+   */
+  private async listScope(
+    principal: Principal,
+    query: ListKeysQuery,
+  ): Promise<{ userId: string | undefined } | null> {
+    const readsAny = hasPermission(principal.role, 'key.read.any');
+    let teamRole: TeamRole | null = null;
+    if (query.team_id !== undefined) {
+      teamRole = readsAny ? null : await this.teams.memberRole(query.team_id, principal.userId);
+      const team = await this.teams.findTeam(query.team_id);
+      if (!team || (!readsAny && teamRole === null)) throw AppError.notFound('Team', 'team_id');
+    }
+    if (readsAny || teamRole === 'admin') return { userId: query.user_id };
+    if (query.user_id !== undefined && query.user_id !== principal.userId) return null;
+    return { userId: principal.userId };
+  }
+
+  /**
+   * Who may put a key of `ownerId` into `teamId` (generate, or update naming team_id):
+   * - the team must exist (404 `team_id`, admins too);
+   * - admins (key.update.any) may use any team and any owner;
+   * - a non-member gets 404 exactly like an unknown team (no existence oracle);
+   * - any member may make team keys owned by themselves; team admins also for any member of
+   *   the team (403 `user_id` for a non-member owner); plain members only for themselves;
+   * - without a team, a non-admin only ever acts for themselves.
+   * Returns the team (null for a personal key).
+   */
+  private async teamForKey(
+    principal: Principal,
+    teamId: string | null | undefined,
+    ownerId: string,
+  ): Promise<TeamEntity | null> {
+    const admin = this.isKeyAdmin(principal);
+    const self = ownerId === principal.userId;
+    if (teamId === undefined || teamId === null) {
+      if (!admin && !self) throw forbidden('You may only create keys for yourself', 'user_id');
+      return null;
+    }
+    const team = await this.teams.findTeam(teamId);
+    const role = admin ? null : await this.teams.memberRole(teamId, principal.userId);
+    if (!team || (!admin && role === null)) throw AppError.notFound('Team', 'team_id');
+    if (admin || self) return team;
+    if (role !== 'admin') {
+      throw forbidden('Only team admins may make keys for other members of the team', 'user_id');
+    }
+    if ((await this.teams.memberRole(teamId, ownerId)) === null) {
+      throw forbidden(`user_id is not a member of team ${teamId}`, 'user_id');
+    }
+    return team;
+  }
+
+  /**
+   * The team's limits on its keys, for non-admins (admins are not bound): models within the
+   * team's (an empty list on either side = no restriction at that level), and max_budget,
+   * tpm_limit and rpm_limit at most the team's. A key moved into the team (`current` given)
+   * is checked with its current values for the fields the request leaves alone; on create a
+   * value filled in from a bound or the calling key is lowered to the team's.
+   */
+  private enforceTeamLimits(
+    principal: Principal,
+    team: TeamEntity | null,
+    requested: KeyFields,
+    fields: LimitedKeyFields,
+    creating: boolean,
+    current: KeyEntity | null,
+  ): LimitedKeyFields {
+    if (!team || this.isKeyAdmin(principal)) return fields;
+    const result: LimitedKeyFields = { ...fields };
+    const models = result.models ?? current?.models;
+    if (models !== undefined && team.models.length > 0) {
+      const wider = models.filter((m) => !team.models.includes(m));
+      if (wider.length > 0) {
+        throw forbidden(
+          `models not allowed for team ${team.teamId}: ${wider.join(', ')}`,
+          'models',
+        );
+      }
+    }
+    const numeric = [
+      ['max_budget', team.maxBudget, current?.maxBudget],
+      ['tpm_limit', team.tpmLimit, current?.tpmLimit],
+      ['rpm_limit', team.rpmLimit, current?.rpmLimit],
+    ] as const;
+    for (const [field, limit, currentValue] of numeric) {
+      if (limit === null) continue;
+      const value = result[field];
+      if (value === undefined) {
+        // Untouched: a moved key's current limit must fit (null = the team's limit applies).
+        if (typeof currentValue === 'number' && currentValue > limit) {
+          throw AppError.badRequest(
+            `${field} ${currentValue} is over the team's ${field} (${limit})`,
+            field,
+          );
+        }
+        continue;
+      }
+      if (creating && requested[field] === undefined && typeof value === 'number') {
+        result[field] = Math.min(value, limit);
+      } else if (value === null || value > limit) {
+        throw AppError.badRequest(
+          `${field} ${value ?? 'unlimited'} is over the team's ${field} (${limit})`,
+          field,
+        );
+      }
+    }
+    return result;
   }
 
   /**
@@ -186,9 +367,6 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
   ): LimitedKeyFields {
     if (this.isKeyAdmin(principal)) return fields;
     const result: LimitedKeyFields = { ...fields };
-    if (fields.team_id !== undefined) {
-      throw new AppError(403, 'permission_error', 'Only proxy_admin may set team_id', 'team_id');
-    }
     if (fields.models !== undefined && owner.models.length > 0) {
       const wider = fields.models.filter((m) => !owner.models.includes(m));
       if (wider.length > 0) {
@@ -393,20 +571,20 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
       }
       ownerId = principal.userId;
     }
-    if (!this.isKeyAdmin(principal) && ownerId !== principal.userId) {
-      throw new AppError(
-        403,
-        'permission_error',
-        'You may only create keys for yourself',
-        'user_id',
-      );
-    }
+    const team = await this.teamForKey(principal, requested.team_id, ownerId);
     const owner = await this.ownerOrNotFound(ownerId);
-    const fields = await this.narrowToCallingKey(
+    const fields = this.enforceTeamLimits(
       principal,
+      team,
       requested,
-      this.enforceLimits(principal, owner, requested, true),
+      await this.narrowToCallingKey(
+        principal,
+        requested,
+        this.enforceLimits(principal, owner, requested, true),
+        true,
+      ),
       true,
+      null,
     );
     await this.assertAliasFree(fields.key_alias);
 
@@ -457,12 +635,26 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
     if (requested.blocked === false && key.blocked && !admin) {
       throw new AppError(403, 'permission_error', 'Only proxy_admin may unblock a key', 'blocked');
     }
-    const owner = await this.ownerOrNotFound(newUserId ?? key.userId ?? principal.userId);
-    const fields = await this.narrowToCallingKey(
+    const ownerId = newUserId ?? key.userId ?? principal.userId;
+    const moving = requested.team_id !== undefined && requested.team_id !== key.teamId;
+    const team = moving
+      ? await this.teamForKey(principal, requested.team_id, ownerId)
+      : key.teamId
+        ? await this.teams.findTeam(key.teamId)
+        : null;
+    const owner = await this.ownerOrNotFound(ownerId);
+    const fields = this.enforceTeamLimits(
       principal,
+      team,
       requested,
-      this.enforceLimits(principal, owner, requested, false),
+      await this.narrowToCallingKey(
+        principal,
+        requested,
+        this.enforceLimits(principal, owner, requested, false),
+        false,
+      ),
       false,
+      moving ? key : null,
     );
     await this.assertAliasFree(fields.key_alias, key.token);
     const now = this.clock.now();
@@ -489,7 +681,7 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
       const byAlias = await this.keys.findByAliases(aliases);
       for (const alias of aliases) {
         const key = byAlias.find((k) => k.keyAlias === alias) ?? null;
-        found.set(alias, this.checkAccess(principal, key, 'delete', 'key_aliases'));
+        found.set(alias, await this.checkAccess(principal, key, 'delete', 'key_aliases'));
       }
     }
     const keys = [...new Map([...found.values()].map((k) => [k.token, k])).values()];
@@ -508,18 +700,12 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
   async list(principal: Principal, query: ListKeysQuery): Promise<KeyListResponse> {
     const page = query.page ?? 1;
     const size = query.size ?? 10;
-    let userId = query.user_id;
-    if (!hasPermission(principal.role, 'key.read.any')) {
-      // Non-admins list their own keys; naming anybody else finds nothing.
-      if (userId !== undefined && userId !== principal.userId) {
-        return { keys: [], total_count: 0, current_page: page, total_pages: 0 };
-      }
-      userId = principal.userId;
-    }
+    const scope = await this.listScope(principal, query);
+    if (scope === null) return { keys: [], total_count: 0, current_page: page, total_pages: 0 };
     const [rows, total] = await this.keys.list({
       page,
       size,
-      userId,
+      userId: scope.userId,
       teamId: query.team_id,
       keyAlias: query.key_alias,
       sortBy: query.sort_by ?? 'created_at',

@@ -15,7 +15,8 @@ function isInvalidation(value: unknown): value is KeyInvalidation {
   const v = value as Record<string, unknown>;
   return (
     (v['kind'] === 'token' && typeof v['token'] === 'string') ||
-    (v['kind'] === 'user' && typeof v['userId'] === 'string')
+    (v['kind'] === 'user' && typeof v['userId'] === 'string') ||
+    (v['kind'] === 'team' && typeof v['teamId'] === 'string')
   );
 }
 

@@ -59,8 +59,11 @@ export class TeamsController {
   @Post('delete')
   @HttpCode(200)
   @RequirePermission('team.delete')
-  delete(@Body() body: DeleteTeamsRequest): Promise<DeleteTeamsResponse> {
-    return this.teams.delete(body);
+  delete(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: DeleteTeamsRequest,
+  ): Promise<DeleteTeamsResponse> {
+    return this.teams.delete(principal, body);
   }
 
   @Post('member_add')

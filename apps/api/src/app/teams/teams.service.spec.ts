@@ -1,5 +1,6 @@
 import type { Principal } from '../common/auth/principal';
 import type { AppError } from '../common/errors/app-error';
+import { TeamEvents } from '../common/events/team-events';
 import { Clock } from '../common/time/clock';
 import { TeamEntity } from './team.entity';
 import type { TeamsRepository } from './teams.repository';
@@ -59,6 +60,7 @@ async function rejection(promise: Promise<unknown>): Promise<AppError> {
 describe('TeamsService', () => {
   let repo: Record<keyof TeamsRepository, jest.Mock>;
   let sut: TeamsService;
+  let events: TeamEvents;
 
   beforeEach(() => {
     repo = {
@@ -72,8 +74,12 @@ describe('TeamsService', () => {
       findUsersByEmails: jest.fn().mockResolvedValue([]),
       insertWithMembers: jest.fn().mockResolvedValue(undefined),
       addMembers: jest.fn().mockResolvedValue(undefined),
+      save: jest.fn().mockImplementation((t: TeamEntity) => Promise.resolve(t)),
+      removeMember: jest.fn().mockResolvedValue(undefined),
+      deleteByIds: jest.fn().mockResolvedValue(undefined),
     } as unknown as Record<keyof TeamsRepository, jest.Mock>;
-    sut = new TeamsService(repo as unknown as TeamsRepository, new FakeClock());
+    events = new TeamEvents();
+    sut = new TeamsService(repo as unknown as TeamsRepository, new FakeClock(), events);
   });
 
   describe('findVisible (the one visibility rule)', () => {
@@ -136,5 +142,40 @@ describe('TeamsService', () => {
     });
     const members = repo.insertWithMembers.mock.calls[0][1] as { userId: string; role: string }[];
     expect(members.map((m) => [m.userId, m.role])).toEqual([['u1', 'admin']]);
+  });
+
+  describe('publishes team events (the keys module listens; teams never import keys)', () => {
+    let heard: unknown[];
+    beforeEach(() => {
+      heard = [];
+      events.subscribe((event) => {
+        heard.push(event);
+      });
+    });
+
+    it('on update (blocked included)', async () => {
+      await sut.update(admin, { team_id: 't1', blocked: true });
+      expect(heard).toEqual([{ type: 'team.updated', teamId: 't1', actorId: 'admin' }]);
+    });
+
+    it('on member removal, naming the member', async () => {
+      repo.membersOf.mockResolvedValue([
+        { teamId: 't1', userId: 'mia', email: 'mia@example.com', role: 'user' },
+      ]);
+      await sut.removeMember(admin, { team_id: 't1', user_id: 'mia' });
+      expect(heard).toEqual([
+        { type: 'team.member_removed', teamId: 't1', userId: 'mia', actorId: 'admin' },
+      ]);
+    });
+
+    it('on delete, after the rows are gone, and not for an unknown id', async () => {
+      repo.findByIds.mockResolvedValueOnce([team('t1')]);
+      await sut.delete(admin, { team_ids: ['t1', 't1'] });
+      expect(repo.deleteByIds).toHaveBeenCalledWith(['t1']);
+      expect(heard).toEqual([{ type: 'team.deleted', teamIds: ['t1'], actorId: 'admin' }]);
+      repo.findByIds.mockResolvedValueOnce([]);
+      await expect(sut.delete(admin, { team_ids: ['x'] })).rejects.toMatchObject({ status: 404 });
+      expect(heard).toHaveLength(1);
+    });
   });
 });

@@ -14,6 +14,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../common/auth/principal';
 import { AppError } from '../common/errors/app-error';
+import { TeamEvents } from '../common/events/team-events';
 import { Clock } from '../common/time/clock';
 import { isUniqueViolation } from '../database/errors';
 import { TeamEntity, TeamMemberEntity } from './team.entity';
@@ -47,6 +48,7 @@ export class TeamsService {
   constructor(
     private readonly teams: TeamsRepository,
     private readonly clock: Clock,
+    private readonly events: TeamEvents,
   ) {}
 
   /**
@@ -126,14 +128,23 @@ export class TeamsService {
     team.updatedAt = this.clock.now();
     team.updatedBy = principal.userId;
     await this.teams.save(team);
+    await this.events.publish({
+      type: 'team.updated',
+      teamId: team.teamId,
+      actorId: principal.userId,
+    });
     return this.respond(team);
   }
 
-  /** All or nothing: an unknown id answers 404 naming it and deletes nothing. */
-  async delete(request: DeleteTeamsRequest): Promise<DeleteTeamsResponse> {
+  /**
+   * All or nothing: an unknown id answers 404 naming it and deletes nothing. The keys module
+   * hears `team.deleted` and archives the teams' keys.
+   */
+  async delete(principal: Principal, request: DeleteTeamsRequest): Promise<DeleteTeamsResponse> {
     const ids = [...new Set(request.team_ids)];
     await this.assertExist(ids, 'team_ids');
     await this.teams.deleteByIds(ids);
+    await this.events.publish({ type: 'team.deleted', teamIds: ids, actorId: principal.userId });
     return { deleted_team_ids: ids };
   }
 
@@ -186,6 +197,12 @@ export class TeamsService {
     }
     await this.teams.removeMember(team.teamId, member.userId);
     await this.touch(team, principal);
+    await this.events.publish({
+      type: 'team.member_removed',
+      teamId: team.teamId,
+      userId: member.userId,
+      actorId: principal.userId,
+    });
     return this.respond(team);
   }
 

@@ -75,7 +75,7 @@ class KeyFieldsRequest {
   @IsObject()
   metadata?: Record<string, unknown>;
 
-  /** Only proxy_admin may set a team for now (team membership checks come with teams). */
+  /** An existing team; non-admins only a team they are in (team admins: for any member). */
   @IsOptional()
   @Matches(ID_PATTERN, { message: 'team_id may hold letters, digits and ._@:- (1-128)' })
   team_id?: string | null;
