@@ -1,7 +1,7 @@
 import { sha256Hex } from '../common/crypto/tokens';
 import type { AppError } from '../common/errors/app-error';
 import { Clock } from '../common/time/clock';
-import { KeyAuthenticator } from './key-authenticator';
+import { isKeyPrincipal, KeyAuthenticator } from './key-authenticator';
 import type { CachedKey, KeyCache, KeyLookup } from './key-cache';
 
 class FakeClock extends Clock {
@@ -63,7 +63,7 @@ describe('KeyAuthenticator', () => {
     ((await sut.authenticate(secret).catch((e: unknown) => e)) as AppError).message;
 
   it('looks the secret up by its SHA-256 and answers with the owner as principal', async () => {
-    const { principal } = await sut.authenticate('sk-secret');
+    const { principal, key } = await sut.authenticate('sk-secret');
     expect(lookupFn).toHaveBeenCalledWith(sha256Hex('sk-secret'));
     expect(principal).toEqual({
       method: 'virtual_key',
@@ -71,7 +71,11 @@ describe('KeyAuthenticator', () => {
       email: 'u1@example.com',
       role: 'internal_user',
       keyToken: 't1',
+      key,
     });
+    // The gateway reads the key's limits from the principal without another lookup.
+    expect(isKeyPrincipal(principal)).toBe(true);
+    expect(key.token).toBe('t1');
   });
 
   it('refuses with a distinct message for each reason', async () => {
