@@ -5,8 +5,9 @@ import {
   inject,
   type OnInit,
   signal,
+  viewChild,
 } from '@angular/core';
-import { FormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
+import { FormBuilder, FormGroupDirective, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCheckboxModule } from '@angular/material/checkbox';
 import { MatFormFieldModule } from '@angular/material/form-field';
@@ -129,6 +130,8 @@ export class ModelsComponent implements OnInit {
     (error) => this.notify.error(error, 'Could not load models'),
   );
   protected readonly busy = signal(false);
+  /** Resetting through the directive also clears `submitted`, so no field shows an error. */
+  private readonly formDirective = viewChild(FormGroupDirective);
   protected readonly canCreate = computed(
     () => this.session.me() !== null && this.session.can('model.write'),
   );
@@ -182,7 +185,9 @@ export class ModelsComponent implements OnInit {
     this.busy.set(true);
     try {
       await this.modelsApi.create(request);
-      this.form.reset();
+      const directive = this.formDirective();
+      if (directive) directive.resetForm();
+      else this.form.reset();
       this.notify.success('Model added');
       await this.table.load();
     } catch (error) {

@@ -26,6 +26,7 @@ import {
   BarElement,
   CategoryScale,
   Chart,
+  Colors,
   Legend,
   LinearScale,
   Tooltip,
@@ -41,7 +42,7 @@ import { isoDay, usd, utcDayForPicker } from '../../shared/format';
 import { cacheSummary, dailyRows, keyLabel, NO_KEY, toCsv, top, totals } from './usage-math';
 
 // The one place chart.js is registered: only what these bar charts use (lazy chunk).
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
+Chart.register(BarController, BarElement, CategoryScale, Colors, LinearScale, Tooltip, Legend);
 
 @Component({
   selector: 'gh-usage',
