@@ -85,6 +85,8 @@ export default defineConfig({
       PROXY_MASTER_KEY: process.env['ADMIN_E2E_MASTER_KEY'],
       PROXY_LOGOUT_URL: process.env['ADMIN_E2E_LOGOUT_URL'],
       PROXY_BASE_URL: baseURL,
+      // The walkthrough waits for the spend writer: flush often so the wait stays short.
+      SPEND_FLUSH_INTERVAL_MS: '200',
       TZ: 'UTC',
     },
   },

@@ -8,7 +8,7 @@ export const PASSWORD = 'Correct-Horse-42!';
 
 const SCREENSHOTS = resolve(__dirname, '../../../dist/admin-e2e/screenshots');
 
-const master = { Authorization: `Bearer ${MASTER_KEY}` };
+export const master = { Authorization: `Bearer ${MASTER_KEY}` };
 
 let counter = 0;
 export function uniqueEmail(prefix: string): string {
@@ -51,4 +51,48 @@ export async function shot(page: Page, name: string): Promise<void> {
 
 export function navLinks(page: Page) {
   return page.getByRole('navigation', { name: 'Main' }).getByRole('link');
+}
+
+/** The console's money format (apps/admin shared/format.ts `usd`). */
+export function usd(value: number): string {
+  return `$${value.toFixed(value !== 0 && Math.abs(value) < 0.01 ? 4 : 2)}`;
+}
+
+/** Prices of the walkthrough models (USD per token): $10 / $30 per million. */
+export const PRICES = { input: 0.00001, output: 0.00003 };
+
+export interface ChatAnswer {
+  choices: { message: { content: string } }[];
+  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+}
+
+/**
+ * One chat completion with a virtual key. `mock_response` answers without an upstream call
+ * (still authenticated, limited, billed and cached like any other answer).
+ */
+export async function chat(
+  request: APIRequestContext,
+  secret: string,
+  model: string,
+  content: string,
+): Promise<ChatAnswer> {
+  const response = await request.post('/v1/chat/completions', {
+    headers: { Authorization: `Bearer ${secret}` },
+    data: {
+      model,
+      messages: [{ role: 'user', content }],
+      mock_response: `Hello from ${model}!`,
+    },
+  });
+  expect(response.status(), await response.text()).toBe(200);
+  return (await response.json()) as ChatAnswer;
+}
+
+/** What a call costs at PRICES, as the gateway books it (integer nano-dollars). */
+export function costOf(answer: ChatAnswer): number {
+  const nanos = Math.round(
+    answer.usage.prompt_tokens * PRICES.input * 1e9 +
+      answer.usage.completion_tokens * PRICES.output * 1e9,
+  );
+  return nanos / 1e9;
 }

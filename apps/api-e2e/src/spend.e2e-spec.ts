@@ -225,6 +225,13 @@ describe('spend', () => {
         expect(teams.body.data[0]).toMatchObject({ group_by: 'team', value: null });
         const hits = await as.internal_user.get('/global/activity/cache_hits').expect(200);
         expect(hits.body).toMatchObject({ sum_cache_hits: 0, sum_llm_api_calls: 1000 });
+        await as.internal_user
+          .get(`/global/activity/cache_hits?user_id=${other.userId}`)
+          .expect(404);
+        const otherHits = await as.proxy_admin_viewer
+          .get(`/global/activity/cache_hits?user_id=${other.userId}`)
+          .expect(200);
+        expect(otherHits.body).toMatchObject({ sum_cache_hits: 0, sum_llm_api_calls: 3 });
       });
 
       it.each([

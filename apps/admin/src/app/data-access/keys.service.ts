@@ -4,6 +4,7 @@ import type {
   DeleteKeysResponse,
   GenerateKeyRequest,
   GenerateKeyResponse,
+  KeyInfoResponse,
   KeyListResponse,
   KeyResponse,
 } from '@gatehouse/shared/dto';
@@ -17,6 +18,13 @@ export class KeysService {
 
   list(query: { page?: number; size?: number; user_id?: string | null }): Promise<KeyListResponse> {
     return firstValueFrom(this.http.get<KeyListResponse>('/key/list', { params: params(query) }));
+  }
+
+  /** One key by its token id (404 once deleted, or when it is not the caller's to see). */
+  info(token: string): Promise<KeyInfoResponse> {
+    return firstValueFrom(
+      this.http.get<KeyInfoResponse>('/key/info', { params: params({ key: token }) }),
+    );
   }
 
   generate(request: GenerateKeyRequest): Promise<GenerateKeyResponse> {

@@ -1,17 +1,18 @@
 import { HttpClient } from '@angular/common/http';
 import { inject, Injectable } from '@angular/core';
+import type { ModelInfoResponse, ModelResponse, NewModelRequest } from '@gatehouse/shared/dto';
 import { firstValueFrom } from 'rxjs';
-import type { ModelInfoEntry, ModelInfoResponse, NewModelRequest } from './api-types';
 
+/** `/model/*`: the deployments callers may name in `model`. */
 @Injectable({ providedIn: 'root' })
 export class ModelsService {
   private readonly http = inject(HttpClient);
 
-  async list(): Promise<ModelInfoEntry[]> {
+  async list(): Promise<ModelResponse[]> {
     return (await firstValueFrom(this.http.get<ModelInfoResponse>('/model/info'))).data;
   }
 
-  create(request: NewModelRequest): Promise<unknown> {
-    return firstValueFrom(this.http.post('/model/new', request));
+  create(request: NewModelRequest): Promise<ModelResponse> {
+    return firstValueFrom(this.http.post<ModelResponse>('/model/new', request));
   }
 }

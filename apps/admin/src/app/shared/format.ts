@@ -11,9 +11,18 @@ export function dateOnly(value: string | null | undefined): string {
   return Number.isNaN(date.getTime()) ? value : date.toISOString().slice(0, 10);
 }
 
-/** yyyy-mm-dd in UTC, the API's date format. */
+/**
+ * yyyy-mm-dd of the calendar day a date picker chose (its local year, month and day), the
+ * API's date format; the API reads it as a UTC day.
+ */
 export function isoDay(date: Date): string {
-  return date.toISOString().slice(0, 10);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+/** Local midnight of the UTC day `daysAgo` days before `now`: a date picker's value for it. */
+export function utcDayForPicker(now: Date, daysAgo = 0): Date {
+  return new Date(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - daysAgo);
 }
 
 export function csvEscape(value: string | number): string {

@@ -54,7 +54,7 @@ export class SpendController {
   @RequirePermission('spend.read.self')
   cacheHits(
     @CurrentPrincipal() principal: Principal,
-    @Query() query: DateRangeQuery,
+    @Query() query: DailyActivityQuery,
   ): Promise<CacheHitsResponse> {
     return this.spend.cacheHits(principal, query);
   }

@@ -37,6 +37,14 @@ describe('SpendService', () => {
     }
   });
 
+  it('narrows cache hits to the user an admin names, and refuses others to internal users', async () => {
+    await sut.cacheHits(principal('proxy_admin_viewer'), { user_id: 'u2' });
+    expect(repo.byDay).toHaveBeenLastCalledWith(expect.objectContaining({ userId: 'u2' }));
+    await expect(sut.cacheHits(principal('internal_user'), { user_id: 'u2' })).rejects.toThrow(
+      expect.objectContaining({ status: 404 }),
+    );
+  });
+
   it('reads the last 30 days by default', async () => {
     await sut.globalActivity(principal('internal_user'), {});
     expect(repo.byDay).toHaveBeenCalledWith({

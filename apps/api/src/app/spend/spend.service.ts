@@ -200,8 +200,9 @@ export class SpendService {
     };
   }
 
-  async cacheHits(principal: Principal, query: DateRangeQuery): Promise<CacheHitsResponse> {
-    const days = await this.spend.byDay(this.scope(principal, query, undefined));
+  /** Like the daily activity, admins may narrow the cache view to one `user_id`. */
+  async cacheHits(principal: Principal, query: DailyActivityQuery): Promise<CacheHitsResponse> {
+    const days = await this.spend.byDay(this.scope(principal, query, query.user_id));
     const total = days.reduce(add, ZERO);
     return {
       daily_data: days.map((d) => ({

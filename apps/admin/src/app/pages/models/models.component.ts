@@ -5,15 +5,17 @@ import {
   inject,
   type OnInit,
   signal,
+  viewChild,
 } from '@angular/core';
-import { FormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
+import { FormBuilder, FormGroupDirective, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
+import { MatCheckboxModule } from '@angular/material/checkbox';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatTableModule } from '@angular/material/table';
+import type { ModelResponse, NewModelRequest } from '@gatehouse/shared/dto';
 import { NotifyService } from '../../core/notify.service';
-import type { ModelInfoEntry, NewModelRequest } from '../../data-access/api-types';
 import { ModelsService } from '../../data-access/models.service';
 import { SessionService } from '../../data-access/session.service';
 import { TableState } from '../../shared/table-state';
@@ -24,6 +26,7 @@ import { TableState } from '../../shared/table-state';
     ReactiveFormsModule,
     MatTableModule,
     MatButtonModule,
+    MatCheckboxModule,
     MatFormFieldModule,
     MatInputModule,
     MatProgressBarModule,
@@ -59,6 +62,7 @@ import { TableState } from '../../shared/table-state';
               <mat-label>Output cost per token (USD)</mat-label>
               <input matInput type="number" min="0" formControlName="output_cost" />
             </mat-form-field>
+            <mat-checkbox formControlName="cache">Cache responses (exact match)</mat-checkbox>
           </div>
           <button mat-flat-button type="submit" [disabled]="busy()">+ Add Model</button>
         </form>
@@ -82,6 +86,12 @@ import { TableState } from '../../shared/table-state';
             <th mat-header-cell *matHeaderCellDef>API base</th>
             <td mat-cell *matCellDef="let m">{{ m.litellm_params.api_base ?? '—' }}</td>
           </ng-container>
+          <ng-container matColumnDef="key">
+            <th mat-header-cell *matHeaderCellDef>API key</th>
+            <td mat-cell *matCellDef="let m">
+              <code>{{ m.litellm_params.api_key ?? '—' }}</code>
+            </td>
+          </ng-container>
           <ng-container matColumnDef="cost">
             <th mat-header-cell *matHeaderCellDef>Cost in / out per 1M tokens</th>
             <td mat-cell *matCellDef="let m">
@@ -89,8 +99,20 @@ import { TableState } from '../../shared/table-state';
               {{ perMillion(m.model_info.output_cost_per_token) }}
             </td>
           </ng-container>
-          <tr mat-header-row *matHeaderRowDef="columns"></tr>
-          <tr mat-row *matRowDef="let row; columns: columns"></tr>
+          <ng-container matColumnDef="cache">
+            <th mat-header-cell *matHeaderCellDef>Cache</th>
+            <td mat-cell *matCellDef="let m">
+              {{ m.model_info.cache ? cacheLabel(m.model_info.cache_ttl_seconds) : 'Off' }}
+            </td>
+          </ng-container>
+          <ng-container matColumnDef="source">
+            <th mat-header-cell *matHeaderCellDef>Source</th>
+            <td mat-cell *matCellDef="let m">
+              {{ m.model_info.db_model ? 'Added here' : 'Config file' }}
+            </td>
+          </ng-container>
+          <tr mat-header-row *matHeaderRowDef="columns()"></tr>
+          <tr mat-row *matRowDef="let row; columns: columns()"></tr>
         </table>
       </div>
       @if (!table.loading() && table.rows().length === 0) {
@@ -103,14 +125,21 @@ export class ModelsComponent implements OnInit {
   private readonly modelsApi = inject(ModelsService);
   private readonly session = inject(SessionService);
   private readonly notify = inject(NotifyService);
-  protected readonly columns = ['name', 'upstream', 'base', 'cost'];
-  protected readonly table = new TableState<ModelInfoEntry>(
+  protected readonly table = new TableState<ModelResponse>(
     async () => ({ rows: await this.modelsApi.list() }),
     (error) => this.notify.error(error, 'Could not load models'),
   );
   protected readonly busy = signal(false);
+  /** Resetting through the directive also clears `submitted`, so no field shows an error. */
+  private readonly formDirective = viewChild(FormGroupDirective);
   protected readonly canCreate = computed(
     () => this.session.me() !== null && this.session.can('model.write'),
+  );
+  /** Only admins get the (masked) upstream key; everybody else gets null. */
+  protected readonly columns = computed(() =>
+    this.session.isAdmin()
+      ? ['name', 'upstream', 'base', 'key', 'cost', 'cache', 'source']
+      : ['name', 'upstream', 'base', 'cost', 'cache', 'source'],
   );
   protected readonly form = inject(FormBuilder).nonNullable.group({
     model_name: ['', Validators.required],
@@ -119,14 +148,19 @@ export class ModelsComponent implements OnInit {
     api_key: [''],
     input_cost: [null as number | null, Validators.min(0)],
     output_cost: [null as number | null, Validators.min(0)],
+    cache: [false],
   });
 
   ngOnInit(): void {
     void this.table.load();
   }
 
-  protected perMillion(cost: number | null | undefined): string {
-    return cost === null || cost === undefined ? '—' : `$${(cost * 1_000_000).toFixed(2)}`;
+  protected perMillion(cost: number): string {
+    return `$${(cost * 1_000_000).toFixed(2)}`;
+  }
+
+  protected cacheLabel(ttlSeconds: number | null): string {
+    return ttlSeconds === null ? 'On' : `On (${ttlSeconds} s)`;
   }
 
   protected async create(): Promise<void> {
@@ -145,12 +179,15 @@ export class ModelsComponent implements OnInit {
       model_info: {
         ...(v.input_cost !== null ? { input_cost_per_token: Number(v.input_cost) } : {}),
         ...(v.output_cost !== null ? { output_cost_per_token: Number(v.output_cost) } : {}),
+        ...(v.cache ? { cache: true } : {}),
       },
     };
     this.busy.set(true);
     try {
       await this.modelsApi.create(request);
-      this.form.reset();
+      const directive = this.formDirective();
+      if (directive) directive.resetForm();
+      else this.form.reset();
       this.notify.success('Model added');
       await this.table.load();
     } catch (error) {

@@ -15,12 +15,18 @@ import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
 import { MatTabsModule } from '@angular/material/tabs';
-import type { UserResponse } from '@gatehouse/shared/dto';
+import type {
+  CacheHitsResponse,
+  DailyActivityResponse,
+  KeyResponse,
+  UserResponse,
+} from '@gatehouse/shared/dto';
 import {
   BarController,
   BarElement,
   CategoryScale,
   Chart,
+  Colors,
   Legend,
   LinearScale,
   Tooltip,
@@ -28,17 +34,15 @@ import {
 } from 'chart.js';
 import { BaseChartDirective } from 'ng2-charts';
 import { NotifyService } from '../../core/notify.service';
-import type { CacheHitsResponse, DailyActivity } from '../../data-access/api-types';
+import { KeysService } from '../../data-access/keys.service';
 import { SessionService } from '../../data-access/session.service';
 import { SpendService } from '../../data-access/spend.service';
 import { UsersService } from '../../data-access/users.service';
-import { isoDay, usd } from '../../shared/format';
-import { cacheSummary, toCsv, top, totals } from './usage-math';
+import { isoDay, usd, utcDayForPicker } from '../../shared/format';
+import { cacheSummary, dailyRows, keyLabel, NO_KEY, toCsv, top, totals } from './usage-math';
 
 // The one place chart.js is registered: only what these bar charts use (lazy chunk).
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
-
-const DAY_MS = 24 * 60 * 60 * 1000;
+Chart.register(BarController, BarElement, CategoryScale, Colors, LinearScale, Tooltip, Legend);
 
 @Component({
   selector: 'gh-usage',
@@ -140,6 +144,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
               }
             </mat-select>
           </mat-form-field>
+        } @else {
+          <p class="muted" data-testid="own-usage">Your own usage</p>
         }
       </div>
       @if (loading()) {
@@ -154,18 +160,21 @@ const DAY_MS = 24 * 60 * 60 * 1000;
             </div>
             <div class="card">
               <div class="muted">Requests</div>
-              <div class="value">{{ sum().requests }}</div>
+              <div class="value" data-testid="total-requests">{{ sum().requests }}</div>
+              @if (sum().failedRequests) {
+                <div class="muted">{{ sum().failedRequests }} failed</div>
+              }
             </div>
             <div class="card">
               <div class="muted">Tokens</div>
-              <div class="value">{{ sum().totalTokens }}</div>
+              <div class="value" data-testid="total-tokens">{{ sum().totalTokens }}</div>
             </div>
             <div class="card">
               <div class="muted">Prompt / completion</div>
               <div class="value">{{ sum().promptTokens }} / {{ sum().completionTokens }}</div>
             </div>
           </div>
-          @if (days().length) {
+          @if (sum().requests > 0) {
             <h2>Spend per day</h2>
             <div class="chart">
               <canvas
@@ -174,6 +183,17 @@ const DAY_MS = 24 * 60 * 60 * 1000;
                 [data]="spendChart()"
                 [options]="options"
                 aria-label="Spend per day chart"
+                role="img"
+              ></canvas>
+            </div>
+            <h2>Requests and tokens per day</h2>
+            <div class="chart">
+              <canvas
+                baseChart
+                [type]="'bar'"
+                [data]="trafficChart()"
+                [options]="trafficOptions"
+                aria-label="Requests and tokens per day chart"
                 role="img"
               ></canvas>
             </div>
@@ -189,15 +209,11 @@ const DAY_MS = 24 * 60 * 60 * 1000;
                     </tr>
                   </thead>
                   <tbody>
-                    @for (row of topKeys(); track row.name) {
+                    @for (row of topKeys(); track row.id) {
                       <tr>
-                        <td>{{ row.name }}</td>
+                        <td>{{ row.label }}</td>
                         <td>{{ usd(row.spend) }}</td>
                         <td>{{ row.requests }}</td>
-                      </tr>
-                    } @empty {
-                      <tr>
-                        <td colspan="3" class="muted">No key usage</td>
                       </tr>
                     }
                   </tbody>
@@ -214,15 +230,11 @@ const DAY_MS = 24 * 60 * 60 * 1000;
                     </tr>
                   </thead>
                   <tbody>
-                    @for (row of topModels(); track row.name) {
+                    @for (row of topModels(); track row.id) {
                       <tr>
-                        <td>{{ row.name }}</td>
+                        <td>{{ row.id }}</td>
                         <td>{{ usd(row.spend) }}</td>
                         <td>{{ row.tokens }}</td>
-                      </tr>
-                    } @empty {
-                      <tr>
-                        <td colspan="3" class="muted">No model usage</td>
                       </tr>
                     }
                   </tbody>
@@ -237,11 +249,11 @@ const DAY_MS = 24 * 60 * 60 * 1000;
           <div class="cards">
             <div class="card">
               <div class="muted">Cache hits</div>
-              <div class="value">{{ cache().hits }}</div>
+              <div class="value" data-testid="cache-hits">{{ cache().hits }}</div>
             </div>
             <div class="card">
               <div class="muted">LLM calls</div>
-              <div class="value">{{ cache().calls }}</div>
+              <div class="value" data-testid="llm-calls">{{ cache().calls }}</div>
             </div>
             <div class="card">
               <div class="muted">Hit rate</div>
@@ -251,10 +263,11 @@ const DAY_MS = 24 * 60 * 60 * 1000;
             </div>
             <div class="card">
               <div class="muted">Spend saved</div>
-              <div class="value">{{ usd(cache().saved) }}</div>
+              <div class="value" data-testid="saved-spend">{{ usd(cache().saved) }}</div>
+              <div class="muted">{{ cache().cachedTokens }} cached tokens</div>
             </div>
           </div>
-          @if (cacheDays().length) {
+          @if (cache().hits + cache().calls > 0) {
             <h2>Cache hits vs LLM calls per day</h2>
             <div class="chart">
               <canvas
@@ -267,7 +280,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
               ></canvas>
             </div>
           } @else if (!loading()) {
-            <p class="empty">No caching data in this period.</p>
+            <p class="empty" data-testid="caching-empty">No caching data in this period.</p>
           }
         </mat-tab>
       </mat-tab-group>
@@ -276,43 +289,76 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 })
 export class UsageComponent implements OnInit {
   private readonly spend = inject(SpendService);
+  private readonly keysApi = inject(KeysService);
   private readonly usersApi = inject(UsersService);
   private readonly session = inject(SessionService);
   private readonly notify = inject(NotifyService);
 
   protected readonly usd = usd;
-  protected readonly start = signal<Date | null>(new Date(Date.now() - 29 * DAY_MS));
-  protected readonly end = signal<Date | null>(new Date());
+  protected readonly start = signal<Date | null>(utcDayForPicker(new Date(), 29));
+  protected readonly end = signal<Date | null>(utcDayForPicker(new Date()));
   protected readonly userId = signal<string | null>(null);
   protected readonly users = signal<UserResponse[]>([]);
-  protected readonly days = signal<DailyActivity[]>([]);
+  /** The range the loaded data covers (YYYY-MM-DD). */
+  private readonly range = signal<{ start: string; end: string } | null>(null);
+  protected readonly activity = signal<DailyActivityResponse | null>(null);
   protected readonly cacheData = signal<CacheHitsResponse | null>(null);
+  /** `/key/info` of the top keys, by token; null = gone (or not visible any more). */
+  private readonly keys = signal<ReadonlyMap<string, KeyResponse | null>>(new Map());
   protected readonly loading = signal(true);
+  /** Answers to an older load (filters changed meanwhile) are dropped. */
+  private loads = 0;
+
   protected readonly seesEveryone = computed(
     () => this.session.me() !== null && this.session.can('spend.read.any'),
   );
-  protected readonly sum = computed(() => totals(this.days()));
-  protected readonly topKeys = computed(() => top(this.days(), 'api_keys'));
-  protected readonly topModels = computed(() => top(this.days(), 'models'));
-  protected readonly cache = computed(() => cacheSummary(this.cacheData()));
-  protected readonly cacheDays = computed(() => this.cacheData()?.daily_data ?? []);
-  protected readonly hasData = computed(
-    () => this.days().length > 0 || this.cacheDays().length > 0,
+  protected readonly rows = computed(() => {
+    const range = this.range();
+    return range ? dailyRows(range, this.activity(), this.cacheData()) : [];
+  });
+  protected readonly sum = computed(() => totals(this.activity()));
+  protected readonly topModels = computed(() => top(this.activity(), 'models'));
+  protected readonly topKeys = computed(() =>
+    top(this.activity(), 'api_keys').map((row) => ({
+      ...row,
+      label: keyLabel(row.id, this.keys().get(row.id)),
+    })),
   );
+  protected readonly cache = computed(() => cacheSummary(this.cacheData()));
+  protected readonly hasData = computed(() => this.activity() !== null && this.rows().length > 0);
   protected readonly options: ChartConfiguration<'bar'>['options'] = {
     responsive: true,
     maintainAspectRatio: false,
     animation: false,
   };
+  protected readonly trafficOptions: ChartConfiguration<'bar'>['options'] = {
+    ...this.options,
+    scales: {
+      y: { position: 'left', beginAtZero: true, title: { display: true, text: 'Requests' } },
+      tokens: {
+        position: 'right',
+        beginAtZero: true,
+        grid: { drawOnChartArea: false },
+        title: { display: true, text: 'Tokens' },
+      },
+    },
+  };
   protected readonly spendChart = computed<ChartConfiguration<'bar'>['data']>(() => ({
-    labels: this.days().map((d) => d.date),
-    datasets: [{ label: 'Spend (USD)', data: this.days().map((d) => d.metrics.spend ?? 0) }],
+    labels: this.rows().map((d) => d.date),
+    datasets: [{ label: 'Spend (USD)', data: this.rows().map((d) => d.spend) }],
+  }));
+  protected readonly trafficChart = computed<ChartConfiguration<'bar'>['data']>(() => ({
+    labels: this.rows().map((d) => d.date),
+    datasets: [
+      { label: 'Requests', data: this.rows().map((d) => d.requests), yAxisID: 'y' },
+      { label: 'Tokens', data: this.rows().map((d) => d.totalTokens), yAxisID: 'tokens' },
+    ],
   }));
   protected readonly cacheChart = computed<ChartConfiguration<'bar'>['data']>(() => ({
-    labels: this.cacheDays().map((d) => d.date),
+    labels: this.rows().map((d) => d.date),
     datasets: [
-      { label: 'Cache hits', data: this.cacheDays().map((d) => d.cache_hits ?? 0) },
-      { label: 'LLM calls', data: this.cacheDays().map((d) => d.llm_api_calls ?? 0) },
+      { label: 'Cache hits', data: this.rows().map((d) => d.cacheHits) },
+      { label: 'LLM calls', data: this.rows().map((d) => d.llmCalls) },
     ],
   }));
 
@@ -337,34 +383,57 @@ export class UsageComponent implements OnInit {
     const start = this.start();
     const end = this.end();
     if (!start || !end) return;
+    const range = { start: isoDay(start), end: isoDay(end) };
     const query = {
-      start_date: isoDay(start),
-      end_date: isoDay(end),
+      start_date: range.start,
+      end_date: range.end,
+      // Internal users always get their own data; the API refuses anybody else's.
       user_id: this.seesEveryone() ? this.userId() : null,
     };
+    const load = ++this.loads;
     this.loading.set(true);
     const [daily, cache] = await Promise.allSettled([
       this.spend.daily(query),
       this.spend.cacheHits(query),
     ]);
-    if (daily.status === 'fulfilled') {
-      this.days.set(daily.value.results ?? []);
-    } else {
-      this.days.set([]);
-      this.notify.error(daily.reason, 'Could not load usage');
-    }
+    if (load !== this.loads) return;
+    this.range.set(range);
+    this.activity.set(daily.status === 'fulfilled' ? daily.value : null);
+    if (daily.status === 'rejected') this.notify.error(daily.reason, 'Could not load usage');
     this.cacheData.set(cache.status === 'fulfilled' ? cache.value : null);
+    if (cache.status === 'rejected') {
+      this.notify.error(cache.reason, 'Could not load caching analytics');
+    }
     this.loading.set(false);
+    await this.loadKeyNames();
+  }
+
+  /** Names the top keys (alias and `sk-...abcd`) with one `/key/info` each, once per key. */
+  private async loadKeyNames(): Promise<void> {
+    const known = this.keys();
+    const missing = this.topKeys()
+      .map((row) => row.id)
+      .filter((id) => id !== NO_KEY && !known.has(id));
+    if (!missing.length) return;
+    const found = await Promise.all(
+      missing.map(async (token) => {
+        try {
+          return [token, (await this.keysApi.info(token)).info] as const;
+        } catch {
+          return [token, null] as const;
+        }
+      }),
+    );
+    this.keys.update((map) => new Map([...map, ...found]));
   }
 
   protected exportCsv(): void {
-    const blob = new Blob([toCsv(this.days(), this.cacheData())], { type: 'text/csv' });
+    const blob = new Blob([toCsv(this.rows())], { type: 'text/csv' });
     const url = URL.createObjectURL(blob);
     const link = document.createElement('a');
-    const start = this.start();
-    const end = this.end();
+    const range = this.range();
     link.href = url;
-    link.download = `gatehouse-usage-${start ? isoDay(start) : ''}-${end ? isoDay(end) : ''}.csv`;
+    link.download = `gatehouse-usage-${range?.start ?? ''}-${range?.end ?? ''}.csv`;
     link.click();
     URL.revokeObjectURL(url);
   }
