@@ -71,6 +71,8 @@ describe('KeyAuthenticator', () => {
       email: 'u1@example.com',
       role: 'internal_user',
       keyToken: 't1',
+      // The gateway reads the key's limits from the principal (no second lookup).
+      key: (lookup as { key: unknown }).key,
     });
   });
 
