@@ -1,0 +1,67 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { accessLogOff, dataPlaneErrorLogger, redactUrl } from './request-logger';
+
+describe('accessLogOff', () => {
+  it('is off above info only (pino-http writes its access lines at info)', () => {
+    for (const level of ['trace', 'debug', 'info']) expect(accessLogOff(level)).toBe(false);
+    for (const level of ['warn', 'error', 'fatal', 'silent'])
+      expect(accessLogOff(level)).toBe(true);
+  });
+});
+
+describe('dataPlaneErrorLogger', () => {
+  const request = (url: string, method = 'POST'): FastifyRequest =>
+    ({
+      id: 'req-1',
+      method,
+      url,
+      headers: { authorization: 'Bearer sk-secret-key' },
+      body: { api_key: 'sk-body-secret' },
+    }) as unknown as FastifyRequest;
+  const reply = (statusCode: number): FastifyReply =>
+    ({ statusCode, elapsedTime: 12.4 }) as unknown as FastifyReply;
+
+  function setup(): { sut: ReturnType<typeof dataPlaneErrorLogger>; error: jest.Mock } {
+    const error = jest.fn();
+    const sut = dataPlaneErrorLogger(() => ({ error }) as unknown as Logger);
+    return { sut, error };
+  }
+
+  it('writes the 5xx line of a data-plane request: id, method, path, status, never a header or body', () => {
+    const { sut, error } = setup();
+    sut(request('/v1/chat/completions'), reply(502));
+    expect(error).toHaveBeenCalledTimes(1);
+    const [fields, message] = error.mock.calls[0] as [Record<string, unknown>, string];
+    expect(message).toBe('request errored');
+    expect(fields).toEqual({
+      service: 'gatehouse',
+      req: { id: 'req-1', method: 'POST', url: '/v1/chat/completions' },
+      res: { statusCode: 502 },
+      responseTime: 12,
+    });
+    expect(JSON.stringify(fields)).not.toContain('sk-');
+  });
+
+  it('redacts a secret named in the query string', () => {
+    const { sut, error } = setup();
+    sut(request('/models?key=sk-abc', 'GET'), reply(500));
+    const [fields] = error.mock.calls[0] as [{ req: { url: string } }];
+    expect(fields.req.url).toBe(redactUrl('/models?key=sk-abc'));
+    expect(fields.req.url).not.toContain('sk-abc');
+  });
+
+  it('stays quiet for answers below 500 and for routes pino-http still logs', () => {
+    const { sut, error } = setup();
+    sut(request('/v1/chat/completions'), reply(429));
+    sut(request('/embeddings'), reply(200));
+    sut(request('/key/generate'), reply(500));
+    sut(request('/v1/chat/completions-x'), reply(500));
+    expect(error).not.toHaveBeenCalled();
+  });
+
+  it('does nothing before the application has a logger', () => {
+    const sut = dataPlaneErrorLogger(() => undefined);
+    expect(() => sut(request('/chat/completions'), reply(500))).not.toThrow();
+  });
+});
