@@ -76,6 +76,12 @@ describe('KeyAuthenticator', () => {
     });
   });
 
+  it('uses the hash the caller already computed (the principal resolver hashes once)', async () => {
+    await sut.authenticate('sk-secret', sha256Hex('sk-secret'));
+    expect(lookupFn).toHaveBeenCalledTimes(1);
+    expect(lookupFn).toHaveBeenCalledWith(sha256Hex('sk-secret'));
+  });
+
   it('refuses with a distinct message for each reason', async () => {
     lookup = { status: 'unknown' };
     expect(await refusal()).toBe('Invalid API key');
