@@ -66,8 +66,9 @@ export function accessLogOff(level: string): boolean {
 
 /**
  * Fastify `onResponse` hook for the data plane while the access log is off: the 5xx line
- * pino-http would have written (`request errored`, level error), with the request id, method,
- * redacted path and status, and never a header or a body.
+ * pino-http would have written (`request errored`, level error). It hands pino-http's logger
+ * the raw request and response, so the same serializers and redaction paths shape it as any
+ * pino-http line (request id, method, redacted URL, redacted headers, status).
  */
 export function dataPlaneErrorLogger(
   logger: () => Logger | undefined,
@@ -80,8 +81,9 @@ export function dataPlaneErrorLogger(
     logger()?.error(
       {
         service: 'gatehouse',
-        req: { id: request.id, method: request.method, url: redactUrl(url) },
-        res: { statusCode: reply.statusCode },
+        req: request.raw,
+        res: reply.raw,
+        err: new Error(`failed with status code ${reply.statusCode}`),
         responseTime: Math.round(reply.elapsedTime),
       },
       'request errored',
