@@ -1,14 +1,19 @@
 // Gatehouse gateway benchmark (not part of `npm test`).
 //
-//   npx nx build api && node tools/bench/gateway-bench.js
+//   npm run bench        (= npm run build && node tools/bench/gateway-bench.js)
 //
-// Starts, as separate processes: a mock OpenAI-compatible upstream, Gatehouse (dist build,
-// SQLite, LOG_LEVEL=warn) and the Portkey gateway (--headless). Drives each with autocannon
-// in this process: sequential requests for added latency (p50/p99 vs. the upstream directly)
-// and 50 connections for throughput (autocannon). Sequential latency is timed here with an
-// undici Pool of one connection (autocannon's histogram has 1 ms resolution). Then seeds 1,000,000 spend logs (+ their rollups) into
-// Gatehouse's database and times the analytics endpoints.
-// Env: BENCH_SECONDS (default 10), BENCH_ROUNDS (default 2), BENCH_SEED_ROWS (default 1e6).
+// Starts, as separate processes: a mock OpenAI-compatible upstream, a bare node:http + undici
+// Pool forwarder (the ceiling: no auth, no limits, no accounting), Gatehouse (dist build,
+// SQLite, LOG_LEVEL=warn, spend flushed every second) and the Portkey gateway (--headless).
+// Gatehouse is called with a VIRTUAL KEY (user + key made through the API, with rpm/tpm limits
+// and budgets, so the limiter and the ledger do their work; the production path) and with the
+// master key. Per round, each target in turn: warm-up, sequential requests on one keep-alive
+// connection (timed with performance.now(); autocannon's histogram has 1 ms resolution) for
+// added latency p50/p99, then autocannon at 50 connections for throughput. Rounds alternate the
+// targets; the tables hold medians of rounds. Then seeds 1,000,000 spend logs (+ their
+// rollups) into Gatehouse's database and times the analytics endpoints (p50/p95/max).
+// Env: BENCH_SECONDS (default 10), BENCH_ROUNDS (default 3), BENCH_SEED_ROWS (default 1e6),
+// BENCH_ANALYTICS_CALLS (default 40), BENCH_TARGETS (comma list, default all).
 'use strict';
 const { spawn } = require('node:child_process');
 const { mkdtempSync, writeFileSync, existsSync, rmSync } = require('node:fs');
@@ -21,8 +26,11 @@ const { Pool } = require('undici');
 
 const ROOT = resolve(__dirname, '../..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SEED_ROWS = Number(process.env.BENCH_SEED_ROWS ?? 1_000_000);
+const ANALYTICS_CALLS = Number(process.env.BENCH_ANALYTICS_CALLS ?? 40);
+const BASELINE = process.env.BENCH_BASELINE ?? null;
+const ONLY = process.env.BENCH_TARGETS ? new Set(process.env.BENCH_TARGETS.split(',')) : null;
 const MASTER_KEY = 'sk-bench-master-key-0123456789';
 const BODY = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'Say hello' }] });
 
@@ -127,7 +135,9 @@ async function measure(targets) {
     targets.map((t) => [t.name, { p50: [], p99: [], rps: [], errors: 0 }]),
   );
   for (let round = 0; round < ROUNDS; round++) {
-    for (const t of targets) {
+    // Alternate the order so that drift on the shared machine does not favour one target.
+    const order = round % 2 === 0 ? targets : [...targets].reverse();
+    for (const t of order) {
       await cannon(t.url, t.headers, 10, 2); // warm up pools and JIT
       const seq = await sequential(t.url, t.headers, SECONDS);
       const load = await cannon(t.url, t.headers, 50, SECONDS);
@@ -235,18 +245,56 @@ function seed(dbPath, rows) {
   return { seconds: (performance.now() - t0) / 1000, rollupRows: rollups.size };
 }
 
-async function timeGet(base, path, times = 20) {
-  const samples = [];
-  for (let i = 0; i < times; i++) {
+/** Times GET `path` on each server, alternating call by call; p50/p95/max per server. */
+async function timeGets(bases, path, times = ANALYTICS_CALLS) {
+  const once = async (base) => {
     const t0 = performance.now();
     const res = await fetch(`${base}${path}`, {
       headers: { authorization: `Bearer ${MASTER_KEY}` },
     });
     await res.arrayBuffer();
     if (res.status !== 200) throw new Error(`${path} -> ${res.status}`);
-    samples.push(performance.now() - t0);
+    return performance.now() - t0;
+  };
+  for (const base of bases) await once(base); // warm-up: first touch of pages and statements
+  const samples = bases.map(() => []);
+  for (let i = 0; i < times; i++) {
+    for (let b = 0; b < bases.length; b++) samples[b].push(await once(bases[b]));
   }
-  return { p50: median(samples), max: Math.max(...samples) };
+  return samples.map((xs) => ({
+    p50: percentile(xs, 0.5),
+    p95: percentile(xs, 0.95),
+    max: Math.max(...xs),
+  }));
+}
+
+/** Makes a user and a virtual key with generous limits through the API (master key). */
+async function virtualKey(base) {
+  const call = async (path, body) => {
+    const res = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const json = await res.json();
+    if (res.status !== 200) throw new Error(`${path} -> ${res.status}: ${JSON.stringify(json)}`);
+    return json;
+  };
+  const limits = { max_budget: 1_000_000_000, rpm_limit: 2_000_000_000, tpm_limit: 2_000_000_000 };
+  const user = await call('/user/new', {
+    user_id: 'bench-caller',
+    user_email: 'bench@example.com',
+    user_role: 'internal_user',
+    ...limits,
+  });
+  const key = await call('/key/generate', {
+    user_id: user.user_id,
+    key_alias: 'bench',
+    models: ['bench'],
+    max_parallel_requests: 1000,
+    ...limits,
+  });
+  return key.key;
 }
 
 async function main() {
@@ -261,29 +309,43 @@ async function main() {
     /listening (\d+)/,
   );
   const upstream = `http://127.0.0.1:${upstreamPort}`;
+  const [, barePort] = await start(
+    'bare forwarder',
+    process.execPath,
+    [join(__dirname, 'bare-forwarder.js')],
+    { UPSTREAM: upstream },
+    /listening (\d+)/,
+  );
   const config = join(dir, 'config.yaml');
   writeFileSync(
     config,
     `model_list:\n  - model_name: bench\n    litellm_params:\n      model: openai/bench\n      api_base: ${upstream}/v1\n      api_key: sk-upstream\n    model_info:\n      input_cost_per_token: 0.000001\n      output_cost_per_token: 0.000002\n`,
   );
-  const dbPath = join(dir, 'gatehouse.sqlite');
-  const ghPort = await freePort();
+  const startGatehouse = async (name, mainJs) => {
+    const dbPath = join(dir, `${name}.sqlite`);
+    const port = await freePort();
+    await start(
+      name,
+      process.execPath,
+      [mainJs],
+      {
+        PROXY_MASTER_KEY: MASTER_KEY,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_URL: `sqlite:${dbPath}`,
+        CONFIG_FILE: config,
+        LOG_LEVEL: 'warn',
+        NODE_ENV: 'production',
+      },
+      /listening on/,
+    );
+    const base = `http://127.0.0.1:${port}`;
+    return { name, base, dbPath, key: await virtualKey(base) };
+  };
+  const current = await startGatehouse('gatehouse', main);
+  // BENCH_BASELINE=<another build's main.js>: the same path on an older build, same run.
+  const baseline = BASELINE ? await startGatehouse('baseline', resolve(BASELINE)) : null;
   const pkPort = await freePort();
-  await start(
-    'gatehouse',
-    process.execPath,
-    [main],
-    {
-      PROXY_MASTER_KEY: MASTER_KEY,
-      PORT: String(ghPort),
-      HOST: '127.0.0.1',
-      DATABASE_URL: `sqlite:${dbPath}`,
-      CONFIG_FILE: config,
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'production',
-    },
-    /listening on/,
-  );
   start(
     'portkey',
     process.execPath,
@@ -299,9 +361,24 @@ async function main() {
 
   const targets = [
     { name: 'direct', url: `${upstream}/v1/chat/completions`, headers: {} },
+    { name: 'bare', url: `http://127.0.0.1:${barePort}/v1/chat/completions`, headers: {} },
     {
       name: 'gatehouse',
-      url: `http://127.0.0.1:${ghPort}/v1/chat/completions`,
+      url: `${current.base}/v1/chat/completions`,
+      headers: { authorization: `Bearer ${current.key}` },
+    },
+    ...(baseline
+      ? [
+          {
+            name: 'baseline',
+            url: `${baseline.base}/v1/chat/completions`,
+            headers: { authorization: `Bearer ${baseline.key}` },
+          },
+        ]
+      : []),
+    {
+      name: 'gatehouse-master',
+      url: `${current.base}/v1/chat/completions`,
       headers: { authorization: `Bearer ${MASTER_KEY}` },
     },
     {
@@ -313,7 +390,7 @@ async function main() {
         'x-portkey-custom-host': `${upstream}/v1`,
       },
     },
-  ];
+  ].filter((t) => t.name === 'direct' || !ONLY || ONLY.has(t.name));
   for (const t of targets) {
     const res = await fetch(t.url, {
       method: 'POST',
@@ -337,19 +414,33 @@ async function main() {
     const added =
       name === 'direct'
         ? ['—', '—']
-        : [`+${(x.p50 - d.p50).toFixed(2)}`, `+${(x.p99 - d.p99).toFixed(2)}`];
+        : [`+${(x.p50 - d.p50).toFixed(3)}`, `+${(x.p99 - d.p99).toFixed(3)}`];
     console.log(
       `| ${name} | ${x.p50.toFixed(3)} | ${x.p99.toFixed(3)} | ${added[0]} | ${added[1]} | ${Math.round(x.rps)} | ${(x.rps / d.rps).toFixed(3)} | ${x.errors} |`,
     );
   }
-  console.log(`\nGatehouse / Portkey throughput: ${(r.gatehouse.rps / r.portkey.rps).toFixed(2)}×`);
-
-  console.log(`\nseeding ${SEED_ROWS.toLocaleString('en')} spend logs…`);
-  const seeded = seed(dbPath, SEED_ROWS);
-  console.log(`seeded in ${seeded.seconds.toFixed(1)} s (${seeded.rollupRows} rollup rows)\n`);
-  const base = `http://127.0.0.1:${ghPort}`;
-  console.log('| endpoint (master key, 1M logs) | p50 (ms) | max (ms) |');
-  console.log('|---|---|---|');
+  if (r.portkey) {
+    for (const name of ['gatehouse', 'baseline', 'gatehouse-master', 'bare']) {
+      if (r[name]) {
+        console.log(`${name} / portkey throughput: ${(r[name].rps / r.portkey.rps).toFixed(2)}×`);
+      }
+    }
+  }
+  if (r.bare && r.gatehouse) {
+    console.log(`gatehouse / bare throughput: ${(r.gatehouse.rps / r.bare.rps).toFixed(2)}×`);
+  }
+  if (SEED_ROWS <= 0) return;
+  const servers = [current, ...(baseline ? [baseline] : [])];
+  for (const server of servers) {
+    console.log(`\nseeding ${SEED_ROWS.toLocaleString('en')} spend logs into ${server.name}…`);
+    const seeded = seed(server.dbPath, SEED_ROWS);
+    console.log(`seeded in ${seeded.seconds.toFixed(1)} s (${seeded.rollupRows} rollup rows)`);
+  }
+  const columns = servers.map((s) => `${s.name} p50 / p95 / max (ms)`);
+  console.log(
+    `\n| endpoint (master key, ${SEED_ROWS.toLocaleString('en')} logs, ${ANALYTICS_CALLS} calls) | ${columns.join(' | ')} |`,
+  );
+  console.log(`|---|${columns.map(() => '---|').join('')}`);
   for (const path of [
     '/spend/logs?page_size=50',
     '/spend/logs?user_id=bench-user-7&page_size=50',
@@ -360,8 +451,14 @@ async function main() {
     '/global/spend/report?group_by=model',
     '/global/spend/report?group_by=key',
   ]) {
-    const x = await timeGet(base, path);
-    console.log(`| ${path} | ${x.p50.toFixed(1)} | ${x.max.toFixed(1)} |`);
+    const stats = await timeGets(
+      servers.map((s) => s.base),
+      path,
+    );
+    const cells = stats.map(
+      (x) => `${x.p50.toFixed(1)} / ${x.p95.toFixed(1)} / ${x.max.toFixed(1)}`,
+    );
+    console.log(`| ${path} | ${cells.join(' | ')} |`);
   }
   rmSync(dir, { recursive: true, force: true });
 }

@@ -98,4 +98,24 @@ describe('platform', () => {
     expect(res.status).toBe(415);
     expect(res.body.error.code).toBe('415');
   });
+
+  it('sends the security headers (CSP, nosniff, frame denial) on API, gateway and error answers', async () => {
+    const answers = [
+      await anonymous(t).get('/health/liveliness'),
+      await master(t).get('/v1/models'),
+      await anonymous(t).get('/key/list'),
+      await anonymous(t).get('/no-such-route'),
+    ];
+    for (const res of answers) {
+      expect(res.headers['content-security-policy']).toBe(
+        "default-src 'self';base-uri 'self';script-src 'self';style-src 'self' 'unsafe-inline';" +
+          "img-src 'self' data:;font-src 'self' data:;connect-src 'self';form-action 'self';" +
+          "frame-ancestors 'none';object-src 'none';script-src-attr 'none'",
+      );
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+      expect(res.headers['strict-transport-security']).toMatch(/^max-age=/);
+      expect(res.headers['x-powered-by']).toBeUndefined();
+    }
+  });
 });

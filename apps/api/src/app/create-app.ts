@@ -4,11 +4,12 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { ValidationError } from 'class-validator';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
+import type { Logger as Pino } from 'pino';
 import { AppModule, type AppOptions } from './app.module';
 import { AppError } from './common/errors/app-error';
 import { parseJsonBody } from './common/http/lenient-json';
-import { requestId } from './common/logging/request-logger';
+import { accessLogOff, dataPlaneErrorLogger, requestId } from './common/logging/request-logger';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { registerConsole, registerSecurityHeaders } from './console/console';
 import type { AppConfig } from './config/app-config';
@@ -62,6 +63,15 @@ export async function createApp(
     void reply.header('x-request-id', request.id);
     done();
   });
+  // Set after init: pino-http's root logger of this application (see request-logger.ts).
+  const pinoHttp: { root?: Pino } = {};
+  if (accessLogOff(config.logLevel)) {
+    const logDataPlaneError = dataPlaneErrorLogger(() => pinoHttp.root);
+    adapter.getInstance().addHook('onResponse', (request, reply, done) => {
+      logDataPlaneError(request, reply);
+      done();
+    });
+  }
   const routes: RegisteredRoute[] = [];
   adapter.getInstance().addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
@@ -77,7 +87,7 @@ export async function createApp(
   );
   app.useLogger(app.get(Logger));
   await app.register(fastifyCookie);
-  await registerSecurityHeaders(app);
+  registerSecurityHeaders(app);
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();
@@ -120,6 +130,7 @@ export async function createApp(
   await registerConsole(fastify, (line) => logger.log(line, 'Console'));
 
   await app.init();
+  pinoHttp.root = PinoLogger.root;
   await fastify.ready();
   return { app, routes };
 }

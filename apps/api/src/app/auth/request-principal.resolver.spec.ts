@@ -1,3 +1,4 @@
+import { sha256Hex } from '../common/crypto/tokens';
 import type { FastifyRequest } from 'fastify';
 import type { AppError } from '../common/errors/app-error';
 import type { AppConfig } from '../config/app-config';
@@ -48,7 +49,8 @@ describe('RequestPrincipalResolver with virtual keys', () => {
   it('hands non-master bearers to the key authenticator', async () => {
     const principal = await sut.resolve(request({ authorization: 'Bearer sk-abc' }));
     expect(principal).toMatchObject({ method: 'virtual_key', keyToken: 't1' });
-    expect(authenticate).toHaveBeenCalledWith('sk-abc');
+    // With the SHA-256 the resolver computed for the master-key check (hashed once).
+    expect(authenticate).toHaveBeenCalledWith('sk-abc', sha256Hex('sk-abc'));
   });
 
   it('keeps the master key for itself', async () => {

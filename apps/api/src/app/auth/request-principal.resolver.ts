@@ -3,7 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import { SESSION_COOKIE, XSRF_HEADER } from '../common/auth/cookies';
 import { MASTER_USER_ID, type Principal } from '../common/auth/principal';
 import { PrincipalResolver } from '../common/auth/principal-resolver';
-import { safeEqual } from '../common/crypto/tokens';
+import { timingSafeEqual } from 'node:crypto';
+import { safeEqual, sha256Digest } from '../common/crypto/tokens';
 import { AppError } from '../common/errors/app-error';
 import { AppConfig } from '../config/app-config';
 import { KeyAuthenticator } from '../keys/key-authenticator';
@@ -37,13 +38,17 @@ export function extractApiKey(request: FastifyRequest): string | null {
  */
 @Injectable()
 export class RequestPrincipalResolver extends PrincipalResolver {
+  /** SHA-256 of the master key, once: a presented key is hashed once, for both checks. */
+  private readonly masterDigest: Buffer;
+
   constructor(
-    private readonly config: AppConfig,
+    config: AppConfig,
     private readonly sessions: SessionsService,
     private readonly users: UsersService,
     private readonly keys: KeyAuthenticator,
   ) {
     super();
+    this.masterDigest = sha256Digest(config.masterKey);
   }
 
   async resolve(request: FastifyRequest): Promise<Principal | null> {
@@ -56,11 +61,13 @@ export class RequestPrincipalResolver extends PrincipalResolver {
 
   private async fromApiKey(apiKey: string): Promise<Principal> {
     if (!API_KEY_SHAPE.test(apiKey)) throw AppError.unauthorized('Invalid API key');
-    if (safeEqual(apiKey, this.config.masterKey)) {
+    // Constant time, on digests (as safeEqual): lengths leak nothing either.
+    const digest = sha256Digest(apiKey);
+    if (timingSafeEqual(digest, this.masterDigest)) {
       return { method: 'master_key', userId: MASTER_USER_ID, email: null, role: 'proxy_admin' };
     }
     // Virtual keys: looked up by SHA-256 in the key cache; the principal is the key's owner.
-    return (await this.keys.authenticate(apiKey)).principal;
+    return (await this.keys.authenticate(apiKey, digest.toString('hex'))).principal;
   }
 
   private async fromSession(request: FastifyRequest, token: string): Promise<Principal | null> {

@@ -43,6 +43,8 @@ export class AppConfig {
   readonly database!: DatabaseConfig;
   readonly redisUrl!: string | null;
   readonly spendFlushIntervalMs!: number;
+  /** Queued spend events that start a flush before the interval is up. */
+  readonly spendFlushMaxEvents!: number;
   readonly smtp!: SmtpConfig | null;
   readonly configFile!: string | null;
   readonly logLevel!: string;

@@ -66,6 +66,13 @@ export class EnvDto {
   SPEND_FLUSH_INTERVAL_MS?: number;
 
   @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'SPEND_FLUSH_MAX_EVENTS must be a whole number' })
+  @Min(1)
+  @Max(100_000)
+  SPEND_FLUSH_MAX_EVENTS?: number;
+
+  @IsOptional()
   @IsString()
   SMTP_HOST?: string;
 

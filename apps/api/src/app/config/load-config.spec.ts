@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       database: { type: 'sqlite', path: `${dir}/db.sqlite` },
       redisUrl: null,
       spendFlushIntervalMs: 1000,
+      spendFlushMaxEvents: 200,
       smtp: null,
       invitationTtlMs: 7 * 86_400_000,
       secureCookies: false,
@@ -73,6 +74,7 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must be sqlite:<path> or postgres:/],
     [{ PROXY_BASE_URL: 'ftp://x' }, /PROXY_BASE_URL must be an http\(s\) URL/],
     [{ SPEND_FLUSH_INTERVAL_MS: '0' }, /SPEND_FLUSH_INTERVAL_MS must not be less than 10/],
+    [{ SPEND_FLUSH_MAX_EVENTS: '0' }, /SPEND_FLUSH_MAX_EVENTS must not be less than 1/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
     [{ SMTP_HOST: 'smtp.example.com' }, /SMTP_SENDER_EMAIL is required when SMTP_HOST is set/],
   ])('stops on %j with one clear line', (env, message) => {

@@ -99,6 +99,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv): AppConfig {
     database,
     redisUrl: env.REDIS_URL ?? null,
     spendFlushIntervalMs: env.SPEND_FLUSH_INTERVAL_MS ?? 1000,
+    spendFlushMaxEvents: env.SPEND_FLUSH_MAX_EVENTS ?? 200,
     smtp: parseSmtp(env),
     configFile: env.CONFIG_FILE ?? null,
     logLevel: env.LOG_LEVEL ?? 'info',

@@ -15,6 +15,12 @@ const TIMEOUT_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
+interface Target {
+  pool: Pool;
+  basePath: string;
+  headers: Readonly<Record<string, string>>;
+}
+
 /** Thrown when the client went away and we aborted the upstream call ourselves. */
 export class ClientGoneError extends Error {
   constructor() {
@@ -55,6 +61,8 @@ export function upstreamStatusError(status: number, text: string): AppError {
 @Injectable()
 export class UpstreamClient implements OnApplicationShutdown {
   private readonly pools = new Map<string, Pool>();
+  /** Deployments are rebuilt (new objects) when models change: a WeakMap forgets old ones. */
+  private targets = new WeakMap<ModelDeployment, Target>();
 
   constructor(private readonly defaultTimeoutMs: number) {}
 
@@ -64,18 +72,13 @@ export class UpstreamClient implements OnApplicationShutdown {
     body: string,
     signal: AbortSignal,
   ): Promise<UpstreamResponse> {
-    const url = new URL(deployment.apiBase);
+    const target = this.target(deployment);
     const timeout = deployment.timeoutMs ?? this.defaultTimeoutMs;
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    };
-    if (deployment.apiKey) headers['authorization'] = `Bearer ${deployment.apiKey}`;
     try {
-      const response = await this.pool(url.origin).request({
+      const response = await target.pool.request({
         method: 'POST',
-        path: `${url.pathname.replace(/\/+$/, '')}${path}`,
-        headers,
+        path: `${target.basePath}${path}`,
+        headers: target.headers,
         body,
         signal,
         headersTimeout: timeout,
@@ -85,6 +88,26 @@ export class UpstreamClient implements OnApplicationShutdown {
     } catch (error) {
       throw transportError(error, signal);
     }
+  }
+
+  /** The deployment's pool, base path and headers, worked out once per deployment object. */
+  private target(deployment: ModelDeployment): Target {
+    let target = this.targets.get(deployment);
+    if (!target) {
+      const url = new URL(deployment.apiBase);
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      };
+      if (deployment.apiKey) headers['authorization'] = `Bearer ${deployment.apiKey}`;
+      target = {
+        pool: this.pool(url.origin),
+        basePath: url.pathname.replace(/\/+$/, ''),
+        headers: Object.freeze(headers),
+      };
+      this.targets.set(deployment, target);
+    }
+    return target;
   }
 
   private pool(origin: string): Pool {
@@ -104,6 +127,7 @@ export class UpstreamClient implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     const pools = [...this.pools.values()];
     this.pools.clear();
+    this.targets = new WeakMap();
     await Promise.all(pools.map((p) => p.close().catch(() => undefined)));
   }
 }

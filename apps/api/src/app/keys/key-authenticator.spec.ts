@@ -75,7 +75,13 @@ describe('KeyAuthenticator', () => {
     });
     // The gateway reads the key's limits from the principal without another lookup.
     expect(isKeyPrincipal(principal)).toBe(true);
-    expect(key.token).toBe('t1');
+    expect(key).toBe((lookup as { key: CachedKey }).key);
+  });
+
+  it('uses the hash the caller already computed (the principal resolver hashes once)', async () => {
+    await sut.authenticate('sk-secret', sha256Hex('sk-secret'));
+    expect(lookupFn).toHaveBeenCalledTimes(1);
+    expect(lookupFn).toHaveBeenCalledWith(sha256Hex('sk-secret'));
   });
 
   it('refuses with a distinct message for each reason', async () => {

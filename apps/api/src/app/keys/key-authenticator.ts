@@ -32,9 +32,10 @@ export class KeyAuthenticator {
     private readonly clock: Clock,
   ) {}
 
-  async authenticate(secret: string): Promise<KeyAuthentication> {
+  /** `secretHash` (SHA-256 hex of `secret`) when the caller has already computed it. */
+  async authenticate(secret: string, secretHash?: string): Promise<KeyAuthentication> {
     if (!secret.startsWith('sk-')) throw AppError.unauthorized('Invalid API key');
-    const lookup = await this.cache.lookup(sha256Hex(secret));
+    const lookup = await this.cache.lookup(secretHash ?? sha256Hex(secret));
     if (lookup.status === 'unknown') throw AppError.unauthorized('Invalid API key');
     if (lookup.status === 'deleted') throw AppError.unauthorized('API key was deleted');
     const { key, graceExpiresAt } = lookup;

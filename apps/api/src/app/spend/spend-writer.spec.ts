@@ -1,5 +1,10 @@
+import type { DataSource } from 'typeorm';
+import type { AppConfig } from '../config/app-config';
+import type { MetricsService } from '../metrics/metrics.service';
+import { InMemorySpendQueue } from './spend-queue';
 import type { SpendRecord } from './spend-record';
-import { counterDeltas, rollup } from './spend-writer';
+import type { SpendSink } from './spend-sinks';
+import { counterDeltas, rollup, SpendWriter } from './spend-writer';
 
 const record = (fields: Partial<SpendRecord> = {}): SpendRecord => ({
   requestId: 'r',
@@ -59,5 +64,81 @@ describe('counterDeltas', () => {
     expect(deltas.get('user')).toEqual([{ id: 'u1', deltaNanos: 107, reset: null }]);
     expect(deltas.get('key')).toEqual([{ id: 'k1', deltaNanos: 7, reset: { nextResetAt: null } }]);
     expect(deltas.get('team')).toEqual([{ id: 't1', deltaNanos: 100, reset: null }]);
+  });
+});
+
+describe('SpendWriter scheduling', () => {
+  function setup(fail = false): {
+    sut: SpendWriter;
+    queue: InMemorySpendQueue;
+    transaction: jest.Mock;
+  } {
+    const queue = new InMemorySpendQueue();
+    const manager = {
+      connection: { options: { type: 'better-sqlite3' } },
+      query: jest.fn().mockResolvedValue([]),
+    };
+    const transaction = jest.fn((work: (m: unknown) => Promise<void>) =>
+      fail ? Promise.reject(new Error('disk full')) : work(manager),
+    );
+    const metrics = {
+      queueDepth: { set: jest.fn() },
+      flushDuration: { startTimer: () => () => undefined },
+      flushFailures: { inc: jest.fn() },
+    };
+    const userSink: SpendSink = { entity: 'user', apply: jest.fn().mockResolvedValue(undefined) };
+    const sut = new SpendWriter(
+      queue,
+      { transaction } as unknown as DataSource,
+      { spendFlushIntervalMs: 1000, spendFlushMaxEvents: 3 } as AppConfig,
+      metrics as unknown as MetricsService,
+      [userSink],
+    );
+    return { sut, queue, transaction };
+  }
+  const push = (queue: InMemorySpendQueue, n: number): void => {
+    for (let i = 0; i < n; i++)
+      queue.push({ type: 'spend', record: record({ requestId: `r${i}` }) });
+  };
+
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('flushes once SPEND_FLUSH_MAX_EVENTS are queued, before the interval is up', async () => {
+    const { sut, queue, transaction } = setup();
+    sut.onApplicationBootstrap();
+    push(queue, 2);
+    await jest.advanceTimersByTimeAsync(200);
+    expect(transaction).not.toHaveBeenCalled();
+    push(queue, 1);
+    await jest.advanceTimersByTimeAsync(50);
+    expect(transaction).toHaveBeenCalledTimes(1);
+    expect(queue.size).toBe(0);
+    await sut.onApplicationShutdown();
+  });
+
+  it('flushes what is queued every interval', async () => {
+    const { sut, queue, transaction } = setup();
+    sut.onApplicationBootstrap();
+    push(queue, 1);
+    await jest.advanceTimersByTimeAsync(900);
+    expect(transaction).not.toHaveBeenCalled();
+    await jest.advanceTimersByTimeAsync(200);
+    expect(transaction).toHaveBeenCalledTimes(1);
+    await sut.onApplicationShutdown();
+  });
+
+  it('after a failed flush, retries on the interval only (no retry storm on a full queue)', async () => {
+    const { sut, queue, transaction } = setup(true);
+    sut.onApplicationBootstrap();
+    push(queue, 5);
+    await jest.advanceTimersByTimeAsync(50);
+    expect(transaction).toHaveBeenCalledTimes(1);
+    expect(queue.size).toBe(5);
+    await jest.advanceTimersByTimeAsync(500);
+    expect(transaction).toHaveBeenCalledTimes(1);
+    await jest.advanceTimersByTimeAsync(600);
+    expect(transaction).toHaveBeenCalledTimes(2);
+    await sut.onApplicationShutdown();
   });
 });

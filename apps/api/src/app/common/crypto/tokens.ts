@@ -4,6 +4,10 @@ export function sha256Hex(value: string): string {
   return createHash('sha256').update(value, 'utf8').digest('hex');
 }
 
+export function sha256Digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
 /** A URL-safe random secret with `bytes` bytes of entropy. */
 export function randomToken(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
