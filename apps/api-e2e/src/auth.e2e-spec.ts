@@ -232,6 +232,39 @@ describe('console sessions', () => {
     });
   });
 
+  describe('password changes', () => {
+    it("end the user's other sessions and keep the one that made the change", async () => {
+      const user = await createUser(t, 'internal_user');
+      const here = await login(t, user.user_email ?? '', user.password);
+      const elsewhere = await login(t, user.user_email ?? '', user.password);
+      await here
+        .post('/user/update', {
+          user_id: user.user_id,
+          password: 'a-fresh-password-1',
+          current_password: user.password,
+        })
+        .expect(200);
+      await here.get('/me').expect(200);
+      await elsewhere.get('/me').expect(401);
+    });
+
+    it('set by an admin end every session of that user, and other updates end none', async () => {
+      const user = await createUser(t, 'internal_user');
+      const a = await login(t, user.user_email ?? '', user.password);
+      const b = await login(t, user.user_email ?? '', user.password);
+      await master(t)
+        .post('/user/update', { user_id: user.user_id, user_alias: 'renamed' })
+        .expect(200);
+      await a.get('/me').expect(200);
+      await master(t)
+        .post('/user/update', { user_id: user.user_id, password: 'reset-by-the-admin' })
+        .expect(200);
+      await a.get('/me').expect(401);
+      await b.get('/me').expect(401);
+      await login(t, user.user_email ?? '', 'reset-by-the-admin');
+    });
+  });
+
   describe('session expiry', () => {
     it('ends sessions after SESSION_TTL_HOURS (12 by default)', async () => {
       const session = await login(t, 'admin', t.masterKey);

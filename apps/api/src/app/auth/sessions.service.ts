@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { LessThan, Repository } from 'typeorm';
+import { LessThan, Not, Repository } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { randomToken, sha256Hex } from '../common/crypto/tokens';
+import { UserEvents, type UserEvent } from '../common/events/user-events';
 import { Clock } from '../common/time/clock';
 import { SessionEntity } from './session.entity';
 
@@ -15,11 +16,14 @@ export interface NewSession {
 
 /** Server-side console sessions: a logout or an expiry ends them for good. */
 @Injectable()
-export class SessionsService {
+export class SessionsService implements OnModuleInit, OnModuleDestroy {
+  private unsubscribe?: () => void;
+
   constructor(
     @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly events: UserEvents,
   ) {}
 
   async create(userId: string, isMaster: boolean): Promise<NewSession> {
@@ -53,5 +57,30 @@ export class SessionsService {
 
   async end(sessionId: string): Promise<void> {
     await this.sessions.delete({ id: sessionId });
+  }
+
+  /** Ends every session of a user, but the one given (the session that changed the password). */
+  async endAllOf(userId: string, except?: string): Promise<void> {
+    await this.sessions.delete(except ? { userId, id: Not(except) } : { userId });
+  }
+
+  /**
+   * A new password ends the user's other sessions (whoever set it: a stolen session must not
+   * outlive a reset); a deleted user's sessions go at once.
+   */
+  async onUserEvent(event: UserEvent): Promise<void> {
+    if (event.type === 'user.deleted') await this.endAllOf(event.userId);
+    else if (event.passwordChanged) {
+      const keep = event.actorId === event.userId ? event.actorSessionId : undefined;
+      await this.endAllOf(event.userId, keep);
+    }
+  }
+
+  onModuleInit(): void {
+    this.unsubscribe = this.events.subscribe((event) => this.onUserEvent(event));
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
   }
 }

@@ -239,6 +239,8 @@ export class UsersService {
       type: 'user.updated',
       userId: user.userId,
       actorId: principal.userId,
+      passwordChanged: request.password !== undefined,
+      actorSessionId: principal.sessionId,
     });
     return this.respondOne(user);
   }

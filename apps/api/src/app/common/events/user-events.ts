@@ -4,6 +4,10 @@ export interface UserEvent {
   userId: string;
   /** Who did it (a user id, or `admin` for the master key). */
   actorId: string;
+  /** Set when the update changed the password: the user's other sessions must end. */
+  passwordChanged?: boolean;
+  /** The console session that made the change (kept alive when users change their own password). */
+  actorSessionId?: string;
 }
 
 export type UserEventListener = (event: UserEvent) => Promise<void> | void;
