@@ -15,9 +15,15 @@ import { KeyEntity } from './key.entity';
 import type { KeysRepository } from './keys.repository';
 import { KeysService } from './keys.service';
 
+/** Fixed by default; `tick` makes every reading later than the last (time passing mid-request). */
 class FixedClock extends Clock {
+  ms = Date.UTC(2026, 0, 1);
+  tick = 0;
+
   now(): Date {
-    return new Date(Date.UTC(2026, 0, 1));
+    const now = new Date(this.ms);
+    this.ms += this.tick;
+    return now;
   }
 }
 
@@ -123,6 +129,7 @@ describe('KeysService', () => {
   let list: jest.Mock;
   let key: KeyEntity;
   let bounds: KeyUpperBounds;
+  let clock: FixedClock;
   let sut: KeysService;
 
   beforeEach(() => {
@@ -162,11 +169,27 @@ describe('KeysService', () => {
     events = new UserEvents();
     teamEvents = new TeamEvents();
     const config = { keyUpperBounds: bounds } as unknown as AppConfig;
-    sut = new KeysService(repository, teams, cache, new FixedClock(), config, events, teamEvents);
+    clock = new FixedClock();
+    sut = new KeysService(repository, teams, cache, clock, config, events, teamEvents);
     sut.onModuleInit();
   });
 
   afterEach(() => sut.onModuleDestroy());
+
+  it('never lets a key made through an expiring key outlive it, however long the request takes', async () => {
+    const expires = new Date(clock.ms + 3_600_000);
+    key = aKey({ userId: 'u1', expires });
+    clock.tick = 7;
+    const viaKey: Principal = {
+      ...principal('internal_user'),
+      method: 'virtual_key',
+      keyToken: key.token,
+    };
+    const child = await sut.generate(viaKey, {});
+    expect(child.expires).toBe(expires.toISOString());
+    const shorter = await sut.generate(viaKey, { duration: '10m' });
+    expect(Date.parse(shorter.expires ?? '')).toBeLessThan(expires.getTime());
+  });
 
   describe('invalidates the key cache on every change', () => {
     it('update', async () => {

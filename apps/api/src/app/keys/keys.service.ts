@@ -46,7 +46,12 @@ const ACTION_PERMISSIONS = {
 type KeyFields = Omit<UpdateKeyRequest, 'key' | 'user_id'>;
 
 /** The fields after the limits: `durationMs` replaces `duration` when a bound filled it in. */
-type LimitedKeyFields = KeyFields & { durationMs?: number };
+/**
+ * `durationMs`: a lifetime worked out by the limit checks; `expiresCap`: the calling key's own
+ * expiry, which a key it makes or changes may never outlive (applied as an absolute time, so
+ * the milliseconds between the check and the write cannot add up to a later expiry).
+ */
+type LimitedKeyFields = KeyFields & { durationMs?: number; expiresCap?: Date };
 
 const iso = (date: Date | null): string | null => date?.toISOString() ?? null;
 
@@ -478,6 +483,7 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
       }
     }
     if (calling.expires !== null && (creating || result.duration !== undefined)) {
+      result.expiresCap = calling.expires;
       const left = calling.expires.getTime() - this.clock.nowMs();
       if (creating && (requested.duration === undefined || requested.duration === null)) {
         result.durationMs = Math.min(result.durationMs ?? Infinity, left);
@@ -508,6 +514,9 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
         fields.duration === null
           ? null
           : new Date(now.getTime() + (parseDuration(fields.duration) ?? 0));
+    }
+    if (fields.expiresCap && (key.expires === null || key.expires > fields.expiresCap)) {
+      key.expires = fields.expiresCap;
     }
     if (fields.models !== undefined) key.models = fields.models;
     if (fields.max_budget !== undefined) key.maxBudget = fields.max_budget;
