@@ -2,20 +2,32 @@ import fastifyCookie from '@fastify/cookie';
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyServerFactoryHandler } from 'fastify';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { ValidationError } from 'class-validator';
-import { Logger, PinoLogger } from 'nestjs-pino';
-import type { Logger as Pino } from 'pino';
+import { Logger } from 'nestjs-pino';
 import { AppModule, type AppOptions } from './app.module';
 import { AppError } from './common/errors/app-error';
 import { parseJsonBody } from './common/http/lenient-json';
-import { accessLogOff, dataPlaneErrorLogger, requestId } from './common/logging/request-logger';
+import { registerSecurityHeaders } from './common/http/security-headers';
+import { requestId } from './common/logging/request-logger';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
-import { registerConsole, registerSecurityHeaders } from './console/console';
+import { registerConsole } from './console/console';
 import type { AppConfig } from './config/app-config';
 
-export const BODY_LIMIT_BYTES = 1024 * 1024;
-export const MAX_HEADER_BYTES = 64 * 1024;
+import { BODY_LIMIT_BYTES, MAX_HEADER_BYTES } from './common/http/limits';
+import { DataPlaneHandler, DATA_PLANE_ROUTES } from './gateway/data-plane.handler';
+import { documentDataPlane } from './gateway/data-plane.openapi';
+
+export { BODY_LIMIT_BYTES, MAX_HEADER_BYTES };
+
+/** The server settings Fastify hands a server factory (its options, defaults applied). */
+interface ServerTimeouts {
+  keepAliveTimeout?: number;
+  requestTimeout?: number;
+  connectionTimeout?: number;
+}
 
 export interface RegisteredRoute {
   method: string;
@@ -52,27 +64,32 @@ export async function createApp(
   config: AppConfig,
   options: AppOptions = {},
 ): Promise<{ app: NestFastifyApplication; routes: RegisteredRoute[] }> {
+  // The gateway's data plane answers its routes straight from node:http, before Fastify (see
+  // gateway/data-plane.handler.ts); set once the application is built, Fastify until then.
+  let dataPlane: DataPlaneHandler | null = null;
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy,
-    // Room for oversized credentials to reach the auth guard and get a clear 401, not a 431.
-    http: { maxHeaderSize: MAX_HEADER_BYTES },
     genReqId: requestId,
+    serverFactory: (fastifyHandler: FastifyServerFactoryHandler, options: ServerTimeouts) => {
+      const server = createServer(
+        { maxHeaderSize: MAX_HEADER_BYTES },
+        (req: IncomingMessage, res: ServerResponse) => {
+          if (!dataPlane?.handle(req, res)) fastifyHandler(req, res);
+        },
+      );
+      // What Fastify sets on the server it makes itself.
+      server.keepAliveTimeout = options.keepAliveTimeout ?? 72_000; // Fastify's defaults
+      server.requestTimeout = options.requestTimeout ?? 0;
+      server.setTimeout(options.connectionTimeout ?? 0);
+      return server;
+    },
   });
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();
   });
-  // Set after init: pino-http's root logger of this application (see request-logger.ts).
-  const pinoHttp: { root?: Pino } = {};
-  if (accessLogOff(config.logLevel)) {
-    const logDataPlaneError = dataPlaneErrorLogger(() => pinoHttp.root);
-    adapter.getInstance().addHook('onResponse', (request, reply, done) => {
-      logDataPlaneError(request, reply);
-      done();
-    });
-  }
-  const routes: RegisteredRoute[] = [];
+  const routes: RegisteredRoute[] = DATA_PLANE_ROUTES.map(({ method, url }) => ({ method, url }));
   adapter.getInstance().addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
@@ -87,7 +104,7 @@ export async function createApp(
   );
   app.useLogger(app.get(Logger));
   await app.register(fastifyCookie);
-  registerSecurityHeaders(app);
+  registerSecurityHeaders(app.getHttpAdapter().getInstance());
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();
@@ -124,13 +141,14 @@ export async function createApp(
       .addCookieAuth('gatehouse_session')
       .build(),
   );
+  documentDataPlane(document);
   SwaggerModule.setup('docs', app, document);
   // Public: the built Angular console at /ui (static files, no auth; see console/console.ts).
   const logger = app.get(Logger);
   await registerConsole(fastify, (line) => logger.log(line, 'Console'));
 
   await app.init();
-  pinoHttp.root = PinoLogger.root;
   await fastify.ready();
+  dataPlane = app.get(DataPlaneHandler);
   return { app, routes };
 }

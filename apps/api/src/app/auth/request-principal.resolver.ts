@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
 import { SESSION_COOKIE, XSRF_HEADER } from '../common/auth/cookies';
 import { MASTER_USER_ID, type Principal } from '../common/auth/principal';
-import { PrincipalResolver } from '../common/auth/principal-resolver';
+import { PrincipalResolver, type CredentialSource } from '../common/auth/principal-resolver';
 import { timingSafeEqual } from 'node:crypto';
 import { safeEqual, sha256Digest } from '../common/crypto/tokens';
 import { AppError } from '../common/errors/app-error';
@@ -16,13 +15,13 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const API_KEY_SHAPE = /^[\x21-\x7e]{1,512}$/;
 const SESSION_TOKEN_SHAPE = /^[A-Za-z0-9_-]{20,128}$/;
 
-function header(request: FastifyRequest, name: string): string | undefined {
+function header(request: CredentialSource, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
 
 /** The API key a request carries: `Authorization: Bearer`, else `x-api-key`, else `api-key`. */
-export function extractApiKey(request: FastifyRequest): string | null {
+export function extractApiKey(request: CredentialSource): string | null {
   const authorization = header(request, 'authorization');
   if (authorization !== undefined) {
     const match = /^Bearer +(.*)$/i.exec(authorization.trim());
@@ -51,7 +50,7 @@ export class RequestPrincipalResolver extends PrincipalResolver {
     this.masterDigest = sha256Digest(config.masterKey);
   }
 
-  async resolve(request: FastifyRequest): Promise<Principal | null> {
+  async resolve(request: CredentialSource): Promise<Principal | null> {
     const apiKey = extractApiKey(request);
     if (apiKey !== null) return this.fromApiKey(apiKey);
     const cookie = request.cookies?.[SESSION_COOKIE];
@@ -70,7 +69,7 @@ export class RequestPrincipalResolver extends PrincipalResolver {
     return (await this.keys.authenticate(apiKey, digest.toString('hex'))).principal;
   }
 
-  private async fromSession(request: FastifyRequest, token: string): Promise<Principal | null> {
+  private async fromSession(request: CredentialSource, token: string): Promise<Principal | null> {
     if (!SESSION_TOKEN_SHAPE.test(token)) return null;
     const session = await this.sessions.find(token);
     if (!session) return null;

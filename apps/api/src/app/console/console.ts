@@ -1,8 +1,6 @@
 import fastifyStatic from '@fastify/static';
 import type { ErrorBody } from '@gatehouse/shared/dto';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import helmet from 'helmet';
 import { existsSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 
@@ -23,44 +21,6 @@ export function consoleRootCandidates(): string[] {
     join(__dirname, '..', 'admin', 'browser'),
     resolve(process.cwd(), 'dist', 'apps', 'admin', 'browser'),
   ];
-}
-
-/**
- * The CSP the built console runs under: scripts and XHR from this origin only; inline styles
- * are allowed because Angular and Material add component styles at run time (the build does
- * not inline critical CSS: `optimization.styles.inlineCritical: false`).
- *
- * The helmet middleware is built ONCE and run on every response (as @fastify/helmet does,
- * which however rebuilds it, directives parsing included, for every request: ~2 % of the
- * gateway's CPU under load). Same headers on every route.
- */
-export function registerSecurityHeaders(app: NestFastifyApplication): void {
-  const securityHeaders = helmet({
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        baseUri: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        objectSrc: ["'none'"],
-        scriptSrcAttr: ["'none'"],
-      },
-    },
-  });
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onRequest', (request, reply, done) => {
-      securityHeaders(request.raw, reply.raw, (error?: unknown) =>
-        done(error instanceof Error ? error : undefined),
-      );
-    });
 }
 
 function notFound(): ErrorBody {

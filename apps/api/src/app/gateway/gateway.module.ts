@@ -1,21 +1,22 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { AppConfig } from '../config/app-config';
 import { ModelsModule } from '../models/models.module';
 import { SpendModule } from '../spend/spend.module';
 import { SpendQueue } from '../spend/spend-queue';
 import { BudgetLedger, InMemoryBudgetLedger } from './budget-ledger';
 import { GatewayCallerResolver } from './gateway-caller';
-import { GatewayController } from './gateway.controller';
+import { DataPlaneHandler } from './data-plane.handler';
 import { GatewayService } from './gateway.service';
 import { InMemoryRateLimiter, RateLimiter } from './rate-limiter';
 import { UpstreamClient } from './upstream-client';
 import { VirtualKeyCallerResolver } from './virtual-key-caller.resolver';
 
 @Module({
-  imports: [ModelsModule, SpendModule],
-  controllers: [GatewayController],
+  imports: [AuthModule, ModelsModule, SpendModule],
   providers: [
     GatewayService,
+    DataPlaneHandler,
     { provide: GatewayCallerResolver, useClass: VirtualKeyCallerResolver },
     { provide: RateLimiter, useClass: InMemoryRateLimiter },
     {
@@ -34,6 +35,6 @@ import { VirtualKeyCallerResolver } from './virtual-key-caller.resolver';
       inject: [AppConfig],
     },
   ],
-  exports: [GatewayCallerResolver, BudgetLedger],
+  exports: [GatewayCallerResolver, BudgetLedger, DataPlaneHandler],
 })
 export class GatewayModule {}

@@ -1,8 +1,6 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { RequestMethod } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Params } from 'nestjs-pino';
+import { PinoLogger, type Params } from 'nestjs-pino';
 import type { DestinationStream, Logger } from 'pino';
 import type { AppConfig } from '../../config/app-config';
 
@@ -43,52 +41,31 @@ export function requestId(req: { headers: IncomingMessage['headers']; id?: unkno
 }
 
 /**
- * The OpenAI-compatible data plane. Its request record is the spend log row; when the access
- * log is off (LOG_LEVEL above `info`), these routes skip pino-http (a child logger, the
- * redaction and an AsyncLocalStorage scope per request, for lines that are then dropped) and
- * `dataPlaneErrorLogger` writes their 5xx lines instead, as pino-http would have.
+ * The access line for a data-plane answer (gateway/data-plane.handler.ts serves those routes
+ * from node:http, outside the pino-http middleware): what pino-http writes for every other
+ * route, through pino-http's own logger, so the same serializers and redaction paths shape it
+ * (request id, method, redacted URL and headers, status). 5xx: `request errored` at error;
+ * else `request completed` at info; a client gone before the answer: `request aborted`.
+ * Nothing is built when the level would drop the line.
  */
-export const DATA_PLANE_ROUTES: { path: string; method: RequestMethod }[] = [
-  { path: 'v1/chat/completions', method: RequestMethod.POST },
-  { path: 'chat/completions', method: RequestMethod.POST },
-  { path: 'v1/embeddings', method: RequestMethod.POST },
-  { path: 'embeddings', method: RequestMethod.POST },
-  { path: 'v1/models', method: RequestMethod.GET },
-  { path: 'models', method: RequestMethod.GET },
-];
-
-const DATA_PLANE_URLS = new Set(DATA_PLANE_ROUTES.map((r) => `/${r.path}`));
-
-/** pino-http writes access lines at `info`: above that, only 5xx lines would be written. */
-export function accessLogOff(level: string): boolean {
-  return !['trace', 'debug', 'info'].includes(level);
-}
-
-/**
- * Fastify `onResponse` hook for the data plane while the access log is off: the 5xx line
- * pino-http would have written (`request errored`, level error). It hands pino-http's logger
- * the raw request and response, so the same serializers and redaction paths shape it as any
- * pino-http line (request id, method, redacted URL, redacted headers, status).
- */
-export function dataPlaneErrorLogger(
-  logger: () => Logger | undefined,
-): (request: FastifyRequest, reply: FastifyReply) => void {
-  return (request, reply) => {
-    if (reply.statusCode < 500) return;
-    const url = request.url;
-    const query = url.indexOf('?');
-    if (!DATA_PLANE_URLS.has(query < 0 ? url : url.slice(0, query))) return;
-    logger()?.error(
-      {
-        service: 'gatehouse',
-        req: request.raw,
-        res: reply.raw,
-        err: new Error(`failed with status code ${reply.statusCode}`),
-        responseTime: Math.round(reply.elapsedTime),
-      },
+export function logDataPlaneAnswer(
+  req: IncomingMessage,
+  res: ServerResponse,
+  elapsedMs: number,
+  logger: Logger | undefined = PinoLogger.root,
+): void {
+  if (!logger) return;
+  const failed = res.statusCode >= 500;
+  if (!logger.isLevelEnabled(failed ? 'error' : 'info')) return;
+  const line = { service: 'gatehouse', req, res, responseTime: Math.round(elapsedMs) };
+  if (failed) {
+    logger.error(
+      { ...line, err: new Error(`failed with status code ${res.statusCode}`) },
       'request errored',
     );
-  };
+  } else {
+    logger.info(line, res.writableFinished ? 'request completed' : 'request aborted');
+  }
 }
 
 export function requestLoggerOptions(config: AppConfig, destination?: DestinationStream): Params {
@@ -110,7 +87,6 @@ export function requestLoggerOptions(config: AppConfig, destination?: Destinatio
   };
   return {
     forRoutes: ['{*splat}'],
-    ...(accessLogOff(config.logLevel) ? { exclude: DATA_PLANE_ROUTES } : {}),
     pinoHttp: destination ? [options, destination] : options,
   };
 }

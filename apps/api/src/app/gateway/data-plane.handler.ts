@@ -1,0 +1,229 @@
+import { fastifyCookie } from '@fastify/cookie';
+import { hasPermission } from '@gatehouse/shared/auth';
+import { Injectable, Logger } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { pipeline } from 'node:stream';
+import type { Principal } from '../common/auth/principal';
+import { PrincipalResolver, type CredentialSource } from '../common/auth/principal-resolver';
+import { AppError } from '../common/errors/app-error';
+import { toErrorResponse } from '../common/errors/error-response';
+import { parseJsonBody } from '../common/http/lenient-json';
+import { BODY_LIMIT_BYTES } from '../common/http/limits';
+import { SECURITY_HEADERS } from '../common/http/security-headers';
+import { logDataPlaneAnswer, requestId } from '../common/logging/request-logger';
+import { MetricsService } from '../metrics/metrics.service';
+import { GatewayService, type CallContext, type GatewayResult } from './gateway.service';
+
+export const OVERHEAD_HEADER = 'x-gatehouse-overhead-ms';
+
+type Operation = 'chat' | 'embeddings' | 'models';
+
+/**
+ * The OpenAI-compatible routes. They are served straight from `node:http` (see `handle`), so
+ * they are listed here rather than found by Fastify's router: the OpenAPI document and the
+ * route-walking test read this list.
+ */
+export const DATA_PLANE_ROUTES: readonly { method: 'GET' | 'POST'; url: string; op: Operation }[] =
+  [
+    { method: 'POST', url: '/v1/chat/completions', op: 'chat' },
+    { method: 'POST', url: '/chat/completions', op: 'chat' },
+    { method: 'POST', url: '/v1/embeddings', op: 'embeddings' },
+    { method: 'POST', url: '/embeddings', op: 'embeddings' },
+    { method: 'GET', url: '/v1/models', op: 'models' },
+    { method: 'GET', url: '/models', op: 'models' },
+  ];
+
+const OPERATIONS = new Map(DATA_PLANE_ROUTES.map((r) => [`${r.method} ${r.url}`, r.op]));
+const CALL_TYPES = { chat: 'chat_completion', embeddings: 'embedding' } as const;
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream',
+  'cache-control': 'no-cache',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+} as const;
+/** The upstream's JSON, relayed as it came; and JSON that Gatehouse writes (as Fastify labels it). */
+const RELAYED_JSON = { 'content-type': 'application/json' } as const;
+const OWN_JSON = { 'content-type': 'application/json; charset=utf-8' } as const;
+/** Body types read as JSON: JSON itself, none, and curl's `-d` default (a form type). */
+const JSON_BODY_TYPES = new Set(['', 'application/json', 'application/x-www-form-urlencoded']);
+
+function mediaType(req: IncomingMessage): string {
+  const value = req.headers['content-type'] ?? '';
+  const semicolon = value.indexOf(';');
+  return (semicolon < 0 ? value : value.slice(0, semicolon)).trim().toLowerCase();
+}
+
+function tooLarge(): AppError {
+  return new AppError(413, 'payload_too_large', 'Request body is larger than 1 MiB');
+}
+
+/** The request body as text, refused (413) past the limit, declared or actual. */
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    if (Number(req.headers['content-length']) > limit) {
+      reject(tooLarge());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      if (size > limit) return; // refused already; node:http discards the rest
+      size += chunk.length;
+      if (size <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      chunks.length = 0;
+      reject(tooLarge());
+    });
+    req.on('end', () => {
+      if (size <= limit) resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    req.on('error', reject);
+  });
+}
+
+function credentials(req: IncomingMessage): CredentialSource {
+  const cookie = req.headers.cookie;
+  return {
+    method: req.method ?? '',
+    headers: req.headers,
+    cookies: cookie ? fastifyCookie.parse(cookie) : undefined,
+  };
+}
+
+/**
+ * The gateway's data plane over plain `node:http`, in front of Fastify: `handle` takes the six
+ * OpenAI routes and lets everything else through. Measured under load (BENCHMARKS.md), the
+ * Fastify + Nest pipeline cost more CPU per call than the gateway's own work; here a call is
+ * authenticated (the same PrincipalResolver the global guard uses), permission-checked
+ * (`gateway.call`), answered with the same security headers, request id, error shape and log
+ * lines as every other route, and everything else is GatewayService's.
+ */
+@Injectable()
+export class DataPlaneHandler {
+  private readonly errors = new Logger('Errors');
+
+  constructor(
+    private readonly gateway: GatewayService,
+    private readonly principals: PrincipalResolver,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  /** Serves the request when it is one of DATA_PLANE_ROUTES; false hands it on, untouched. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean {
+    const url = req.url ?? '';
+    const query = url.indexOf('?');
+    const path = query < 0 ? url : url.slice(0, query);
+    // HEAD is GET without a body (node:http leaves the body out of HEAD answers itself).
+    const op = OPERATIONS.get(`${req.method === 'HEAD' ? 'GET' : req.method} ${path}`);
+    if (!op) return false;
+    const started = performance.now();
+    const id = requestId(req);
+    res.on('close', () => logDataPlaneAnswer(req, res, performance.now() - started));
+    void this.serve(op, req, res, id, started);
+    return true;
+  }
+
+  private async serve(
+    op: Operation,
+    req: IncomingMessage,
+    res: ServerResponse,
+    id: string,
+    started: number,
+  ): Promise<void> {
+    const abort = new AbortController();
+    const ctx: CallContext = { signal: abort.signal, upstreamMs: 0 };
+    res.on('close', () => {
+      if (!res.writableFinished) abort.abort();
+    });
+    const overhead = (): string => {
+      const ms = Math.max(0, performance.now() - started - ctx.upstreamMs);
+      if (op !== 'models') this.metrics.overhead.observe({ call_type: CALL_TYPES[op] }, ms / 1000);
+      return ms.toFixed(3);
+    };
+    try {
+      const principal = await this.authorize(req);
+      if (op === 'models') {
+        const list = JSON.stringify(this.gateway.listModels(principal));
+        this.send(res, 200, id, overhead(), list, OWN_JSON);
+        return;
+      }
+      if (!JSON_BODY_TYPES.has(mediaType(req))) {
+        throw new AppError(
+          415,
+          'invalid_request_error',
+          `Unsupported Media Type: ${req.headers['content-type']} (send application/json)`,
+        );
+      }
+      const body = parseJsonBody(await readBody(req, BODY_LIMIT_BYTES));
+      const result =
+        op === 'chat'
+          ? await this.gateway.chat(principal, body, ctx)
+          : await this.gateway.embeddings(principal, body, ctx);
+      this.answer(res, id, overhead(), result);
+    } catch (error) {
+      this.fail(res, id, overhead(), error);
+    }
+  }
+
+  private async authorize(req: IncomingMessage): Promise<Principal> {
+    const principal = await this.principals.resolve(credentials(req));
+    if (!principal) throw AppError.unauthorized();
+    if (!hasPermission(principal.role, 'gateway.call')) {
+      throw AppError.forbidden(
+        `Your role (${principal.role}) may not do this (needs gateway.call)`,
+      );
+    }
+    return principal;
+  }
+
+  private answer(res: ServerResponse, id: string, overhead: string, result: GatewayResult): void {
+    if (result.kind === 'json') {
+      this.send(res, 200, id, overhead, result.text, RELAYED_JSON);
+      return;
+    }
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      ...SSE_HEADERS,
+      'x-request-id': id,
+      [OVERHEAD_HEADER]: overhead,
+    });
+    // Either side ending early ends the other: a gone client stops the upstream stream.
+    pipeline(result.stream, res, () => undefined);
+  }
+
+  private fail(res: ServerResponse, id: string, overhead: string, error: unknown): void {
+    const response = toErrorResponse(error);
+    if (response.unexpected) {
+      this.errors.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    }
+    if (res.headersSent || res.destroyed) {
+      res.destroy();
+      return;
+    }
+    this.send(res, response.status, id, overhead, JSON.stringify(response.body), {
+      ...response.headers,
+      ...OWN_JSON,
+    });
+  }
+
+  private send(
+    res: ServerResponse,
+    status: number,
+    id: string,
+    overhead: string,
+    json: string,
+    headers: Readonly<Record<string, string>>,
+  ): void {
+    res.writeHead(status, {
+      ...SECURITY_HEADERS,
+      ...headers,
+      'content-length': Buffer.byteLength(json),
+      'x-request-id': id,
+      [OVERHEAD_HEADER]: overhead,
+    });
+    res.end(json);
+  }
+}
