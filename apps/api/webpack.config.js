@@ -16,6 +16,8 @@ module.exports = {
       outputHashing: 'none',
       generatePackageJson: false,
       sourceMap: true,
+      // The spend writer's SQLite thread runs this file as it is (spend/spend-store.ts).
+      assets: [{ input: './src/app/spend', glob: 'spend-sqlite.worker.js', output: '.' }],
       transformers: [
         {
           name: '@nestjs/swagger/plugin',

@@ -5,6 +5,9 @@ import type { DatabaseConfig } from '../config/app-config';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
+/** How long a SQLite writer waits for another (the spend writer's thread, or the app's). */
+export const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
 /** One set of options for both databases; migrations run at start, never `synchronize`. */
 export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
   const common = {
@@ -22,7 +25,7 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
       type: 'better-sqlite3',
       database: database.path,
       enableWAL: database.path !== ':memory:',
-      timeout: 5000,
+      timeout: SQLITE_BUSY_TIMEOUT_MS,
     };
   }
   return {

@@ -1,9 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
-import { KeyEntity } from '../keys/key.entity';
-import { TeamEntity } from '../teams/team.entity';
-import { UserEntity } from '../users/user.entity';
 import type { CounterEntity } from './spend-record';
+import { placeholder, type SqlDialect, type SqlStatement } from './spend-store';
 
 /** One entity's counter change in a flush: add `deltaNanos`, after a reset when `reset`. */
 export interface CounterDelta {
@@ -12,10 +9,10 @@ export interface CounterDelta {
   reset: { nextResetAt: Date | null } | null;
 }
 
-/** Persists one entity's `spend` counter inside the flush transaction. */
+/** The statements that persist one entity's `spend` counter, run inside the flush transaction. */
 export abstract class SpendSink {
   abstract readonly entity: CounterEntity;
-  abstract apply(manager: EntityManager, deltas: CounterDelta[]): Promise<void>;
+  abstract statements(deltas: CounterDelta[], dialect: SqlDialect): SqlStatement[];
 }
 
 export const SPEND_SINKS = Symbol('SPEND_SINKS');
@@ -23,45 +20,43 @@ export const SPEND_SINKS = Symbol('SPEND_SINKS');
 /**
  * A `spend` counter column (nano-dollars) on one table, keyed by one id column. A budget
  * reset restarts the counter at the delta and, where the table keeps one, moves
- * `budget_reset_at` to the next period.
+ * `budget_reset_at` (epoch ms) to the next period.
  */
 abstract class CounterSink extends SpendSink {
-  protected abstract readonly target: EntityTarget<ObjectLiteral>;
+  protected abstract readonly table: string;
   protected abstract readonly idColumn: string;
   protected abstract readonly keepsResetAt: boolean;
 
-  async apply(manager: EntityManager, deltas: CounterDelta[]): Promise<void> {
+  statements(deltas: CounterDelta[], dialect: SqlDialect): SqlStatement[] {
+    const p = (n: number): string => placeholder(dialect, n);
+    const where = (n: number): string => `WHERE "${this.idColumn}" = ${p(n)}`;
+    const statements: SqlStatement[] = [];
     for (const delta of deltas) {
-      const qb = manager
-        .createQueryBuilder()
-        .update(this.target)
-        .where(`${this.idColumn} = :id`, { id: delta.id });
-      if (delta.reset) {
-        await qb
-          .set(
-            this.keepsResetAt
-              ? { spend: () => ':delta', budgetResetAt: () => ':resetAt' }
-              : { spend: () => ':delta' },
-          )
-          .setParameters({
-            delta: delta.deltaNanos,
-            resetAt: delta.reset.nextResetAt?.getTime() ?? null,
-          })
-          .execute();
+      if (delta.reset && this.keepsResetAt) {
+        statements.push({
+          sql: `UPDATE "${this.table}" SET "spend" = ${p(1)}, "budget_reset_at" = ${p(2)} ${where(3)}`,
+          params: [delta.deltaNanos, delta.reset.nextResetAt?.getTime() ?? null, delta.id],
+        });
+      } else if (delta.reset) {
+        statements.push({
+          sql: `UPDATE "${this.table}" SET "spend" = ${p(1)} ${where(2)}`,
+          params: [delta.deltaNanos, delta.id],
+        });
       } else if (delta.deltaNanos !== 0) {
-        await qb
-          .set({ spend: () => 'spend + :delta' })
-          .setParameter('delta', delta.deltaNanos)
-          .execute();
+        statements.push({
+          sql: `UPDATE "${this.table}" SET "spend" = "spend" + ${p(1)} ${where(2)}`,
+          params: [delta.deltaNanos, delta.id],
+        });
       }
     }
+    return statements;
   }
 }
 
 @Injectable()
 export class UserSpendSink extends CounterSink {
   readonly entity = 'user' as const;
-  protected readonly target = UserEntity;
+  protected readonly table = 'users';
   protected readonly idColumn = 'user_id';
   protected readonly keepsResetAt = true;
 }
@@ -69,7 +64,7 @@ export class UserSpendSink extends CounterSink {
 @Injectable()
 export class KeySpendSink extends CounterSink {
   readonly entity = 'key' as const;
-  protected readonly target = KeyEntity;
+  protected readonly table = 'keys';
   protected readonly idColumn = 'token';
   protected readonly keepsResetAt = true;
 }
@@ -78,7 +73,7 @@ export class KeySpendSink extends CounterSink {
 @Injectable()
 export class TeamSpendSink extends CounterSink {
   readonly entity = 'team' as const;
-  protected readonly target = TeamEntity;
+  protected readonly table = 'teams';
   protected readonly idColumn = 'team_id';
   protected readonly keepsResetAt = false;
 }

@@ -1,9 +1,9 @@
-import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import type { MetricsService } from '../metrics/metrics.service';
 import { InMemorySpendQueue } from './spend-queue';
 import type { SpendRecord } from './spend-record';
 import type { SpendSink } from './spend-sinks';
+import type { SpendStore, SqlStatement } from './spend-store';
 import { counterDeltas, rollup, SpendWriter } from './spend-writer';
 
 const record = (fields: Partial<SpendRecord> = {}): SpendRecord => ({
@@ -74,22 +74,19 @@ describe('SpendWriter scheduling', () => {
     transaction: jest.Mock;
   } {
     const queue = new InMemorySpendQueue();
-    const manager = {
-      connection: { options: { type: 'better-sqlite3' } },
-      query: jest.fn().mockResolvedValue([]),
-    };
-    const transaction = jest.fn((work: (m: unknown) => Promise<void>) =>
-      fail ? Promise.reject(new Error('disk full')) : work(manager),
+    const transaction = jest.fn((_statements: SqlStatement[]) =>
+      fail ? Promise.reject(new Error('disk full')) : Promise.resolve(),
     );
+    const store = { dialect: 'sqlite', execute: transaction, close: () => Promise.resolve() };
     const metrics = {
       queueDepth: { set: jest.fn() },
       flushDuration: { startTimer: () => () => undefined },
       flushFailures: { inc: jest.fn() },
     };
-    const userSink: SpendSink = { entity: 'user', apply: jest.fn().mockResolvedValue(undefined) };
+    const userSink: SpendSink = { entity: 'user', statements: () => [] };
     const sut = new SpendWriter(
       queue,
-      { transaction } as unknown as DataSource,
+      store as SpendStore,
       { spendFlushIntervalMs: 1000, spendFlushMaxEvents: 3 } as AppConfig,
       metrics as unknown as MetricsService,
       [userSink],

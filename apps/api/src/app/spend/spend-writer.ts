@@ -5,13 +5,18 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { SpendQueue } from './spend-queue';
 import type { CounterEntity, SpendEvent, SpendRecord } from './spend-record';
 import { SPEND_SINKS, type CounterDelta, type SpendSink } from './spend-sinks';
+import {
+  placeholder,
+  SpendStore,
+  type SqlDialect,
+  type SqlStatement,
+  type SqlValue,
+} from './spend-store';
 
 const LOG_CHUNK = 400;
 /** How often the writer looks at the queue's length (ms); the interval bounds it too. */
@@ -32,31 +37,47 @@ const ROLLUP_KEYS = ['date', 'user_id', 'key_token', 'team_id', 'model'] as cons
 type RollupRow = Record<(typeof ROLLUP_KEYS)[number], string> &
   Record<(typeof ROLLUP_COUNTERS)[number], number>;
 
+const DAY_MS = 86_400_000;
+
 /** The UTC day of an epoch-ms instant, as YYYY-MM-DD. */
 export function utcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-/** Sums a batch into rollup rows (date × user × key × team × model). */
+/**
+ * Sums a batch into rollup rows (date × user × key × team × model). Runs on the gateway's event
+ * loop once per flush, so it stays cheap per record: a string key, one date string per day.
+ */
 export function rollup(records: SpendRecord[]): RollupRow[] {
   const rows = new Map<string, RollupRow>();
+  let dayStart = NaN;
+  let date = '';
   for (const r of records) {
-    const dims = {
-      date: utcDay(r.startTimeMs),
-      user_id: r.userId,
-      key_token: r.keyToken ?? '',
-      team_id: r.teamId ?? '',
-      model: r.model,
-    };
-    const id = JSON.stringify(dims);
+    const start = r.startTimeMs - (r.startTimeMs % DAY_MS);
+    if (start !== dayStart) {
+      dayStart = start;
+      date = utcDay(start);
+    }
+    const keyToken = r.keyToken ?? '';
+    const teamId = r.teamId ?? '';
+    const id = `${date}\u0000${r.userId}\u0000${keyToken}\u0000${teamId}\u0000${r.model}`;
     let row = rows.get(id);
     if (!row) {
       row = {
-        ...dims,
-        ...(Object.fromEntries(ROLLUP_COUNTERS.map((c) => [c, 0])) as Record<
-          (typeof ROLLUP_COUNTERS)[number],
-          number
-        >),
+        date,
+        user_id: r.userId,
+        key_token: keyToken,
+        team_id: teamId,
+        model: r.model,
+        requests: 0,
+        successes: 0,
+        failures: 0,
+        prompt_tokens: 0,
+        completion_tokens: 0,
+        cache_hits: 0,
+        cached_tokens: 0,
+        spend: 0,
+        saved_spend: 0,
       };
       rows.set(id, row);
     }
@@ -119,9 +140,9 @@ const LOG_COLUMNS = [
   'error_type',
 ] as const;
 
-/** One spend_logs row in LOG_COLUMNS order (booleans as 0/1 on SQLite). */
-function logValues(r: SpendRecord, postgres: boolean): (string | number | boolean | null)[] {
-  return [
+/** One spend_logs row's values in LOG_COLUMNS order (the boolean as 0/1: both databases take it). */
+function pushLogValues(params: SqlValue[], r: SpendRecord): void {
+  params.push(
     r.requestId,
     r.keyToken,
     r.userId,
@@ -135,9 +156,9 @@ function logValues(r: SpendRecord, postgres: boolean): (string | number | boolea
     r.startTimeMs,
     r.endTimeMs,
     r.status,
-    postgres ? r.cacheHit : r.cacheHit ? 1 : 0,
+    r.cacheHit ? 1 : 0,
     r.errorType,
-  ];
+  );
 }
 
 /**
@@ -160,7 +181,7 @@ export class SpendWriter implements OnApplicationBootstrap, OnApplicationShutdow
 
   constructor(
     private readonly queue: SpendQueue,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: SpendStore,
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
     @Inject(SPEND_SINKS) sinks: SpendSink[],
@@ -197,6 +218,7 @@ export class SpendWriter implements OnApplicationBootstrap, OnApplicationShutdow
     if (this.queue.size > 0) {
       this.logger.error(`${this.queue.size} spend events could not be written at shutdown`);
     }
+    await this.store.close();
   }
 
   /** Flushes now (one at a time: a call made during a flush runs after it). */
@@ -216,7 +238,7 @@ export class SpendWriter implements OnApplicationBootstrap, OnApplicationShutdow
     if (events.length === 0) return;
     const end = this.metrics.flushDuration.startTimer();
     try {
-      await this.dataSource.transaction((manager) => this.write(manager, events));
+      await this.store.execute(this.statements(events));
       this.failing = false;
     } catch (error) {
       this.failing = true;
@@ -231,19 +253,22 @@ export class SpendWriter implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  private async write(manager: EntityManager, events: SpendEvent[]): Promise<void> {
+  /** The whole flush as statements for one transaction: log rows, rollups, counters. */
+  private statements(events: SpendEvent[]): SqlStatement[] {
+    const dialect = this.store.dialect;
     const records = events.flatMap((e) => (e.type === 'spend' ? [e.record] : []));
+    const statements: SqlStatement[] = [];
     for (let i = 0; i < records.length; i += LOG_CHUNK) {
-      await this.insertLogs(manager, records.slice(i, i + LOG_CHUNK));
+      statements.push(insertLogs(records.slice(i, i + LOG_CHUNK), dialect));
     }
     const rows = rollup(records);
     for (let i = 0; i < rows.length; i += ROLLUP_CHUNK) {
-      await this.upsertRollup(manager, rows.slice(i, i + ROLLUP_CHUNK));
+      statements.push(upsertRollup(rows.slice(i, i + ROLLUP_CHUNK), dialect));
     }
     for (const [entity, deltas] of counterDeltas(events)) {
       const sink = this.sinks.get(entity);
       if (sink) {
-        await sink.apply(manager, deltas);
+        statements.push(...sink.statements(deltas, dialect));
       } else if (!this.warned.has(entity)) {
         // Hook point: the keys/teams modules register their SpendSink (see spend.module.ts).
         this.warned.add(entity);
@@ -253,49 +278,54 @@ export class SpendWriter implements OnApplicationBootstrap, OnApplicationShutdow
         );
       }
     }
+    return statements;
   }
+}
 
-  /**
-   * spend_logs rows as one multi-row INSERT per chunk: TypeORM's entity insert costs several
-   * times more CPU per row, and this runs on the gateway's event loop.
-   */
-  private async insertLogs(manager: EntityManager, records: SpendRecord[]): Promise<void> {
-    const postgres = manager.connection.options.type === 'postgres';
-    const params: (string | number | boolean | null)[] = [];
-    const tuples = records.map((r) => {
-      const values = logValues(r, postgres);
-      const marks = values.map((v) => {
-        params.push(v);
-        return postgres ? `$${params.length}` : '?';
-      });
-      return `(${marks.join(', ')})`;
-    });
-    await manager.query(
-      `INSERT INTO "spend_logs" (${LOG_COLUMNS.map((c) => `"${c}"`).join(', ')}) ` +
-        `VALUES ${tuples.join(', ')}`,
-      params,
-    );
+/** Placeholders for `rows` tuples of `width` values each: `(?, ?), (?, ?)` or `($1, $2), …`. */
+function tuples(rows: number, width: number, dialect: SqlDialect): string {
+  if (dialect === 'sqlite') {
+    const tuple = `(${new Array<string>(width).fill('?').join(', ')})`;
+    return new Array<string>(rows).fill(tuple).join(', ');
   }
+  const out: string[] = [];
+  for (let row = 0; row < rows; row++) {
+    const marks: string[] = [];
+    for (let col = 1; col <= width; col++) marks.push(placeholder(dialect, row * width + col));
+    out.push(`(${marks.join(', ')})`);
+  }
+  return out.join(', ');
+}
 
-  private async upsertRollup(manager: EntityManager, rows: RollupRow[]): Promise<void> {
-    const postgres = manager.connection.options.type === 'postgres';
-    const columns = [...ROLLUP_KEYS, ...ROLLUP_COUNTERS];
-    const params: (string | number)[] = [];
-    const tuples = rows.map((row) => {
-      const marks = columns.map((c) => {
-        params.push(row[c]);
-        return postgres ? `$${params.length}` : '?';
-      });
-      return `(${marks.join(', ')})`;
-    });
-    const q = (c: string): string => `"${c}"`;
-    const updates = ROLLUP_COUNTERS.map(
-      (c) => `${q(c)} = "daily_spend".${q(c)} + excluded.${q(c)}`,
-    ).join(', ');
-    await manager.query(
-      `INSERT INTO "daily_spend" (${columns.map(q).join(', ')}) VALUES ${tuples.join(', ')} ` +
-        `ON CONFLICT (${ROLLUP_KEYS.map(q).join(', ')}) DO UPDATE SET ${updates}`,
-      params,
-    );
-  }
+const quoted = (column: string): string => `"${column}"`;
+
+/**
+ * spend_logs rows as one multi-row INSERT: TypeORM's entity insert costs several times more
+ * CPU per row, and the statement is built on the gateway's event loop.
+ */
+function insertLogs(records: SpendRecord[], dialect: SqlDialect): SqlStatement {
+  return {
+    sql:
+      `INSERT INTO "spend_logs" (${LOG_COLUMNS.map(quoted).join(', ')}) ` +
+      `VALUES ${tuples(records.length, LOG_COLUMNS.length, dialect)}`,
+    params: records.reduce<SqlValue[]>((params, r) => {
+      pushLogValues(params, r);
+      return params;
+    }, []),
+  };
+}
+
+const ROLLUP_COLUMNS = [...ROLLUP_KEYS, ...ROLLUP_COUNTERS];
+const ROLLUP_UPDATES = ROLLUP_COUNTERS.map(
+  (c) => `${quoted(c)} = "daily_spend".${quoted(c)} + excluded.${quoted(c)}`,
+).join(', ');
+
+function upsertRollup(rows: RollupRow[], dialect: SqlDialect): SqlStatement {
+  return {
+    sql:
+      `INSERT INTO "daily_spend" (${ROLLUP_COLUMNS.map(quoted).join(', ')}) ` +
+      `VALUES ${tuples(rows.length, ROLLUP_COLUMNS.length, dialect)} ` +
+      `ON CONFLICT (${ROLLUP_KEYS.map(quoted).join(', ')}) DO UPDATE SET ${ROLLUP_UPDATES}`,
+    params: rows.flatMap((row) => ROLLUP_COLUMNS.map((c) => row[c])),
+  };
 }

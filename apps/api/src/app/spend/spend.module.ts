@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { SQLITE_BUSY_TIMEOUT_MS } from '../database/data-source-options';
 import { DailySpendEntity } from './daily-spend.entity';
 import { SpendLogEntity } from './spend-log.entity';
 import { InMemorySpendQueue, SpendQueue } from './spend-queue';
@@ -10,6 +13,7 @@ import {
   UserSpendSink,
   type SpendSink,
 } from './spend-sinks';
+import { SpendStore, SqliteWorkerSpendStore, TypeOrmSpendStore } from './spend-store';
 import { SpendWriter } from './spend-writer';
 import { SpendController } from './spend.controller';
 import { SpendRepository } from './spend.repository';
@@ -26,6 +30,15 @@ import { SpendService } from './spend.service';
     KeySpendSink,
     TeamSpendSink,
     { provide: SpendQueue, useClass: InMemorySpendQueue },
+    {
+      // A SQLite file is written from a worker thread, off the event loop (spend-store.ts).
+      provide: SpendStore,
+      useFactory: (config: AppConfig, dataSource: DataSource): SpendStore =>
+        config.database.type === 'sqlite' && config.database.path !== ':memory:'
+          ? new SqliteWorkerSpendStore(config.database.path, SQLITE_BUSY_TIMEOUT_MS)
+          : new TypeOrmSpendStore(dataSource),
+      inject: [AppConfig, getDataSourceToken()],
+    },
     {
       provide: SPEND_SINKS,
       useFactory: (...sinks: SpendSink[]): SpendSink[] => sinks,

@@ -1,0 +1,40 @@
+// The spend writer's SQLite thread (see spend-store.ts, SqliteWorkerSpendStore). Plain
+// JavaScript so that it runs as it is from the sources (tests) and beside the bundle (copied
+// by apps/api/webpack.config.js). It knows no schema: it runs each batch of statements it is
+// sent in one transaction and answers `{id}` or `{id, error}`.
+'use strict';
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require('better-sqlite3');
+
+const db = new Database(workerData.path, { timeout: workerData.busyTimeoutMs });
+db.pragma('journal_mode = WAL');
+
+/** Prepared statements by text; multi-row inserts vary in length, so the cache is bounded. */
+const prepared = new Map();
+function prepare(sql) {
+  let statement = prepared.get(sql);
+  if (!statement) {
+    statement = db.prepare(sql);
+    if (prepared.size >= 256) prepared.clear();
+    prepared.set(sql, statement);
+  }
+  return statement;
+}
+
+const runBatch = db.transaction((statements) => {
+  for (const { sql, params } of statements) prepare(sql).run(params);
+});
+
+parentPort.on('message', (message) => {
+  if (message.close) {
+    db.close();
+    parentPort.close();
+    return;
+  }
+  try {
+    runBatch(message.statements);
+    parentPort.postMessage({ id: message.id });
+  } catch (error) {
+    parentPort.postMessage({ id: message.id, error: String(error && error.message) });
+  }
+});

@@ -1,0 +1,106 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KeySpendSink, TeamSpendSink } from './spend-sinks';
+import { SqliteWorkerSpendStore } from './spend-store';
+
+describe('SqliteWorkerSpendStore (a real SQLite file, a real worker thread)', () => {
+  let dir: string;
+  let path: string;
+  let sut: SqliteWorkerSpendStore;
+
+  const rows = (): { id: string; n: number }[] => {
+    const db = new Database(path, { readonly: true });
+    try {
+      return db.prepare('SELECT id, n FROM t ORDER BY id').all() as { id: string; n: number }[];
+    } finally {
+      db.close();
+    }
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gatehouse-spend-store-'));
+    path = join(dir, 'db.sqlite');
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.exec('CREATE TABLE t (id TEXT PRIMARY KEY, n INTEGER NOT NULL)');
+    db.close();
+    sut = new SqliteWorkerSpendStore(path, 1000);
+  });
+  afterEach(async () => {
+    await sut.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs a batch in one transaction, with positional parameters', async () => {
+    await sut.execute([
+      { sql: 'INSERT INTO t (id, n) VALUES (?, ?), (?, ?)', params: ['a', 1, 'b', 2] },
+      { sql: 'UPDATE t SET n = n + ? WHERE id = ?', params: [40, 'a'] },
+    ]);
+    expect(rows()).toEqual([
+      { id: 'a', n: 41 },
+      { id: 'b', n: 2 },
+    ]);
+  });
+
+  it('writes nothing of a batch that fails, says why, and takes the next batch', async () => {
+    await expect(
+      sut.execute([
+        { sql: 'INSERT INTO t (id, n) VALUES (?, ?)', params: ['a', 1] },
+        { sql: 'INSERT INTO t (id, n) VALUES (?, ?)', params: ['a', 2] },
+      ]),
+    ).rejects.toThrow(/UNIQUE constraint failed/);
+    expect(rows()).toEqual([]);
+    await sut.execute([{ sql: 'INSERT INTO t (id, n) VALUES (?, ?)', params: ['c', 3] }]);
+    expect(rows()).toEqual([{ id: 'c', n: 3 }]);
+  });
+
+  it('keeps the order of batches sent without waiting', async () => {
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        sut.execute([
+          i === 0
+            ? { sql: 'INSERT INTO t (id, n) VALUES (?, ?)', params: ['x', 0] }
+            : { sql: 'UPDATE t SET n = n * 2 + ? WHERE id = ?', params: [i % 2, 'x'] },
+        ]),
+      ),
+    );
+    let expected = 0;
+    for (let i = 1; i < 20; i++) expected = expected * 2 + (i % 2);
+    expect(rows()).toEqual([{ id: 'x', n: expected }]);
+  });
+
+  it('starts a new thread after close or a crash, failing only the batches in flight', async () => {
+    await sut.execute([{ sql: 'INSERT INTO t (id, n) VALUES (?, ?)', params: ['a', 1] }]);
+    await sut.close();
+    await sut.execute([{ sql: 'UPDATE t SET n = ? WHERE id = ?', params: [2, 'a'] }]);
+    const broken = new SqliteWorkerSpendStore(join(dir, 'missing', 'db.sqlite'), 1000);
+    await expect(broken.execute([{ sql: 'SELECT 1', params: [] }])).rejects.toThrow(
+      /unable to open database|directory does not exist|exited/,
+    );
+    await broken.close();
+    expect(rows()).toEqual([{ id: 'a', n: 2 }]);
+  });
+});
+
+describe('counter sinks', () => {
+  it('add to the counter, or restart it (and move the reset date) after a reset', () => {
+    const deltas = [
+      { id: 'k1', deltaNanos: 5, reset: null },
+      { id: 'k2', deltaNanos: 0, reset: null },
+      { id: 'k3', deltaNanos: 7, reset: { nextResetAt: new Date(86_400_000) } },
+    ];
+    expect(new KeySpendSink().statements(deltas, 'sqlite')).toEqual([
+      { sql: 'UPDATE "keys" SET "spend" = "spend" + ? WHERE "token" = ?', params: [5, 'k1'] },
+      {
+        sql: 'UPDATE "keys" SET "spend" = ?, "budget_reset_at" = ? WHERE "token" = ?',
+        params: [7, 86_400_000, 'k3'],
+      },
+    ]);
+    expect(new TeamSpendSink().statements(deltas, 'postgres')).toEqual([
+      { sql: 'UPDATE "teams" SET "spend" = "spend" + $1 WHERE "team_id" = $2', params: [5, 'k1'] },
+      { sql: 'UPDATE "teams" SET "spend" = $1 WHERE "team_id" = $2', params: [7, 'k3'] },
+    ]);
+  });
+});
