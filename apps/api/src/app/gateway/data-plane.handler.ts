@@ -54,6 +54,10 @@ function mediaType(req: IncomingMessage): string {
   return (semicolon < 0 ? value : value.slice(0, semicolon)).trim().toLowerCase();
 }
 
+/**
+ * The answer goes out at once; node:http reads and drops the rest of the body, so the client
+ * that is still sending gets the 413 rather than a reset connection.
+ */
 function tooLarge(): AppError {
   return new AppError(413, 'payload_too_large', 'Request body is larger than 1 MiB');
 }
