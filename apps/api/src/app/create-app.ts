@@ -2,21 +2,20 @@ import fastifyCookie from '@fastify/cookie';
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyServerFactoryHandler } from 'fastify';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { ValidationError } from 'class-validator';
+import type { FastifyServerFactoryHandler } from 'fastify';
 import { Logger } from 'nestjs-pino';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { AppModule, type AppOptions } from './app.module';
 import { AppError } from './common/errors/app-error';
 import { parseJsonBody } from './common/http/lenient-json';
+import { BODY_LIMIT_BYTES, MAX_HEADER_BYTES } from './common/http/limits';
 import { registerSecurityHeaders } from './common/http/security-headers';
 import { requestId } from './common/logging/request-logger';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { registerConsole } from './console/console';
 import type { AppConfig } from './config/app-config';
-
-import { BODY_LIMIT_BYTES, MAX_HEADER_BYTES } from './common/http/limits';
 import { DataPlaneHandler, DATA_PLANE_ROUTES } from './gateway/data-plane.handler';
 import { documentDataPlane } from './gateway/data-plane.openapi';
 
@@ -78,8 +77,8 @@ export async function createApp(
           if (!dataPlane?.handle(req, res)) fastifyHandler(req, res);
         },
       );
-      // What Fastify sets on the server it makes itself.
-      server.keepAliveTimeout = options.keepAliveTimeout ?? 72_000; // Fastify's defaults
+      // What Fastify sets on the server it makes itself (its defaults when unset).
+      server.keepAliveTimeout = options.keepAliveTimeout ?? 72_000;
       server.requestTimeout = options.requestTimeout ?? 0;
       server.setTimeout(options.connectionTimeout ?? 0);
       return server;
