@@ -194,6 +194,32 @@ describe('spend', () => {
         expect(all.body.metadata.total_api_requests).toBe(1007);
       });
 
+      it('serves past days (kept once read) with the same numbers, per scope', async () => {
+        const day = new Date(t.clock.nowMs()).toISOString().slice(0, 10);
+        const before = (await master(t).get('/user/daily/activity').expect(200))
+          .body as DailyActivityResponse;
+        // Three days on, that day is closed: read from the rollup once, then from the cache.
+        // (The master key: console sessions would expire meanwhile.)
+        t.clock.advance(3 * 86_400_000);
+        try {
+          for (let i = 0; i < 2; i++) {
+            const all = (await master(t).get(`/user/daily/activity?start_date=${day}`).expect(200))
+              .body as DailyActivityResponse;
+            expect(all.results).toEqual(before.results);
+            expect(all.metadata).toEqual(before.metadata);
+            const one = (
+              await master(t)
+                .get(`/user/daily/activity?start_date=${day}&user_id=${as.internal_user.userId}`)
+                .expect(200)
+            ).body as DailyActivityResponse;
+            expect(one.metadata.total_api_requests).toBe(1000);
+            expect(one.results.map((d) => d.date)).toEqual([day]);
+          }
+        } finally {
+          t.clock.advance(-3 * 86_400_000);
+        }
+      });
+
       it('scopes /global/activity and /global/spend/report the same way', async () => {
         const own = await as.internal_user.get('/global/activity').expect(200);
         expect(own.body.sum_api_requests).toBe(1000);

@@ -1,5 +1,7 @@
+import { SystemClock } from '../common/time/clock';
 import type { AppConfig } from '../config/app-config';
 import type { MetricsService } from '../metrics/metrics.service';
+import { ClosedDaysCache } from './closed-days.cache';
 import { InMemorySpendQueue } from './spend-queue';
 import type { SpendRecord } from './spend-record';
 import type { SpendSink } from './spend-sinks';
@@ -90,6 +92,7 @@ describe('SpendWriter scheduling', () => {
       { spendFlushIntervalMs: 1000, spendFlushMaxEvents: 3 } as AppConfig,
       metrics as unknown as MetricsService,
       [userSink],
+      new ClosedDaysCache(new SystemClock()),
     );
     return { sut, queue, transaction };
   }

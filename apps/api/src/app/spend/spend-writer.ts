@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
+import { ClosedDaysCache } from './closed-days.cache';
 import { SpendQueue } from './spend-queue';
 import type { CounterEntity, SpendEvent, SpendRecord } from './spend-record';
 import { SPEND_SINKS, type CounterDelta, type SpendSink } from './spend-sinks';
@@ -185,6 +186,7 @@ export class SpendWriter implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
     @Inject(SPEND_SINKS) sinks: SpendSink[],
+    private readonly closedDays: ClosedDaysCache,
   ) {
     this.sinks = new Map(sinks.map((s) => [s.entity, s]));
   }
@@ -238,8 +240,10 @@ export class SpendWriter implements OnApplicationBootstrap, OnApplicationShutdow
     if (events.length === 0) return;
     const end = this.metrics.flushDuration.startTimer();
     try {
-      await this.store.execute(this.statements(events));
+      const flush = this.statements(events);
+      await this.store.execute(flush.statements);
       this.failing = false;
+      this.closedDays.written(flush.days);
     } catch (error) {
       this.failing = true;
       this.queue.requeue(events);
@@ -253,8 +257,11 @@ export class SpendWriter implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  /** The whole flush as statements for one transaction: log rows, rollups, counters. */
-  private statements(events: SpendEvent[]): SqlStatement[] {
+  /**
+   * The whole flush as statements for one transaction (log rows, rollups, counters), and the
+   * days whose rollups it changes.
+   */
+  private statements(events: SpendEvent[]): { statements: SqlStatement[]; days: Set<string> } {
     const dialect = this.store.dialect;
     const records = events.flatMap((e) => (e.type === 'spend' ? [e.record] : []));
     const statements: SqlStatement[] = [];
@@ -262,6 +269,7 @@ export class SpendWriter implements OnApplicationBootstrap, OnApplicationShutdow
       statements.push(insertLogs(records.slice(i, i + LOG_CHUNK), dialect));
     }
     const rows = rollup(records);
+    const days = new Set(rows.map((row) => row.date));
     for (let i = 0; i < rows.length; i += ROLLUP_CHUNK) {
       statements.push(upsertRollup(rows.slice(i, i + ROLLUP_CHUNK), dialect));
     }
@@ -278,7 +286,7 @@ export class SpendWriter implements OnApplicationBootstrap, OnApplicationShutdow
         );
       }
     }
-    return statements;
+    return { statements, days };
   }
 }
 

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { SQLITE_BUSY_TIMEOUT_MS } from '../database/data-source-options';
 import { DailySpendEntity } from './daily-spend.entity';
@@ -14,6 +15,7 @@ import {
   type SpendSink,
 } from './spend-sinks';
 import { SpendStore, SqliteWorkerSpendStore, TypeOrmSpendStore } from './spend-store';
+import { ClosedDaysCache } from './closed-days.cache';
 import { SpendWriter } from './spend-writer';
 import { SpendController } from './spend.controller';
 import { SpendRepository } from './spend.repository';
@@ -30,6 +32,11 @@ import { SpendService } from './spend.service';
     KeySpendSink,
     TeamSpendSink,
     { provide: SpendQueue, useClass: InMemorySpendQueue },
+    {
+      provide: ClosedDaysCache,
+      useFactory: (clock: Clock) => new ClosedDaysCache(clock),
+      inject: [Clock],
+    },
     {
       // A SQLite file is written from a worker thread, off the event loop (spend-store.ts).
       provide: SpendStore,

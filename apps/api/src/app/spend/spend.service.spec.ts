@@ -1,11 +1,13 @@
 import type { Principal } from '../common/auth/principal';
 import { Clock } from '../common/time/clock';
-import type { SpendRepository } from './spend.repository';
-import { SpendService } from './spend.service';
+import { ClosedDaysCache } from './closed-days.cache';
+import type { RollupGroup, RollupScope, SpendRepository } from './spend.repository';
+import { SpendService, type ActivityDay } from './spend.service';
 
 class FixedClock extends Clock {
+  ms = Date.UTC(2026, 10, 27, 12);
   now(): Date {
-    return new Date(Date.UTC(2026, 10, 27, 12));
+    return new Date(this.ms);
   }
 }
 
@@ -18,7 +20,12 @@ const principal = (role: Principal['role'], userId = 'u1'): Principal => ({
 
 describe('SpendService', () => {
   const repo = { byDay: jest.fn().mockResolvedValue([]) };
-  const sut = new SpendService(repo as unknown as SpendRepository, new FixedClock());
+  const clock = new FixedClock();
+  const sut = new SpendService(
+    repo as unknown as SpendRepository,
+    clock,
+    new ClosedDaysCache<ActivityDay | null>(clock),
+  );
 
   it('lets admins and admin viewers see everybody or the user they name', () => {
     for (const role of ['proxy_admin', 'proxy_admin_viewer'] as const) {
@@ -51,6 +58,100 @@ describe('SpendService', () => {
       userId: 'u1',
       startDate: '2026-10-29',
       endDate: '2026-11-27',
+    });
+  });
+
+  describe('daily activity', () => {
+    const row = (date: string, keyToken: string, spend: number): RollupGroup => ({
+      date,
+      model: 'm',
+      keyToken,
+      requests: 1,
+      successes: 1,
+      failures: 0,
+      promptTokens: 10,
+      completionTokens: 5,
+      cacheHits: 0,
+      cachedTokens: 0,
+      spend,
+      savedSpend: 0,
+    });
+    // The "database": rows for three closed days and today, answered per scope and range.
+    let rows: RollupGroup[];
+    let reads: RollupScope[];
+    let service: SpendService;
+    let cache: ClosedDaysCache<ActivityDay | null>;
+
+    beforeEach(() => {
+      clock.ms = Date.UTC(2026, 10, 27, 12);
+      rows = [
+        row('2026-11-01', 'k1', 1_000_000_000),
+        row('2026-11-20', 'k1', 2_000_000_000),
+        row('2026-11-20', 'k2', 3_000_000_000),
+        row('2026-11-27', 'k1', 4_000_000_000),
+      ];
+      reads = [];
+      const rollupRows = (scope: RollupScope): Promise<RollupGroup[]> => {
+        reads.push(scope);
+        return Promise.resolve(
+          rows.filter((r) => r.date >= scope.startDate && r.date <= scope.endDate),
+        );
+      };
+      cache = new ClosedDaysCache<ActivityDay | null>(clock);
+      service = new SpendService({ rollupRows } as unknown as SpendRepository, clock, cache);
+    });
+
+    const admin = principal('proxy_admin');
+    const ranges = (): string[] => reads.map((r) => `${r.startDate}..${r.endDate}`);
+
+    it('reads closed days once per scope and today every time, with the same answer', async () => {
+      const first = await service.dailyActivity(admin, {});
+      expect(ranges()).toEqual(['2026-10-29..2026-11-25', '2026-11-26..2026-11-27']);
+      expect(first.results.map((d) => [d.date, d.metrics.spend])).toEqual([
+        ['2026-11-01', 1],
+        ['2026-11-20', 5],
+        ['2026-11-27', 4],
+      ]);
+      expect(first.metadata.total_spend).toBe(10);
+      expect(Object.keys(first.results[1].breakdown.api_keys)).toEqual(['k1', 'k2']);
+      reads = [];
+      expect(await service.dailyActivity(admin, {})).toEqual(first);
+      expect(ranges()).toEqual(['2026-11-26..2026-11-27']);
+      reads = [];
+      await service.dailyActivity(principal('internal_user'), {});
+      expect(reads.map((r) => r.userId)).toEqual(['u1', 'u1']);
+    });
+
+    it('reads a closed day again once the spend writer wrote to it', async () => {
+      await service.dailyActivity(admin, {});
+      rows.push(row('2026-11-20', 'k3', 7_000_000_000));
+      cache.written(['2026-11-27']); // today: the cached days stand
+      reads = [];
+      expect((await service.dailyActivity(admin, {})).metadata.total_spend).toBe(10);
+      cache.written(['2026-11-20']);
+      reads = [];
+      const after = await service.dailyActivity(admin, {});
+      expect(ranges()).toEqual(['2026-10-29..2026-11-25', '2026-11-26..2026-11-27']);
+      expect(after.metadata.total_spend).toBe(17);
+    });
+
+    it('reads ranges of open days only, and long ranges without the cache', async () => {
+      await service.dailyActivity(admin, { start_date: '2026-11-26' });
+      expect(ranges()).toEqual(['2026-11-26..2026-11-27']);
+      reads = [];
+      await service.dailyActivity(admin, { start_date: '2025-01-01', end_date: '2026-11-20' });
+      await service.dailyActivity(admin, { start_date: '2025-01-01', end_date: '2026-11-20' });
+      expect(ranges()).toEqual(['2025-01-01..2026-11-20', '2025-01-01..2026-11-20']);
+      expect(cache.size).toBe(0);
+    });
+
+    it('moves days into the cache as time passes', async () => {
+      await service.dailyActivity(admin, {});
+      clock.ms += 2 * 86_400_000; // 2026-11-29: the 27th is closed now
+      reads = [];
+      const later = await service.dailyActivity(admin, {});
+      expect(ranges()).toEqual(['2026-10-31..2026-11-27', '2026-11-28..2026-11-29']);
+      expect(later.results.map((d) => d.date)).toEqual(['2026-11-01', '2026-11-20', '2026-11-27']);
     });
   });
 });

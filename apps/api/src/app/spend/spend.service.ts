@@ -2,6 +2,7 @@ import { hasPermission } from '@gatehouse/shared/auth';
 import type {
   ActivityMetrics,
   CacheHitsResponse,
+  DailyActivityDay,
   DailyActivityQuery,
   DailyActivityResponse,
   DateRangeQuery,
@@ -18,10 +19,18 @@ import { AppError } from '../common/errors/app-error';
 import { Clock } from '../common/time/clock';
 import { nanosToUsd } from '../database/columns';
 import type { SpendLogEntity } from './spend-log.entity';
-import { SpendRepository, type RollupScope, type RollupTotals } from './spend.repository';
+import { ClosedDaysCache } from './closed-days.cache';
+import {
+  SpendRepository,
+  type RollupGroup,
+  type RollupScope,
+  type RollupTotals,
+} from './spend.repository';
 
 const DAY_MS = 86_400_000;
 const DEFAULT_RANGE_DAYS = 30;
+/** Longer ranges are read as they are rather than looked up day by day in the cache. */
+const MAX_CACHED_RANGE_DAYS = 400;
 
 export function toSpendLogResponse(log: SpendLogEntity): SpendLogResponse {
   return {
@@ -75,10 +84,8 @@ function add(a: RollupTotals, b: RollupTotals): RollupTotals {
   return out;
 }
 
-/** Adds `b` into the accumulator `into[key]` (created at zero), in place. */
-function accumulate(into: Map<string, RollupTotals>, key: string, b: RollupTotals): RollupTotals {
-  let acc = into.get(key);
-  if (!acc) into.set(key, (acc = { ...ZERO }));
+/** Adds `b` into `acc`, in place. */
+function addInto(acc: RollupTotals, b: RollupTotals): void {
   // Spelled out (not a loop over the keys): this runs for every rollup row, four times.
   acc.requests += b.requests;
   acc.successes += b.successes;
@@ -89,7 +96,64 @@ function accumulate(into: Map<string, RollupTotals>, key: string, b: RollupTotal
   acc.cachedTokens += b.cachedTokens;
   acc.spend += b.spend;
   acc.savedSpend += b.savedSpend;
-  return acc;
+}
+
+/** Adds `b` into the accumulator `into[key]` (created at zero), in place. */
+function accumulate(into: Map<string, RollupTotals>, key: string, b: RollupTotals): void {
+  let acc = into.get(key);
+  if (!acc) into.set(key, (acc = { ...ZERO }));
+  addInto(acc, b);
+}
+
+/** One day of the daily activity: its answer, its totals, its size (breakdown entries). */
+export interface ActivityDay {
+  result: DailyActivityDay;
+  totals: RollupTotals;
+  weight: number;
+}
+
+/** Days from rollup rows (in date order): per day a total, and totals per model and key. */
+function buildDays(groups: RollupGroup[]): Map<string, ActivityDay> {
+  const sums = new Map<
+    string,
+    { total: RollupTotals; models: Map<string, RollupTotals>; keys: Map<string, RollupTotals> }
+  >();
+  for (const g of groups) {
+    let day = sums.get(g.date);
+    if (!day) sums.set(g.date, (day = { total: { ...ZERO }, models: new Map(), keys: new Map() }));
+    addInto(day.total, g);
+    accumulate(day.models, g.model, g);
+    // '' is "no key" (master key or console session) in the rollup.
+    accumulate(day.keys, g.keyToken === '' ? 'none' : g.keyToken, g);
+  }
+  const mapOf = (m: Map<string, RollupTotals>): Record<string, ActivityMetrics> =>
+    Object.fromEntries([...m].map(([k, v]) => [k, toMetrics(v)]));
+  const days = new Map<string, ActivityDay>();
+  for (const [date, d] of sums) {
+    days.set(date, {
+      result: {
+        date,
+        metrics: toMetrics(d.total),
+        breakdown: { models: mapOf(d.models), api_keys: mapOf(d.keys) },
+      },
+      totals: d.total,
+      weight: 1 + d.models.size + d.keys.size,
+    });
+  }
+  return days;
+}
+
+const minDate = (a: string, b: string): string => (a < b ? a : b);
+const maxDate = (a: string, b: string): string => (a > b ? a : b);
+
+/** Every day from `start` to `end` (inclusive), or null when there are more than `max`. */
+function datesBetween(start: string, end: string, max: number): string[] | null {
+  const from = Date.parse(`${start}T00:00:00Z`);
+  const to = Date.parse(`${end}T00:00:00Z`);
+  if ((to - from) / DAY_MS + 1 > max) return null;
+  const dates: string[] = [];
+  for (let ms = from; ms <= to; ms += DAY_MS) dates.push(new Date(ms).toISOString().slice(0, 10));
+  return dates;
 }
 
 const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
@@ -105,6 +169,7 @@ export class SpendService {
   constructor(
     private readonly spend: SpendRepository,
     private readonly clock: Clock,
+    private readonly closedDaysCache: ClosedDaysCache<ActivityDay | null>,
   ) {}
 
   /**
@@ -144,39 +209,24 @@ export class SpendService {
     };
   }
 
+  /**
+   * Per day: totals and breakdowns by model and key. Closed days (ClosedDaysCache: before
+   * yesterday) are computed once per scope and kept; today and yesterday are always read.
+   */
   async dailyActivity(
     principal: Principal,
     query: DailyActivityQuery,
   ): Promise<DailyActivityResponse> {
     const scope = this.scope(principal, query, query.user_id);
-    const groups = await this.spend.rollupRows(scope);
-    const days = new Map<
-      string,
-      {
-        total: Map<string, RollupTotals>;
-        models: Map<string, RollupTotals>;
-        keys: Map<string, RollupTotals>;
-      }
-    >();
-    const grandTotal = new Map<string, RollupTotals>();
-    for (const g of groups) {
-      let day = days.get(g.date);
-      if (!day) days.set(g.date, (day = { total: new Map(), models: new Map(), keys: new Map() }));
-      accumulate(day.total, '', g);
-      accumulate(day.models, g.model, g);
-      // '' is "no key" (master key or console session) in the rollup.
-      accumulate(day.keys, g.keyToken === '' ? 'none' : g.keyToken, g);
-      accumulate(grandTotal, '', g);
-    }
-    const grand = grandTotal.get('') ?? ZERO;
-    const mapOf = (m: Map<string, RollupTotals>): Record<string, ActivityMetrics> =>
-      Object.fromEntries([...m].map(([k, v]) => [k, toMetrics(v)]));
+    const open = this.openPart(scope);
+    const days = [
+      ...(await this.closedDays(scope)),
+      ...(open ? buildDays(await this.spend.rollupRows(open)).values() : []),
+    ];
+    const grand = { ...ZERO };
+    for (const day of days) addInto(grand, day.totals);
     return {
-      results: [...days].map(([date, d]) => ({
-        date,
-        metrics: toMetrics(d.total.get('') ?? ZERO),
-        breakdown: { models: mapOf(d.models), api_keys: mapOf(d.keys) },
-      })),
+      results: days.map((d) => d.result),
       metadata: {
         total_spend: nanosToUsd(grand.spend),
         total_prompt_tokens: grand.promptTokens,
@@ -188,6 +238,36 @@ export class SpendService {
         total_cache_hits: grand.cacheHits,
       },
     };
+  }
+
+  /** The scope's days up to the last closed day, from the cache or read once and kept. */
+  private async closedDays(scope: RollupScope): Promise<ActivityDay[]> {
+    const endDate = minDate(scope.endDate, this.closedDaysCache.lastClosedDay());
+    if (scope.startDate > endDate) return [];
+    const part = { ...scope, endDate };
+    const dates = datesBetween(part.startDate, part.endDate, MAX_CACHED_RANGE_DAYS);
+    // A range too long to look up day by day is read as it is (and not kept).
+    if (!dates) return [...buildDays(await this.spend.rollupRows(part)).values()];
+    const key = scope.userId ?? '*';
+    const cached = dates.map((date) => this.closedDaysCache.get(key, date));
+    if (cached.every((day) => day !== undefined)) {
+      return cached.filter((day): day is ActivityDay => day !== null);
+    }
+    const version = this.closedDaysCache.version();
+    const built = buildDays(await this.spend.rollupRows(part));
+    for (const date of dates) {
+      const day = built.get(date) ?? null;
+      this.closedDaysCache.set(key, date, day, day ? day.weight : 1, version);
+    }
+    return [...built.values()];
+  }
+
+  /** The part of the scope after the last closed day (today and yesterday), if any. */
+  private openPart(scope: RollupScope): RollupScope | null {
+    const closed = this.closedDaysCache.lastClosedDay();
+    if (scope.endDate <= closed) return null;
+    const next = dayOf(Date.parse(`${closed}T00:00:00Z`) + DAY_MS);
+    return { ...scope, startDate: maxDate(scope.startDate, next) };
   }
 
   async globalActivity(
