@@ -232,14 +232,17 @@ describe('gateway data plane over HTTP', () => {
       'x-api-key': 'sk-not-a-real-key',
       'x-request-id': 'dp-log-2',
     });
-    // The line is written when the socket's answer closes: give it a tick.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const entries = lines
-      .map(
-        (l) =>
-          JSON.parse(l) as { msg?: string; req?: { id?: string }; res?: { statusCode?: number } },
-      )
-      .filter((e) => e.req?.id === 'dp-log-1' || e.req?.id === 'dp-log-2');
+    type Line = { msg?: string; req?: { id?: string }; res?: { statusCode?: number } };
+    const ours = (): Line[] =>
+      lines
+        .map((l) => JSON.parse(l) as Line)
+        .filter((e) => e.req?.id === 'dp-log-1' || e.req?.id === 'dp-log-2');
+    // A line is written when the server's side of the answer closes, just after the client
+    // has read it: wait for both (bounded).
+    for (let i = 0; i < 100 && ours().length < 2; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const entries = ours();
     expect(entries.map((e) => [e.req?.id, e.msg, e.res?.statusCode])).toEqual([
       ['dp-log-1', 'request completed', 200],
       ['dp-log-2', 'request completed', 401],
