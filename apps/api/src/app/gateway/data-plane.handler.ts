@@ -14,6 +14,7 @@ import { SECURITY_HEADERS } from '../common/http/security-headers';
 import { logDataPlaneAnswer, requestId } from '../common/logging/request-logger';
 import { MetricsService } from '../metrics/metrics.service';
 import { GatewayService, type CallContext, type GatewayResult } from './gateway.service';
+import { ClientSignal } from './upstream-client';
 
 export const OVERHEAD_HEADER = 'x-gatehouse-overhead-ms';
 
@@ -137,10 +138,9 @@ export class DataPlaneHandler {
     id: string,
     started: number,
   ): Promise<void> {
-    const abort = new AbortController();
-    const ctx: CallContext = { signal: abort.signal, upstreamMs: 0 };
+    const ctx: CallContext = { signal: new ClientSignal(), upstreamMs: 0 };
     res.on('close', () => {
-      if (!res.writableFinished) abort.abort();
+      if (!res.writableFinished) ctx.signal.abort();
     });
     const overhead = (): string => {
       const ms = Math.max(0, performance.now() - started - ctx.upstreamMs);

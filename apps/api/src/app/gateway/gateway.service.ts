@@ -27,6 +27,7 @@ import {
 } from './token-estimate';
 import {
   ClientGoneError,
+  ClientSignal,
   transportError,
   upstreamStatusError,
   UpstreamClient,
@@ -37,7 +38,7 @@ export const DEFAULT_COMPLETION_ESTIMATE = 256;
 
 /** Per request, shared with the controller: abort signal in, upstream time out. */
 export interface CallContext {
-  signal: AbortSignal;
+  signal: ClientSignal;
   /** Milliseconds spent waiting for the upstream (set by the service). */
   upstreamMs: number;
 }
@@ -383,7 +384,7 @@ export class GatewayService {
   private async *relay(
     a: Admission,
     body: AsyncIterable<Buffer>,
-    signal: AbortSignal,
+    signal: ClientSignal,
   ): AsyncGenerator<string> {
     const decoder = new TextDecoder();
     let buffer = '';

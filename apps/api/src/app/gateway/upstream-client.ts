@@ -1,4 +1,5 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { EventEmitter } from 'node:events';
 import { Pool, type Dispatcher } from 'undici';
 import { AppError } from '../common/errors/app-error';
 import type { ModelDeployment } from '../models/model-deployment';
@@ -21,6 +22,21 @@ interface Target {
   headers: Readonly<Record<string, string>>;
 }
 
+/**
+ * Tells a gateway call that its client went away, and aborts the upstream request: undici
+ * takes an EventEmitter as `signal` (`aborted`, an `abort` event). One per call; an
+ * AbortController (an EventTarget) cost ~0.05 ms of every sequential call (BENCHMARKS.md).
+ */
+export class ClientSignal extends EventEmitter {
+  aborted = false;
+
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.emit('abort');
+  }
+}
+
 /** Thrown when the client went away and we aborted the upstream call ourselves. */
 export class ClientGoneError extends Error {
   constructor() {
@@ -30,7 +46,7 @@ export class ClientGoneError extends Error {
 }
 
 /** Maps a transport failure (not an HTTP error status) to the answer the client gets. */
-export function transportError(error: unknown, signal: AbortSignal): Error {
+export function transportError(error: unknown, signal: { readonly aborted: boolean }): Error {
   if (signal.aborted) return new ClientGoneError();
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && TIMEOUT_CODES.has(code)) {
@@ -70,7 +86,7 @@ export class UpstreamClient implements OnApplicationShutdown {
     deployment: ModelDeployment,
     path: '/chat/completions' | '/embeddings',
     body: string,
-    signal: AbortSignal,
+    signal: ClientSignal,
   ): Promise<UpstreamResponse> {
     const target = this.target(deployment);
     const timeout = deployment.timeoutMs ?? this.defaultTimeoutMs;
