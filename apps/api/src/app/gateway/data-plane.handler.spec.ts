@@ -6,7 +6,7 @@ import type { GatewayService } from './gateway.service';
 describe('DataPlaneHandler.handle', () => {
   const resolve = jest.fn().mockResolvedValue(null);
   const sut = new DataPlaneHandler({} as GatewayService, { resolve }, {
-    overhead: { observe: jest.fn() },
+    overheadSeries: () => ({ observe: jest.fn() }),
   } as unknown as MetricsService);
   const req = (method: string, url: string): IncomingMessage =>
     ({ method, url, headers: {} }) as IncomingMessage;

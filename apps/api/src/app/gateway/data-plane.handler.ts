@@ -144,7 +144,7 @@ export class DataPlaneHandler {
     });
     const overhead = (): string => {
       const ms = Math.max(0, performance.now() - started - ctx.upstreamMs);
-      if (op !== 'models') this.metrics.overhead.observe({ call_type: CALL_TYPES[op] }, ms / 1000);
+      if (op !== 'models') this.metrics.overheadSeries(CALL_TYPES[op]).observe(ms / 1000);
       return ms.toFixed(3);
     };
     try {

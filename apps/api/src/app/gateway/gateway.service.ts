@@ -523,15 +523,13 @@ export class GatewayService {
       },
     });
     this.metrics.queueDepth.set(this.queue.size);
-    const labels = { model: a.request.model, call_type: a.request.callType };
-    this.metrics.requests.inc({
-      ...labels,
-      status: outcome.cacheHit ? 'cache_hit' : outcome.status,
-    });
-    this.metrics.latency.observe(labels, (performance.now() - a.started) / 1000);
-    if (outcome.spendNanos > 0) {
-      this.metrics.spend.inc({ model: a.request.model }, nanosToUsd(outcome.spendNanos));
-    }
-    if (outcome.cacheHit) this.metrics.cacheHits.inc({ model: a.request.model });
+    const series = this.metrics.callSeries(a.request.model, a.request.callType);
+    if (outcome.cacheHit) {
+      series.cacheHit.inc();
+      series.cacheHits.inc();
+    } else if (outcome.status === 'success') series.success.inc();
+    else series.failure.inc();
+    series.latency.observe((performance.now() - a.started) / 1000);
+    if (outcome.spendNanos > 0) series.spend.inc(nanosToUsd(outcome.spendNanos));
   }
 }
