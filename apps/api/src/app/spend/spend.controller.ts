@@ -4,13 +4,12 @@ import {
   SpendLogsQuery,
   SpendReportQuery,
   type CacheHitsResponse,
-  type DailyActivityResponse,
   type GlobalActivityResponse,
   type SpendLogsResponse,
   type SpendReportResponse,
 } from '@gatehouse/shared/dto';
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Header, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '../common/auth/principal';
 import { CurrentPrincipal } from '../common/decorators/current-principal.decorator';
 import { RequirePermission } from '../common/decorators/require-permission.decorator';
@@ -32,12 +31,15 @@ export class SpendController {
     return this.spend.logs(principal, query);
   }
 
+  /** A DailyActivityResponse, sent as the JSON text the service writes (see there). */
   @Get('user/daily/activity')
   @RequirePermission('spend.read.self')
+  @Header('content-type', 'application/json; charset=utf-8')
+  @ApiOkResponse({ description: 'DailyActivityResponse: per day metrics, by model and by key' })
   dailyActivity(
     @CurrentPrincipal() principal: Principal,
     @Query() query: DailyActivityQuery,
-  ): Promise<DailyActivityResponse> {
+  ): Promise<string> {
     return this.spend.dailyActivity(principal, query);
   }
 

@@ -1,3 +1,4 @@
+import type { DailyActivityResponse } from '@gatehouse/shared/dto';
 import type { Principal } from '../common/auth/principal';
 import { Clock } from '../common/time/clock';
 import { ClosedDaysCache } from './closed-days.cache';
@@ -102,10 +103,15 @@ describe('SpendService', () => {
     });
 
     const admin = principal('proxy_admin');
+    const activity = async (
+      who: Principal,
+      query: Parameters<SpendService['dailyActivity']>[1],
+    ): Promise<DailyActivityResponse> =>
+      JSON.parse(await service.dailyActivity(who, query)) as DailyActivityResponse;
     const ranges = (): string[] => reads.map((r) => `${r.startDate}..${r.endDate}`);
 
     it('reads closed days once per scope and today every time, with the same answer', async () => {
-      const first = await service.dailyActivity(admin, {});
+      const first = await activity(admin, {});
       expect(ranges()).toEqual(['2026-10-29..2026-11-25', '2026-11-26..2026-11-27']);
       expect(first.results.map((d) => [d.date, d.metrics.spend])).toEqual([
         ['2026-11-01', 1],
@@ -115,41 +121,41 @@ describe('SpendService', () => {
       expect(first.metadata.total_spend).toBe(10);
       expect(Object.keys(first.results[1].breakdown.api_keys)).toEqual(['k1', 'k2']);
       reads = [];
-      expect(await service.dailyActivity(admin, {})).toEqual(first);
+      expect(await activity(admin, {})).toEqual(first);
       expect(ranges()).toEqual(['2026-11-26..2026-11-27']);
       reads = [];
-      await service.dailyActivity(principal('internal_user'), {});
+      await activity(principal('internal_user'), {});
       expect(reads.map((r) => r.userId)).toEqual(['u1', 'u1']);
     });
 
     it('reads a closed day again once the spend writer wrote to it', async () => {
-      await service.dailyActivity(admin, {});
+      await activity(admin, {});
       rows.push(row('2026-11-20', 'k3', 7_000_000_000));
       cache.written(['2026-11-27']); // today: the cached days stand
       reads = [];
-      expect((await service.dailyActivity(admin, {})).metadata.total_spend).toBe(10);
+      expect((await activity(admin, {})).metadata.total_spend).toBe(10);
       cache.written(['2026-11-20']);
       reads = [];
-      const after = await service.dailyActivity(admin, {});
+      const after = await activity(admin, {});
       expect(ranges()).toEqual(['2026-10-29..2026-11-25', '2026-11-26..2026-11-27']);
       expect(after.metadata.total_spend).toBe(17);
     });
 
     it('reads ranges of open days only, and long ranges without the cache', async () => {
-      await service.dailyActivity(admin, { start_date: '2026-11-26' });
+      await activity(admin, { start_date: '2026-11-26' });
       expect(ranges()).toEqual(['2026-11-26..2026-11-27']);
       reads = [];
-      await service.dailyActivity(admin, { start_date: '2025-01-01', end_date: '2026-11-20' });
-      await service.dailyActivity(admin, { start_date: '2025-01-01', end_date: '2026-11-20' });
+      await activity(admin, { start_date: '2025-01-01', end_date: '2026-11-20' });
+      await activity(admin, { start_date: '2025-01-01', end_date: '2026-11-20' });
       expect(ranges()).toEqual(['2025-01-01..2026-11-20', '2025-01-01..2026-11-20']);
       expect(cache.size).toBe(0);
     });
 
     it('moves days into the cache as time passes', async () => {
-      await service.dailyActivity(admin, {});
+      await activity(admin, {});
       clock.ms += 2 * 86_400_000; // 2026-11-29: the 27th is closed now
       reads = [];
-      const later = await service.dailyActivity(admin, {});
+      const later = await activity(admin, {});
       expect(ranges()).toEqual(['2026-10-31..2026-11-27', '2026-11-28..2026-11-29']);
       expect(later.results.map((d) => d.date)).toEqual(['2026-11-01', '2026-11-20', '2026-11-27']);
     });
