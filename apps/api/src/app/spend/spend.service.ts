@@ -235,7 +235,7 @@ export class SpendService {
       total_cache_hits: grand.cacheHits,
     };
     // A DailyActivityResponse, written from each day's JSON (kept with the day): a 30-day
-    // all-users answer is ~1.6 MB, and serialising it on every call was most of the call.
+    // all-users answer is ~1.6 MB, serialised once per day rather than on every call.
     return `{"results":[${days.map((d) => d.json).join(',')}],"metadata":${JSON.stringify(metadata)}}`;
   }
 
