@@ -1,6 +1,6 @@
 import type { Clock } from '../common/time/clock';
+import { DAY_MS, utcDay } from './utc-days';
 
-const DAY_MS = 86_400_000;
 /** How long a cached day is trusted: bounds staleness from writes this instance cannot see. */
 export const CLOSED_DAY_TTL_MS = 5 * 60_000;
 /** Cache weight budget, in breakdown entries (~200 bytes each): ~20 MB. */
@@ -11,11 +11,6 @@ interface Entry<T> {
   weight: number;
   expiresAt: number;
   date: string;
-}
-
-/** The UTC day of an epoch-ms instant, as YYYY-MM-DD. */
-function dayOf(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
 }
 
 /**
@@ -43,7 +38,7 @@ export class ClosedDaysCache<T = unknown> {
 
   /** The last closed day (YYYY-MM-DD): every day up to and including it may be cached. */
   lastClosedDay(): string {
-    return dayOf(this.clock.nowMs() - 2 * DAY_MS);
+    return utcDay(this.clock.nowMs() - 2 * DAY_MS);
   }
 
   /** Take before reading the database; hand back to `set`. */

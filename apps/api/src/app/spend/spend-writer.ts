@@ -9,6 +9,7 @@ import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { ClosedDaysCache } from './closed-days.cache';
 import { SpendQueue } from './spend-queue';
+import { DAY_MS, utcDay } from './utc-days';
 import type { CounterEntity, SpendEvent, SpendRecord } from './spend-record';
 import { SPEND_SINKS, type CounterDelta, type SpendSink } from './spend-sinks';
 import {
@@ -37,13 +38,6 @@ const ROLLUP_COUNTERS = [
 const ROLLUP_KEYS = ['date', 'user_id', 'key_token', 'team_id', 'model'] as const;
 type RollupRow = Record<(typeof ROLLUP_KEYS)[number], string> &
   Record<(typeof ROLLUP_COUNTERS)[number], number>;
-
-const DAY_MS = 86_400_000;
-
-/** The UTC day of an epoch-ms instant, as YYYY-MM-DD. */
-export function utcDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
 
 /**
  * Sums a batch into rollup rows (date × user × key × team × model). Runs on the gateway's event

@@ -20,6 +20,7 @@ import { Clock } from '../common/time/clock';
 import { nanosToUsd } from '../database/columns';
 import type { SpendLogEntity } from './spend-log.entity';
 import { ClosedDaysCache } from './closed-days.cache';
+import { DAY_MS, dayStartMs, utcDay } from './utc-days';
 import {
   SpendRepository,
   type RollupGroup,
@@ -27,7 +28,6 @@ import {
   type RollupTotals,
 } from './spend.repository';
 
-const DAY_MS = 86_400_000;
 const DEFAULT_RANGE_DAYS = 30;
 /** Longer ranges are read as they are rather than looked up day by day in the cache. */
 const MAX_CACHED_RANGE_DAYS = 400;
@@ -149,20 +149,18 @@ const maxDate = (a: string, b: string): string => (a > b ? a : b);
 
 /** Every day from `start` to `end` (inclusive), or null when there are more than `max`. */
 function datesBetween(start: string, end: string, max: number): string[] | null {
-  const from = Date.parse(`${start}T00:00:00Z`);
-  const to = Date.parse(`${end}T00:00:00Z`);
+  const from = dayStartMs(start);
+  const to = dayStartMs(end);
   if ((to - from) / DAY_MS + 1 > max) return null;
   const dates: string[] = [];
-  for (let ms = from; ms <= to; ms += DAY_MS) dates.push(new Date(ms).toISOString().slice(0, 10));
+  for (let ms = from; ms <= to; ms += DAY_MS) dates.push(utcDay(ms));
   return dates;
 }
 
-const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
-
 /** `2026-02-30` is well-formed but not a day: it must survive a round trip. */
 function isCalendarDate(value: string): boolean {
-  const ms = Date.parse(`${value}T00:00:00Z`);
-  return !Number.isNaN(ms) && dayOf(ms) === value;
+  const ms = dayStartMs(value);
+  return !Number.isNaN(ms) && utcDay(ms) === value;
 }
 
 @Injectable()
@@ -195,8 +193,8 @@ export class SpendService {
         userId: this.visibleUserId(principal, query.user_id),
         keyToken: query.api_key ?? null,
         model: query.model ?? null,
-        startMs: start === null ? null : Date.parse(`${start}T00:00:00Z`),
-        endMs: end === null ? null : Date.parse(`${end}T00:00:00Z`) + DAY_MS,
+        startMs: start === null ? null : dayStartMs(start),
+        endMs: end === null ? null : dayStartMs(end) + DAY_MS,
       },
       page,
       pageSize,
@@ -265,7 +263,7 @@ export class SpendService {
   private openPart(scope: RollupScope): RollupScope | null {
     const closed = this.closedDaysCache.lastClosedDay();
     if (scope.endDate <= closed) return null;
-    const next = dayOf(Date.parse(`${closed}T00:00:00Z`) + DAY_MS);
+    const next = utcDay(dayStartMs(closed) + DAY_MS);
     return { ...scope, startDate: maxDate(scope.startDate, next) };
   }
 
@@ -330,11 +328,10 @@ export class SpendService {
     query: DateRangeQuery,
     requestedUser: string | undefined,
   ): RollupScope {
-    const today = dayOf(this.clock.nowMs());
+    const today = utcDay(this.clock.nowMs());
     const { start, end } = this.range(query, today);
     const endDate = end ?? today;
-    const startDate =
-      start ?? dayOf(Date.parse(`${endDate}T00:00:00Z`) - (DEFAULT_RANGE_DAYS - 1) * DAY_MS);
+    const startDate = start ?? utcDay(dayStartMs(endDate) - (DEFAULT_RANGE_DAYS - 1) * DAY_MS);
     return { userId: this.visibleUserId(principal, requestedUser), startDate, endDate };
   }
 
