@@ -126,8 +126,13 @@ export class DataPlaneHandler {
     if (!op) return false;
     const started = performance.now();
     const id = requestId(req);
-    res.on('close', () => logDataPlaneAnswer(req, res, performance.now() - started));
-    void this.serve(op, req, res, id, started);
+    const ctx: CallContext = { signal: new ClientSignal(), upstreamMs: 0 };
+    // One listener: a client gone before the answer stops the upstream call; then the log line.
+    res.on('close', () => {
+      if (!res.writableFinished) ctx.signal.abort();
+      logDataPlaneAnswer(req, res, performance.now() - started);
+    });
+    void this.serve(op, req, res, id, started, ctx);
     return true;
   }
 
@@ -137,11 +142,8 @@ export class DataPlaneHandler {
     res: ServerResponse,
     id: string,
     started: number,
+    ctx: CallContext,
   ): Promise<void> {
-    const ctx: CallContext = { signal: new ClientSignal(), upstreamMs: 0 };
-    res.on('close', () => {
-      if (!res.writableFinished) ctx.signal.abort();
-    });
     const overhead = (): string => {
       const ms = Math.max(0, performance.now() - started - ctx.upstreamMs);
       if (op !== 'models') this.metrics.overheadSeries(CALL_TYPES[op]).observe(ms / 1000);
