@@ -1,4 +1,4 @@
-import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type Locator, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -29,6 +29,17 @@ export async function createUser(
   expect(response.status(), await response.text()).toBe(200);
   const body = (await response.json()) as { user_id: string };
   return { user_id: body.user_id, email };
+}
+
+/**
+ * The open dialog, once it has taken focus. A Material dialog moves focus to its first field
+ * when its opening animation ends; text typed before that can land in that field instead
+ * (seen in CI: "laptop" + "5" meant for the next field).
+ */
+export async function openedDialog(page: Page): Promise<Locator> {
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.locator(':focus')).toHaveCount(1);
+  return dialog;
 }
 
 export async function loginAs(page: Page, username: string, password: string): Promise<void> {

@@ -6,6 +6,7 @@ import {
   loginAsAdmin,
   master,
   navLinks,
+  openedDialog,
   PASSWORD,
   PRICES,
   shot,
@@ -17,7 +18,7 @@ import {
 async function addUserInUi(page: Page, email: string, roleTitle: string): Promise<void> {
   await page.getByRole('link', { name: 'Internal Users' }).click();
   await page.getByRole('button', { name: '+ New User' }).click();
-  const dialog = page.getByRole('dialog');
+  const dialog = await openedDialog(page);
   await dialog.getByLabel('Email').fill(email);
   // The four roles are explained in the dialog.
   await expect(dialog.getByRole('radio')).toHaveCount(4);
@@ -136,7 +137,7 @@ test.describe('self-serve walkthrough (product page)', () => {
 
     // Step 4: the user creates their own key and sees the secret once.
     await user.getByRole('button', { name: '+ Create New Key' }).click();
-    const create = user.getByRole('dialog');
+    const create = await openedDialog(user);
     await create.getByLabel('Key alias').fill('laptop');
     await create.getByLabel('Max budget (USD)').fill('5');
     await create.getByRole('button', { name: 'Create key' }).click();
