@@ -1,9 +1,22 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KeySpendSink, TeamSpendSink } from './spend-sinks';
-import { SqliteWorkerSpendStore } from './spend-store';
+import { SqliteWorkerSpendStore, WRITER_NICE } from './spend-store';
+
+/** The `nice` of each of this process's threads, from /proc (Linux). */
+function threadNices(): number[] {
+  return readdirSync('/proc/self/task').flatMap((tid) => {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      // After "pid (comm) ", field 19 (nice) is the 17th: comm may hold spaces, so cut there.
+      return [Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])];
+    } catch {
+      return []; // a thread that ended meanwhile
+    }
+  });
+}
 
 describe('SqliteWorkerSpendStore (a real SQLite file, a real worker thread)', () => {
   let dir: string;
@@ -69,6 +82,17 @@ describe('SqliteWorkerSpendStore (a real SQLite file, a real worker thread)', ()
     let expected = 0;
     for (let i = 1; i < 20; i++) expected = expected * 2 + (i % 2);
     expect(rows()).toEqual([{ id: 'x', n: expected }]);
+  });
+
+  it('runs below the priority of the threads that serve requests (Linux)', async () => {
+    const atWriterNice = (): number => threadNices().filter((n) => n === WRITER_NICE).length;
+    const before = atWriterNice();
+    await sut.execute([{ sql: 'INSERT INTO t (id, n) VALUES (?, ?)', params: ['a', 1] }]);
+    expect(WRITER_NICE).toBeGreaterThan(0);
+    expect(atWriterNice()).toBe(before + 1);
+    expect(threadNices()).toContain(0); // this thread, and the rest of the process, unchanged
+    await sut.close();
+    expect(atWriterNice()).toBe(before);
   });
 
   it('starts a new thread after close or a crash, failing only the batches in flight', async () => {

@@ -53,6 +53,9 @@ export class TypeOrmSpendStore extends SpendStore {
 /** The worker's script: plain JavaScript, beside this file and copied beside the bundle. */
 export const SQLITE_WORKER_FILE = 'spend-sqlite.worker.js';
 
+/** The worker thread's `nice` on Linux: below the event loop, which serves the requests. */
+export const WRITER_NICE = 10;
+
 interface Pending {
   resolve: () => void;
   reject: (error: Error) => void;
@@ -100,7 +103,7 @@ export class SqliteWorkerSpendStore extends SpendStore {
   private started(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(this.script, {
-      workerData: { path: this.path, busyTimeoutMs: this.busyTimeoutMs },
+      workerData: { path: this.path, busyTimeoutMs: this.busyTimeoutMs, nice: WRITER_NICE },
     });
     worker.on('message', (reply: WorkerReply) => {
       const pending = this.pending.get(reply.id);
