@@ -185,6 +185,77 @@ describe('gateway with virtual keys', () => {
     expect(res.body.error.message).toBe('Team is blocked');
   });
 
+  it("restarts a user's spent budget at budget_reset_at, for every key of the user", async () => {
+    const limited = { max_budget: (2 * CALL_NANOS) / 1e9, budget_duration: '1m' };
+    const owner = await createUser(t, 'internal_user', limited);
+    const info = await master(t).get(`/user/info?user_id=${owner.user_id}`).expect(200);
+    const resetAt = Date.parse(info.body.user_info.budget_reset_at as string);
+    expect(Math.abs(resetAt - (t.clock.nowMs() + 60_000))).toBeLessThan(5_000);
+    const a = bearer(t, (await generate(master(t), { user_id: owner.user_id })).key);
+    const b = bearer(t, (await generate(master(t), { user_id: owner.user_id })).key);
+    const body = chatBody('cfg-echo', { max_tokens: 5 });
+    await a.post('/v1/chat/completions', body).expect(200);
+    await b.post('/v1/chat/completions', body).expect(200);
+    const spent = await a.post('/v1/chat/completions', body).expect(400);
+    expect(spent.body.error.message).toContain(`user=${owner.user_id}`);
+
+    t.clock.advance(resetAt - t.clock.nowMs() + 1_000);
+    await b.post('/v1/chat/completions', body).expect(200);
+    await flushSpend(t);
+    const rows = await sql<{ spend: unknown; reset: unknown }>(
+      t,
+      `SELECT spend, budget_reset_at AS reset FROM users WHERE user_id = '${owner.user_id}'`,
+    );
+    expect(Number(rows[0].spend)).toBe(CALL_NANOS); // restarted, then this call
+    expect(Number(rows[0].reset)).toBe(resetAt + 60_000);
+  });
+
+  it('applies a budget_duration given to a user after their budget was spent', async () => {
+    const owner = await createUser(t, 'internal_user', { max_budget: CALL_NANOS / 1e9 });
+    const key = bearer(t, (await generate(master(t), { user_id: owner.user_id })).key);
+    const body = chatBody('cfg-echo', { max_tokens: 5 });
+    await key.post('/v1/chat/completions', body).expect(200);
+    await key.post('/v1/chat/completions', body).expect(400);
+    const updated = await master(t)
+      .post('/user/update', { user_id: owner.user_id, budget_duration: '1h' })
+      .expect(200);
+    expect(updated.body.budget_reset_at).not.toBeNull();
+    await key.post('/v1/chat/completions', body).expect(400); // the new period has not ended
+    t.clock.advance(3_600_000 + 1_000);
+    await key.post('/v1/chat/completions', body).expect(200);
+    // And taking the period away again makes the budget a lifetime one.
+    await master(t).post('/user/update', { user_id: owner.user_id, budget_duration: null });
+    t.clock.advance(2 * 3_600_000);
+    await key.post('/v1/chat/completions', body).expect(400);
+  });
+
+  it("holds a user's console session on the data plane to the user's models, budget and rpm", async () => {
+    const user = await userCaller(t, 'internal_user', {
+      models: ['db-echo'],
+      max_budget: (2 * CALL_NANOS) / 1e9,
+      rpm_limit: 100,
+    });
+    const models = await user.get('/v1/models').expect(200);
+    expect(models.body.data.map((m: { id: string }) => m.id)).toEqual(['db-echo']);
+    const other = await user.post('/v1/chat/completions', chatBody('cfg-echo')).expect(400);
+    expect(other.body.error.param).toBe('model');
+    const body = chatBody('db-echo', { max_tokens: 5 });
+    await user.post('/v1/chat/completions', body).expect(200);
+    await user.post('/v1/chat/completions', body).expect(200);
+    const spent = await user.post('/v1/chat/completions', body).expect(400);
+    expect(spent.body.error.type).toBe('budget_exceeded');
+    await flushSpend(t);
+    expect(await sqlNumber(t, `SELECT spend FROM users WHERE user_id = '${user.userId}'`)).toBe(
+      2 * CALL_NANOS,
+    );
+
+    const limited = await userCaller(t, 'internal_user', { rpm_limit: 1 });
+    alignToMinute(t);
+    await limited.post('/v1/chat/completions', chatBody('db-echo')).expect(200);
+    const slow = await limited.post('/v1/chat/completions', chatBody('db-echo')).expect(429);
+    expect(Number(slow.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+  });
+
   it('refuses the data plane to roles without gateway.call, even with a key made for them', async () => {
     const viewer = await createUser(t, 'internal_user_viewer');
     const key = await generate(master(t), { user_id: viewer.user_id });

@@ -7,7 +7,9 @@ import { safeEqual, sha256Digest } from '../common/crypto/tokens';
 import { AppError } from '../common/errors/app-error';
 import { AppConfig } from '../config/app-config';
 import { KeyAuthenticator } from '../keys/key-authenticator';
+import { toCachedOwner } from '../keys/key-loader';
 import { UsersService } from '../users/users.service';
+import type { UserSessionPrincipal } from './session-principal';
 import { SessionsService } from './sessions.service';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -93,12 +95,14 @@ export class RequestPrincipalResolver extends PrincipalResolver {
       await this.sessions.end(session.id);
       return null;
     }
-    return {
+    const principal: UserSessionPrincipal = {
       method: 'session',
       userId: user.userId,
       email: user.email,
       role: user.role,
       sessionId: session.id,
+      user: toCachedOwner(user),
     };
+    return principal;
   }
 }

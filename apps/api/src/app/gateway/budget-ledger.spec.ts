@@ -69,6 +69,28 @@ describe('InMemoryBudgetLedger', () => {
     expect(resets).toEqual([{ entity: 'key', id: 'k1', nextResetAt: new Date(4 * 3_600_000) }]);
   });
 
+  it('takes a period set, changed or cleared on the row after it first saw the entity', () => {
+    const sut = new InMemoryBudgetLedger();
+    const resets: CounterReset[] = [];
+    sut.onReset = (r) => resets.push(r);
+    const H = 3_600_000;
+    sut.reserve([key({ maxBudget: 1 })], 0, 0).settle(1e9); // lifetime budget, spent
+    expect(() => sut.reserve([key({ maxBudget: 1 })], 0, 10 * H)).toThrow(/exceeded/);
+    // budget_duration added later (the row now states a reset time): it applies from then.
+    const hourly = key({ maxBudget: 1, budgetDuration: '1h', budgetResetAt: new Date(11 * H) });
+    expect(() => sut.reserve([hourly], 0, 10 * H + 1)).toThrow(/exceeded/);
+    sut.reserve([hourly], 0, 11 * H).settle(1e9);
+    expect(resets).toEqual([{ entity: 'key', id: 'k1', nextResetAt: new Date(12 * H) }]);
+    // The row still says 11h until the writer's update is read back: no second reset.
+    expect(() => sut.reserve([hourly], 0, 11 * H + 1)).toThrow(/exceeded/);
+    // Read back (12h): the same period, nothing restarts.
+    const readBack = key({ maxBudget: 1, budgetDuration: '1h', budgetResetAt: new Date(12 * H) });
+    expect(() => sut.reserve([readBack], 0, 11 * H + 2)).toThrow(/exceeded/);
+    // Cleared: a lifetime budget again, never restarted.
+    expect(() => sut.reserve([key({ maxBudget: 1 })], 0, 20 * H)).toThrow(/exceeded/);
+    expect(resets).toHaveLength(1);
+  });
+
   it('forgets an entity so the next request starts from fresh limits', () => {
     const sut = new InMemoryBudgetLedger();
     sut.reserve([key()], 5, 0).settle(5);

@@ -34,6 +34,8 @@ interface Account {
   committed: number;
   reserved: number;
   resetAtMs: number | null;
+  /** `budget_reset_at` as the entity's row said when the ledger last looked (epoch ms). */
+  statedResetAtMs: number | null;
 }
 
 @Injectable()
@@ -82,14 +84,21 @@ export class InMemoryBudgetLedger extends BudgetLedger {
 
   private account(scope: BudgetScope, nowMs: number): Account {
     const id = `${scope.entity}:${scope.id}`;
+    const stated = scope.limits.budgetResetAt?.getTime() ?? null;
     let account = this.accounts.get(id);
     if (!account) {
       account = {
         committed: usdToNanos(scope.limits.spend),
         reserved: 0,
-        resetAtMs: scope.limits.budgetResetAt?.getTime() ?? null,
+        resetAtMs: stated,
+        statedResetAtMs: stated,
       };
       this.accounts.set(id, account);
+    } else if (stated !== account.statedResetAtMs) {
+      // The row's period changed since: budget_duration was set, changed or cleared (or a
+      // reset this ledger made was written and read back, which states the same time).
+      account.statedResetAtMs = stated;
+      account.resetAtMs = stated;
     }
     if (account.resetAtMs !== null && nowMs >= account.resetAtMs) {
       const next = nextResetAfter(account.resetAtMs, scope.limits.budgetDuration, nowMs);

@@ -50,9 +50,8 @@ export abstract class GatewayCallerResolver {
 }
 
 /**
- * The master key and console sessions: the principal's user, every model, no key limits.
- * (A session user's own budget would need the user row in memory; virtual keys carry their
- * owner's, see VirtualKeyCallerResolver.)
+ * The principal's user, every model, no limits: the master key and its console sessions.
+ * (Virtual keys and users' console sessions carry their limits: VirtualKeyCallerResolver.)
  */
 @Injectable()
 export class DefaultGatewayCallerResolver extends GatewayCallerResolver {

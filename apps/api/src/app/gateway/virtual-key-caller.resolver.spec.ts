@@ -1,4 +1,5 @@
-import type { CachedKey } from '../keys/key-cache';
+import type { UserSessionPrincipal } from '../auth/session-principal';
+import type { CachedKey, CachedKeyOwner } from '../keys/key-cache';
 import type { KeyPrincipal } from '../keys/key-authenticator';
 import type { Principal } from '../common/auth/principal';
 import { VirtualKeyCallerResolver } from './virtual-key-caller.resolver';
@@ -28,6 +29,8 @@ function aKey(fields: Partial<CachedKey> = {}): CachedKey {
       models: ['gpt-4o', 'gpt-4o-mini'],
       maxBudget: 20,
       spend: 3,
+      budgetDuration: '7d',
+      budgetResetAt: Date.UTC(2026, 11, 3),
       tpmLimit: null,
       rpmLimit: 100,
     },
@@ -55,6 +58,18 @@ function keyPrincipal(key: CachedKey): KeyPrincipal {
   };
 }
 
+/** aKey()'s owner as the ledger and limiter see it. */
+const OWNER_LIMITS = {
+  maxBudget: 20,
+  spend: 3,
+  budgetDuration: '7d',
+  budgetResetAt: new Date(Date.UTC(2026, 11, 3)),
+  tpmLimit: null,
+  rpmLimit: 100,
+  maxParallelRequests: null,
+  models: ['gpt-4o', 'gpt-4o-mini'],
+};
+
 describe('VirtualKeyCallerResolver', () => {
   const sut = new VirtualKeyCallerResolver();
 
@@ -75,16 +90,7 @@ describe('VirtualKeyCallerResolver', () => {
         rpmLimit: 10,
         maxParallelRequests: 2,
       },
-      user: {
-        maxBudget: 20,
-        spend: 3,
-        budgetDuration: null,
-        budgetResetAt: null,
-        tpmLimit: null,
-        rpmLimit: 100,
-        maxParallelRequests: null,
-        models: ['gpt-4o', 'gpt-4o-mini'],
-      },
+      user: OWNER_LIMITS,
       team: {
         maxBudget: 50,
         spend: 7,
@@ -104,19 +110,46 @@ describe('VirtualKeyCallerResolver', () => {
     expect(caller.team).toBeNull();
   });
 
-  it('gives the master key and sessions no key limits', () => {
+  it('gives the master key and its console sessions no limits', () => {
     const master: Principal = {
       method: 'master_key',
       userId: 'admin',
       email: null,
       role: 'proxy_admin',
     };
-    expect(sut.fromPrincipal(master)).toMatchObject({
+    const masterSession: Principal = { ...master, method: 'session', sessionId: 's0' };
+    for (const principal of [master, masterSession]) {
+      expect(sut.fromPrincipal(principal)).toEqual({
+        keyToken: null,
+        userId: 'admin',
+        teamId: null,
+        role: 'proxy_admin',
+        allowedModels: [],
+        key: null,
+        user: null,
+        team: null,
+      });
+    }
+  });
+
+  it("holds a user's console session to the user's models, budget, period and rate limits", () => {
+    const session: UserSessionPrincipal = {
+      method: 'session',
+      userId: 'u1',
+      email: 'u1@example.com',
+      role: 'internal_user',
+      sessionId: 's1',
+      user: aKey().owner as CachedKeyOwner,
+    };
+    expect(sut.fromPrincipal(session)).toEqual({
       keyToken: null,
-      key: null,
-      user: null,
-      team: null,
+      userId: 'u1',
+      teamId: null,
+      role: 'internal_user',
       allowedModels: [],
+      key: null,
+      user: OWNER_LIMITS,
+      team: null,
     });
   });
 });

@@ -1,27 +1,49 @@
 import { Injectable } from '@nestjs/common';
+import { isUserSessionPrincipal } from '../auth/session-principal';
 import type { Principal } from '../common/auth/principal';
 import { isKeyPrincipal } from '../keys/key-authenticator';
-import type { CachedKey } from '../keys/key-cache';
-import { DefaultGatewayCallerResolver, type GatewayCaller } from './gateway-caller';
+import type { CachedKey, CachedKeyOwner } from '../keys/key-cache';
+import {
+  DefaultGatewayCallerResolver,
+  type EntityLimits,
+  type GatewayCaller,
+} from './gateway-caller';
 
 const at = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
 
 /**
  * Virtual-key callers, from the key the auth guard already found in the key cache: the key's
  * limits, its owner's and its team's, with no database work. (The gateway checks each model
- * allow-list in turn, which is `effectiveModels` of the key.) Everything else (the master key,
- * console sessions) goes to the default resolver.
+ * allow-list in turn, which is `effectiveModels` of the key.) A user's console session gets
+ * the user's own models, budget and limits, from the row the guard read for the session.
+ * Everything else (the master key and its sessions) goes to the default resolver.
  */
 @Injectable()
 export class VirtualKeyCallerResolver extends DefaultGatewayCallerResolver {
   override fromPrincipal(principal: Principal): GatewayCaller {
-    if (!isKeyPrincipal(principal)) return super.fromPrincipal(principal);
-    return callerOfKey(principal.key, principal);
+    if (isKeyPrincipal(principal)) return callerOfKey(principal.key, principal);
+    if (isUserSessionPrincipal(principal)) {
+      return { ...super.fromPrincipal(principal), user: userLimits(principal.user) };
+    }
+    return super.fromPrincipal(principal);
   }
 }
 
+/** A user's budget, period, rate limits and model allow-list, as the ledger and limiter use them. */
+function userLimits(user: CachedKeyOwner): EntityLimits & { models: string[] } {
+  return {
+    maxBudget: user.maxBudget,
+    spend: user.spend,
+    budgetDuration: user.budgetDuration,
+    budgetResetAt: at(user.budgetResetAt),
+    tpmLimit: user.tpmLimit,
+    rpmLimit: user.rpmLimit,
+    maxParallelRequests: null,
+    models: user.models,
+  };
+}
+
 export function callerOfKey(key: CachedKey, principal: Principal): GatewayCaller {
-  const owner = key.owner;
   return {
     keyToken: key.token,
     userId: principal.userId,
@@ -37,18 +59,7 @@ export function callerOfKey(key: CachedKey, principal: Principal): GatewayCaller
       rpmLimit: key.rpmLimit,
       maxParallelRequests: key.maxParallelRequests,
     },
-    user: owner
-      ? {
-          maxBudget: owner.maxBudget,
-          spend: owner.spend,
-          budgetDuration: null,
-          budgetResetAt: null,
-          tpmLimit: owner.tpmLimit,
-          rpmLimit: owner.rpmLimit,
-          maxParallelRequests: null,
-          models: owner.models,
-        }
-      : null,
+    user: key.owner ? userLimits(key.owner) : null,
     team: key.team
       ? {
           maxBudget: key.team.maxBudget,

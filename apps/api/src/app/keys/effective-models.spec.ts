@@ -8,6 +8,8 @@ const owner = (models: string[]): CachedKeyOwner => ({
   models,
   maxBudget: null,
   spend: 0,
+  budgetDuration: null,
+  budgetResetAt: null,
   tpmLimit: null,
   rpmLimit: null,
 });

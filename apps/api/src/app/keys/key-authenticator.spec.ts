@@ -18,6 +18,8 @@ const owner = {
   models: [],
   maxBudget: null,
   spend: 0,
+  budgetDuration: null,
+  budgetResetAt: null,
   tpmLimit: null,
   rpmLimit: null,
 };

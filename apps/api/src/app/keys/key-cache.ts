@@ -10,6 +10,9 @@ export interface CachedKeyOwner {
   models: string[];
   maxBudget: number | null;
   spend: number;
+  /** The owner's budget period (`budget_duration`) and when it ends (epoch ms). */
+  budgetDuration: string | null;
+  budgetResetAt: number | null;
   tpmLimit: number | null;
   rpmLimit: number | null;
 }

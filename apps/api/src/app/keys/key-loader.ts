@@ -1,10 +1,26 @@
 import { Injectable } from '@nestjs/common';
 import type { TeamEntity } from '../teams/team.entity';
 import type { UserEntity } from '../users/user.entity';
-import { KeyLookupSource, type CachedKey, type KeyLookup } from './key-cache';
+import { KeyLookupSource, type CachedKey, type CachedKeyOwner, type KeyLookup } from './key-cache';
 import { KeyTeamsRepository } from './key-teams.repository';
 import type { KeyEntity } from './key.entity';
 import { KeysRepository } from './keys.repository';
+
+/** A user row as the gateway needs it: a key's owner, or a console session's user. */
+export function toCachedOwner(user: UserEntity): CachedKeyOwner {
+  return {
+    userId: user.userId,
+    email: user.email,
+    role: user.role,
+    models: user.models,
+    maxBudget: user.maxBudget,
+    spend: user.spend,
+    budgetDuration: user.budgetDuration,
+    budgetResetAt: user.budgetResetAt?.getTime() ?? null,
+    tpmLimit: user.tpmLimit,
+    rpmLimit: user.rpmLimit,
+  };
+}
 
 export function toCachedKey(
   key: KeyEntity,
@@ -28,16 +44,7 @@ export function toCachedKey(
     maxParallelRequests: key.maxParallelRequests,
     metadata: key.metadata,
     blocked: key.blocked,
-    owner: owner && {
-      userId: owner.userId,
-      email: owner.email,
-      role: owner.role,
-      models: owner.models,
-      maxBudget: owner.maxBudget,
-      spend: owner.spend,
-      tpmLimit: owner.tpmLimit,
-      rpmLimit: owner.rpmLimit,
-    },
+    owner: owner && toCachedOwner(owner),
     team: team && {
       teamId: team.teamId,
       blocked: team.blocked,

@@ -22,6 +22,7 @@ import { isMaster, type Principal } from '../common/auth/principal';
 import { AppError } from '../common/errors/app-error';
 import { TeamEvents, type TeamEvent } from '../common/events/team-events';
 import { UserEvents, type UserEvent } from '../common/events/user-events';
+import { firstBudgetReset } from '../common/time/budget-period';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { isUniqueViolation } from '../database/errors';
@@ -522,10 +523,7 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
     if (fields.max_budget !== undefined) key.maxBudget = fields.max_budget;
     if (fields.budget_duration !== undefined) {
       key.budgetDuration = fields.budget_duration;
-      key.budgetResetAt =
-        fields.budget_duration === null
-          ? null
-          : new Date(now.getTime() + (parseDuration(fields.budget_duration) ?? 0));
+      key.budgetResetAt = firstBudgetReset(now, fields.budget_duration);
     }
     if (fields.tpm_limit !== undefined) key.tpmLimit = fields.tpm_limit;
     if (fields.rpm_limit !== undefined) key.rpmLimit = fields.rpm_limit;

@@ -15,6 +15,7 @@ import { isMaster, MASTER_USER_ID, type Principal } from '../common/auth/princip
 import { PasswordHasher } from '../common/crypto/password-hasher';
 import { UserEvents } from '../common/events/user-events';
 import { AppError } from '../common/errors/app-error';
+import { firstBudgetReset } from '../common/time/budget-period';
 import { Clock } from '../common/time/clock';
 import { isUniqueViolation } from '../database/errors';
 import { InvitationsService } from '../invitations/invitations.service';
@@ -138,7 +139,7 @@ export class UsersService {
       tpmLimit: request.tpm_limit ?? null,
       rpmLimit: request.rpm_limit ?? null,
       budgetDuration: request.budget_duration ?? null,
-      budgetResetAt: null,
+      budgetResetAt: firstBudgetReset(now, request.budget_duration ?? null),
       metadata: request.metadata ?? {},
       createdAt: now,
       createdBy: principal.userId,
@@ -224,9 +225,13 @@ export class UsersService {
     if (request.models !== undefined) user.models = request.models;
     if (request.tpm_limit !== undefined) user.tpmLimit = request.tpm_limit;
     if (request.rpm_limit !== undefined) user.rpmLimit = request.rpm_limit;
-    if (request.budget_duration !== undefined) user.budgetDuration = request.budget_duration;
+    const now = this.clock.now();
+    if (request.budget_duration !== undefined) {
+      user.budgetDuration = request.budget_duration;
+      user.budgetResetAt = firstBudgetReset(now, request.budget_duration);
+    }
     if (request.metadata !== undefined) user.metadata = request.metadata;
-    user.updatedAt = this.clock.now();
+    user.updatedAt = now;
     user.updatedBy = principal.userId;
     try {
       await this.users.save(user);
