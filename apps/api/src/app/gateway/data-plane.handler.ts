@@ -89,15 +89,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
-/** Cookies are parsed only when asked for: the resolver reads them only without an API key. */
 function credentials(req: IncomingMessage): CredentialSource {
+  const cookie = req.headers.cookie;
   return {
     method: req.method ?? '',
     headers: req.headers,
-    get cookies() {
-      const cookie = req.headers.cookie;
-      return cookie ? fastifyCookie.parse(cookie) : undefined;
-    },
+    cookies: cookie ? fastifyCookie.parse(cookie) : undefined,
   };
 }
 
