@@ -89,6 +89,10 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
+/**
+ * A plain data object. (A lazy `get cookies()` here was measured to make every call's request,
+ * with its headers and body listeners, survive young-generation GCs: 20x the promoted bytes.)
+ */
 function credentials(req: IncomingMessage): CredentialSource {
   const cookie = req.headers.cookie;
   return {
