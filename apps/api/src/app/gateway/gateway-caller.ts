@@ -42,7 +42,7 @@ export interface GatewayCaller {
 }
 
 /**
- * Turns the request's principal into a GatewayCaller (VirtualKeyCallerResolver in the app;
+ * Turns the request's principal into a GatewayCaller (PrincipalCallerResolver in the app;
  * tests may provide their own).
  */
 export abstract class GatewayCallerResolver {
@@ -51,7 +51,7 @@ export abstract class GatewayCallerResolver {
 
 /**
  * The principal's user, every model, no limits: the master key and its console sessions.
- * (Virtual keys and users' console sessions carry their limits: VirtualKeyCallerResolver.)
+ * (Virtual keys and users' console sessions carry their limits: PrincipalCallerResolver.)
  */
 @Injectable()
 export class DefaultGatewayCallerResolver extends GatewayCallerResolver {

@@ -10,14 +10,14 @@ import { DataPlaneHandler } from './data-plane.handler';
 import { GatewayService } from './gateway.service';
 import { InMemoryRateLimiter, RateLimiter } from './rate-limiter';
 import { UpstreamClient } from './upstream-client';
-import { VirtualKeyCallerResolver } from './virtual-key-caller.resolver';
+import { PrincipalCallerResolver } from './principal-caller.resolver';
 
 @Module({
   imports: [AuthModule, ModelsModule, SpendModule],
   providers: [
     GatewayService,
     DataPlaneHandler,
-    { provide: GatewayCallerResolver, useClass: VirtualKeyCallerResolver },
+    { provide: GatewayCallerResolver, useClass: PrincipalCallerResolver },
     { provide: RateLimiter, useClass: InMemoryRateLimiter },
     {
       provide: BudgetLedger,

@@ -19,7 +19,7 @@ const at = (ms: number | null): Date | null => (ms === null ? null : new Date(ms
  * Everything else (the master key and its sessions) goes to the default resolver.
  */
 @Injectable()
-export class VirtualKeyCallerResolver extends DefaultGatewayCallerResolver {
+export class PrincipalCallerResolver extends DefaultGatewayCallerResolver {
   override fromPrincipal(principal: Principal): GatewayCaller {
     if (isKeyPrincipal(principal)) return callerOfKey(principal.key, principal);
     if (isUserSessionPrincipal(principal)) {

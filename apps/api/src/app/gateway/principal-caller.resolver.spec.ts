@@ -2,7 +2,7 @@ import type { UserSessionPrincipal } from '../auth/session-principal';
 import type { CachedKey, CachedKeyOwner } from '../keys/key-cache';
 import type { KeyPrincipal } from '../keys/key-authenticator';
 import type { Principal } from '../common/auth/principal';
-import { VirtualKeyCallerResolver } from './virtual-key-caller.resolver';
+import { PrincipalCallerResolver } from './principal-caller.resolver';
 
 function aKey(fields: Partial<CachedKey> = {}): CachedKey {
   return {
@@ -70,8 +70,8 @@ const OWNER_LIMITS = {
   models: ['gpt-4o', 'gpt-4o-mini'],
 };
 
-describe('VirtualKeyCallerResolver', () => {
-  const sut = new VirtualKeyCallerResolver();
+describe('PrincipalCallerResolver', () => {
+  const sut = new PrincipalCallerResolver();
 
   it("maps a key principal to the key's, owner's and team's limits without a lookup", () => {
     const caller = sut.fromPrincipal(keyPrincipal(aKey()));
