@@ -8,6 +8,8 @@ import {
   master,
   uniqueEmail,
 } from './support/callers';
+import { DataSource } from 'typeorm';
+import { sqlNumber } from './support/db';
 import { startApp, type TestApp } from './support/test-app';
 
 describe('console sessions', () => {
@@ -273,6 +275,47 @@ describe('console sessions', () => {
       t.clock.advance(1 * 3_600_000 + 1000);
       await session.get('/me').expect(401);
     });
+  });
+});
+
+describe('master key rotation', () => {
+  it('ends the console sessions the old master key opened, and only those', async () => {
+    const before = await startApp();
+    const oldAdmin = await login(before, 'admin', before.masterKey);
+    const user = await createUser(before, 'internal_user');
+    const userSession = await login(before, user.user_email ?? '', user.password);
+    await oldAdmin.get('/me').expect(200);
+    // A restart on the same database with another PROXY_MASTER_KEY.
+    await before.app.close();
+    const db = before.config.database;
+    const after = await startApp({
+      env:
+        db.type === 'sqlite'
+          ? { DATABASE_URL: `sqlite:${db.path}` }
+          : { DATABASE_URL: db.url, DATABASE_SCHEMA: db.schema ?? '' },
+    });
+    try {
+      expect(after.masterKey).not.toBe(before.masterKey);
+      const me = (session: { cookies: string[] }) =>
+        after.http.get('/me').set('Cookie', session.cookies.join('; '));
+      await me(oldAdmin).expect(401);
+      await me(userSession).expect(200);
+      const newAdmin = await login(after, 'admin', after.masterKey);
+      const res = await me(newAdmin).expect(200);
+      expect(res.body).toMatchObject({ user_id: 'admin', user_role: 'proxy_admin' });
+      // The old admin session is gone from the table, not only refused.
+      expect(await sqlNumber(after, "SELECT COUNT(*) FROM sessions WHERE user_id = 'admin'")).toBe(
+        1,
+      );
+      // A master-key session row from before fingerprints were kept ends too.
+      await after.app
+        .get(DataSource)
+        .query("UPDATE sessions SET master_key_fingerprint = NULL WHERE user_id = 'admin'");
+      await me(newAdmin).expect(401);
+    } finally {
+      await after.close();
+      await before.drop();
+    }
   });
 });
 

@@ -15,6 +15,10 @@ export class SessionEntity {
   @Column({ name: 'is_master', type: 'boolean', default: false })
   isMaster!: boolean;
 
+  /** For master-key sessions: which master key opened it (a rotated key ends the session). */
+  @Column({ name: 'master_key_fingerprint', type: 'varchar', length: 64, nullable: true })
+  masterKeyFingerprint!: string | null;
+
   /** The double-submit token echoed in X-XSRF-TOKEN by cookie-authenticated mutations. */
   @Column({ name: 'csrf_token', type: 'varchar', length: 64 })
   csrfToken!: string;

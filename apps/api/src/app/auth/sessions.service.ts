@@ -18,13 +18,17 @@ export interface NewSession {
 @Injectable()
 export class SessionsService implements OnModuleInit, OnModuleDestroy {
   private unsubscribe?: () => void;
+  /** Names the current master key without being usable as one (a domain-separated hash). */
+  private readonly masterKeyFingerprint: string;
 
   constructor(
     @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly events: UserEvents,
-  ) {}
+  ) {
+    this.masterKeyFingerprint = sha256Hex(`gatehouse master-key session\n${config.masterKey}`);
+  }
 
   async create(userId: string, isMaster: boolean): Promise<NewSession> {
     const token = randomToken(32);
@@ -35,6 +39,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
       id: sha256Hex(token),
       userId,
       isMaster,
+      masterKeyFingerprint: isMaster ? this.masterKeyFingerprint : null,
       csrfToken,
       createdAt: now,
       expiresAt,
@@ -44,11 +49,15 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     return { token, csrfToken, expiresAt };
   }
 
-  /** The live session for a cookie value, or null (unknown, expired or ended). */
+  /** The live session for a cookie value, or null (unknown, expired, ended or rotated out). */
   async find(token: string): Promise<SessionEntity | null> {
     const session = await this.sessions.findOneBy({ id: sha256Hex(token) });
     if (!session) return null;
-    if (session.expiresAt.getTime() <= this.clock.nowMs()) {
+    const expired = session.expiresAt.getTime() <= this.clock.nowMs();
+    // A master-key session ends with the master key that opened it (rotation, or a row from
+    // before fingerprints were kept).
+    const rotated = session.isMaster && session.masterKeyFingerprint !== this.masterKeyFingerprint;
+    if (expired || rotated) {
       await this.sessions.delete({ id: session.id });
       return null;
     }

@@ -2,6 +2,7 @@ import { UsersAndSessions1764200000000 } from './1764200000000-users-and-session
 import { InvitationsAndTeams1764300000000 } from './1764300000000-invitations-and-teams';
 import { Keys1764400000000 } from './1764400000000-keys';
 import { ModelsAndSpend1764500000000 } from './1764500000000-models-and-spend';
+import { SessionMasterKey1764600000000 } from './1764600000000-session-master-key';
 
 /** Every migration, in order. Listed by hand: the API is bundled, so no glob can find them. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   InvitationsAndTeams1764300000000,
   Keys1764400000000,
   ModelsAndSpend1764500000000,
+  SessionMasterKey1764600000000,
 ];
