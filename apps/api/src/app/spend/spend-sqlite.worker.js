@@ -10,10 +10,10 @@ const Database = require('better-sqlite3');
 
 /**
  * Flushes are background work: on Linux this thread lowers its own priority (`nice`), so that
- * when it and a request want the same CPU, the request goes first. Measured with the
- * scheduler's trace (BENCHMARKS.md), this thread was the largest single cause of sequential
- * calls waiting more than 1 ms for a CPU. Not so low that it starves: it still gets a tenth of
- * a busy CPU, and flushes kept up at full load.
+ * when it and a request want the same CPU, the request goes first. In the scheduler's trace
+ * (BENCHMARKS.md) this thread held the CPU longer than any other background thread while
+ * sequential calls waited more than 1 ms for one. Not so low that it starves: against one busy
+ * thread at nice 0 it still gets about a tenth of the CPU, and flushes kept up at full load.
  */
 function lowerPriority(nice) {
   if (process.platform !== 'linux' || !nice) return;
