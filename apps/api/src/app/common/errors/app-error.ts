@@ -23,9 +23,16 @@ export class AppError extends Error {
     message: string,
     readonly param: string | null = null,
     readonly headers: Readonly<Record<string, string>> = {},
+    /** A stable machine-readable `code` (e.g. `model_not_found`); the status when absent. */
+    readonly code: string | null = null,
   ) {
     super(message);
     this.name = 'AppError';
+  }
+
+  /** The same error with a stable `code` that clients and tests can match on. */
+  withCode(code: string): AppError {
+    return new AppError(this.status, this.type, this.message, this.param, this.headers, code);
   }
 
   static badRequest(message: string, param: string | null = null): AppError {

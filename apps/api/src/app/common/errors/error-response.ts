@@ -23,8 +23,14 @@ const TYPE_BY_STATUS: Readonly<Record<number, ErrorType>> = {
 
 const GENERIC_MESSAGE = 'Internal server error';
 
-function body(status: number, type: ErrorType, message: string, param: string | null): ErrorBody {
-  return { error: { message, type, param, code: String(status) } };
+function body(
+  status: number,
+  type: ErrorType,
+  message: string,
+  param: string | null,
+  code: string | null = null,
+): ErrorBody {
+  return { error: { message, type, param, code: code ?? String(status) } };
 }
 
 function typeFor(status: number): ErrorType {
@@ -49,7 +55,7 @@ export function toErrorResponse(error: unknown): ErrorResponse {
   if (error instanceof AppError) {
     return {
       status: error.status,
-      body: body(error.status, error.type, error.message, error.param),
+      body: body(error.status, error.type, error.message, error.param, error.code),
       headers: error.headers,
       unexpected: false,
     };
