@@ -212,6 +212,24 @@ describe('security: invitations and sessions on a password set (finding 6)', () 
     await master(t).get(`/invitation/info?invitation_id=${older.id}`).expect(404);
   });
 
+  it('finding 6: of two invitations of one user claimed at once, exactly one wins (no deadlock)', async () => {
+    const user = await createUser(t, 'internal_user', { password: undefined });
+    const links = [await invite(user.user_id), await invite(user.user_id)];
+    const tokens = await Promise.all(links.map((link) => tokenFor(link.id)));
+    const answers = await Promise.all(
+      links.map((link, i) => claim(tokens[i], link.id, user.user_id, `password-number-${i}`)),
+    );
+    const winner = answers.findIndex((r) => r.status === 200);
+    expect(winner).toBeGreaterThanOrEqual(0);
+    // The loser lost the race (409) or found its link already voided (404), by timing.
+    expect([404, 409]).toContain(answers[1 - winner].status);
+    await login(t, user.user_email ?? '', `password-number-${winner}`);
+    await t.http
+      .post('/login')
+      .send({ username: user.user_email, password: `password-number-${1 - winner}` })
+      .expect(401);
+  });
+
   it("finding 6: a claimed re-invitation ends the user's open sessions and starts a fresh one", async () => {
     const user = await createUser(t, 'internal_user');
     const before = await login(t, user.user_email ?? '', user.password);
