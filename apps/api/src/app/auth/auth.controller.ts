@@ -2,7 +2,6 @@ import type { LoginResponse, LogoutResponse, MeResponse } from '@gatehouse/share
 import { Controller, Get, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { SESSION_COOKIE, XSRF_COOKIE } from '../common/auth/cookies';
 import { isMaster, type Principal } from '../common/auth/principal';
 import { Authenticated } from '../common/decorators/authenticated.decorator';
 import { CurrentPrincipal } from '../common/decorators/current-principal.decorator';
@@ -10,7 +9,7 @@ import { Public } from '../common/decorators/public.decorator';
 import { AppConfig } from '../config/app-config';
 import { AuthService } from './auth.service';
 import { LocalAuthGuard } from './local-auth.guard';
-import { setSessionCookies } from './session-cookies';
+import { clearSessionCookies, setSessionCookies } from './session-cookies';
 import { SessionsService } from './sessions.service';
 
 type LoginRequest = FastifyRequest & { user: Principal };
@@ -64,8 +63,7 @@ export class AuthController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     if (principal.sessionId) await this.sessions.end(principal.sessionId);
-    void reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    void reply.clearCookie(XSRF_COOKIE, { path: '/' });
+    clearSessionCookies(reply, this.config.secureCookies);
     const body: LogoutResponse = { redirect_url: this.config.logoutUrl };
     await reply.status(200).send(body);
   }

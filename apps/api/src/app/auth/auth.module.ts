@@ -10,7 +10,6 @@ import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { LocalStrategy } from './local.strategy';
-import { LoginThrottle } from './login-throttle';
 import { RequestPrincipalResolver } from './request-principal.resolver';
 import { SessionEntity } from './session.entity';
 import { SessionsService } from './sessions.service';
@@ -21,7 +20,6 @@ import { SessionsService } from './sessions.service';
   providers: [
     AuthService,
     SessionsService,
-    LoginThrottle,
     LocalStrategy,
     { provide: PrincipalResolver, useClass: RequestPrincipalResolver },
     // Order matters: authenticate first, then check the route's permission.

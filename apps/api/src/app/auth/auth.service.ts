@@ -23,7 +23,9 @@ export class AuthService {
 
   /**
    * Email + password, or `admin` + the master key. Unknown accounts and wrong passwords get
-   * the same answer in the same time; repeated failures are throttled per account and client.
+   * the same answer in the same time. Every attempt is charged to the throttle before any
+   * password is checked (per account and per client; `admin` per account *and* client, so
+   * the break-glass login stays reachable from a good address).
    */
   async login(username: unknown, password: unknown, client: string): Promise<Principal> {
     if (typeof username !== 'string' || typeof password !== 'string' || !username || !password) {
@@ -32,22 +34,22 @@ export class AuthService {
     if (username.length > 254 || password.length > PASSWORD_MAX_LENGTH)
       throw AppError.unauthorized(INVALID_LOGIN);
     const account = username.trim().toLowerCase();
-    this.throttle.assertAllowed(account, client);
+    const isAdmin = account === ADMIN_USERNAME;
+    const attempt = await this.throttle.take({ account, client, accountPerClient: isAdmin });
 
-    if (account === ADMIN_USERNAME) {
+    if (isAdmin) {
       if (safeEqual(password, this.config.masterKey)) {
-        this.throttle.recordSuccess(account);
+        await this.throttle.succeeded(attempt);
         return { method: 'session', userId: MASTER_USER_ID, email: null, role: 'proxy_admin' };
       }
     } else {
       const user = await this.users.findForLogin(account);
       const verified = await this.hasher.verify(user?.passwordHash, password);
       if (user && verified) {
-        this.throttle.recordSuccess(account);
+        await this.throttle.succeeded(attempt);
         return { method: 'session', userId: user.userId, email: user.email, role: user.role };
       }
     }
-    this.throttle.recordFailure(account, client);
     throw AppError.unauthorized(INVALID_LOGIN);
   }
 

@@ -1,9 +1,25 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type ExecutionContext } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
 import { AppError } from '../common/errors/app-error';
+import { AppConfig } from '../config/app-config';
+import { isCrossSiteLogin } from './login-origin';
 
 @Injectable()
 export class LocalAuthGuard extends AuthGuard('local') {
+  constructor(private readonly config: AppConfig) {
+    super();
+  }
+
+  /** Refuses a cross-site login before any credential is looked at (login CSRF). */
+  override canActivate(context: ExecutionContext) {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    if (isCrossSiteLogin(request.headers, this.config.baseUrl)) {
+      throw AppError.forbidden('Cross-site login refused').withCode('cross_site_login');
+    }
+    return super.canActivate(context);
+  }
+
   override handleRequest<T>(
     error: unknown,
     user: T | false,

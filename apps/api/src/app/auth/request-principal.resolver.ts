@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { SESSION_COOKIE, XSRF_HEADER } from '../common/auth/cookies';
+import { sessionCookieName, XSRF_HEADER } from '../common/auth/cookies';
 import { MASTER_USER_ID, type Principal } from '../common/auth/principal';
 import { PrincipalResolver, type CredentialSource } from '../common/auth/principal-resolver';
 import { timingSafeEqual } from 'node:crypto';
@@ -41,6 +41,8 @@ export function extractApiKey(request: CredentialSource): string | null {
 export class RequestPrincipalResolver extends PrincipalResolver {
   /** SHA-256 of the master key, once: a presented key is hashed once, for both checks. */
   private readonly masterDigest: Buffer;
+  /** Only the name in use: behind https a plain-named (tossed) cookie is not a session. */
+  private readonly sessionCookie: string;
 
   constructor(
     config: AppConfig,
@@ -50,12 +52,13 @@ export class RequestPrincipalResolver extends PrincipalResolver {
   ) {
     super();
     this.masterDigest = sha256Digest(config.masterKey);
+    this.sessionCookie = sessionCookieName(config.secureCookies);
   }
 
   async resolve(request: CredentialSource): Promise<Principal | null> {
     const apiKey = extractApiKey(request);
     if (apiKey !== null) return this.fromApiKey(apiKey);
-    const cookie = request.cookies?.[SESSION_COOKIE];
+    const cookie = request.cookies?.[this.sessionCookie];
     if (cookie) return this.fromSession(request, cookie);
     return null;
   }

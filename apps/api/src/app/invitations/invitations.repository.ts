@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, Repository } from 'typeorm';
+import { DataSource, In, Not, Repository } from 'typeorm';
 import { UserEntity } from '../users/user.entity';
 import { InvitationEntity } from './invitation.entity';
+
+/** Rolls a claim's transaction back: another claim won, or the invitation was revoked. */
+class ClaimLost extends Error {}
 
 export type InvitedUser = Pick<UserEntity, 'userId' | 'email' | 'role'>;
 
@@ -50,26 +53,44 @@ export class InvitationsRepository {
   }
 
   /**
-   * Accepts the invitation and sets the user's password in one transaction. The UPDATE only
-   * matches an open, unexpired invitation, so of two concurrent claims exactly one wins;
-   * false means this one lost (nothing was changed).
+   * Accepts the invitation, sets the user's password and deletes the user's other open
+   * invitations, in one transaction: once someone onboarded, an older link must not reset
+   * their password (finding 6). The user row is written first, so claims of one user's
+   * invitations queue on its row lock (no two win, and no deadlock over each other's
+   * invitation rows); the accepting UPDATE matches only an open, unexpired invitation, and
+   * when it matches nothing the whole transaction rolls back. false means this claim lost.
    */
-  claim(invitationId: string, userId: string, passwordHash: string, now: Date): Promise<boolean> {
-    return this.dataSource.transaction(async (manager) => {
-      const accepted = await manager
-        .createQueryBuilder()
-        .update(InvitationEntity)
-        .set({ isAccepted: true, acceptedAt: now, updatedAt: now, updatedBy: userId })
-        .where({ id: invitationId, userId, isAccepted: false })
-        .andWhere('expires_at > :now', { now: now.getTime() })
-        .execute();
-      if (accepted.affected !== 1) return false;
-      await manager.update(
-        UserEntity,
-        { userId },
-        { passwordHash, updatedAt: now, updatedBy: userId },
-      );
+  async claim(
+    invitationId: string,
+    userId: string,
+    passwordHash: string,
+    now: Date,
+  ): Promise<boolean> {
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        await manager.update(
+          UserEntity,
+          { userId },
+          { passwordHash, updatedAt: now, updatedBy: userId },
+        );
+        const accepted = await manager
+          .createQueryBuilder()
+          .update(InvitationEntity)
+          .set({ isAccepted: true, acceptedAt: now, updatedAt: now, updatedBy: userId })
+          .where({ id: invitationId, userId, isAccepted: false })
+          .andWhere('expires_at > :now', { now: now.getTime() })
+          .execute();
+        if (accepted.affected !== 1) throw new ClaimLost();
+        await manager.delete(InvitationEntity, {
+          userId,
+          isAccepted: false,
+          id: Not(invitationId),
+        });
+      });
       return true;
-    });
+    } catch (error) {
+      if (error instanceof ClaimLost) return false;
+      throw error;
+    }
   }
 }

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Principal } from '../common/auth/principal';
 import type { PasswordHasher } from '../common/crypto/password-hasher';
 import type { AppError } from '../common/errors/app-error';
+import { UserEvents, type UserEvent } from '../common/events/user-events';
 import { Clock } from '../common/time/clock';
 import type { AppConfig } from '../config/app-config';
 import { InvitationEntity } from './invitation.entity';
@@ -63,6 +64,7 @@ describe('InvitationsService', () => {
   >;
   let mailer: { configured: boolean; send: jest.Mock; close: jest.Mock };
   let clock: FakeClock;
+  let published: UserEvent[];
   let sut: InvitationsService;
 
   beforeEach(() => {
@@ -77,12 +79,18 @@ describe('InvitationsService', () => {
     };
     mailer = { configured: true, send: jest.fn().mockResolvedValue(undefined), close: jest.fn() };
     clock = new FakeClock();
+    published = [];
+    const events = new UserEvents();
+    events.subscribe((event) => {
+      published.push(event);
+    });
     sut = new InvitationsService(
       repo as unknown as InvitationsRepository,
       mailer as unknown as InvitationMailer,
       { hash: jest.fn().mockResolvedValue('$argon2id$hash') } as unknown as PasswordHasher,
       { baseUrl: 'https://gh.example.com', invitationTtlMs: 7 * DAY } as AppConfig,
       clock,
+      events,
     );
   });
 
@@ -166,6 +174,17 @@ describe('InvitationsService', () => {
       );
       repo.claim.mockResolvedValueOnce(false);
       expect((await rejection(sut.accept('inv', 'alice', 'a-password'))).status).toBe(409);
+    });
+
+    it("finding 6: announces the password set, so that the user's sessions end, only when it won", async () => {
+      repo.findById.mockResolvedValue(invitation());
+      repo.claim.mockResolvedValueOnce(false);
+      await rejection(sut.accept('inv', 'alice', 'a-password'));
+      expect(published).toEqual([]);
+      await sut.accept('inv', 'alice', 'a-password');
+      expect(published).toEqual([
+        { type: 'user.updated', userId: 'alice', actorId: 'alice', passwordChanged: true },
+      ]);
     });
 
     it('refuses an invitation of another user', async () => {

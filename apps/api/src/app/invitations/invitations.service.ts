@@ -7,6 +7,7 @@ import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../common/auth/principal';
 import { PasswordHasher } from '../common/crypto/password-hasher';
+import { UserEvents } from '../common/events/user-events';
 import { AppError } from '../common/errors/app-error';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
@@ -48,7 +49,8 @@ function gone(message: string): AppError {
 
 /**
  * Invitations: single-use onboarding links with an expiry. A new invitation leaves older
- * ones for the same user usable until they expire, are accepted or are deleted.
+ * ones for the same user usable until they expire or are deleted, or until one of them is
+ * accepted: that deletes the others (an old link must not reset an onboarded password).
  */
 @Injectable()
 export class InvitationsService implements OnModuleDestroy {
@@ -62,6 +64,7 @@ export class InvitationsService implements OnModuleDestroy {
     private readonly hasher: PasswordHasher,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly events: UserEvents,
   ) {}
 
   /** Refuses an email request up front when SMTP is not configured. */
@@ -168,8 +171,9 @@ export class InvitationsService implements OnModuleDestroy {
   }
 
   /**
-   * Sets the password and accepts the invitation in one transaction; a concurrent or second
-   * claim gets 409. The caller has already checked the onboarding token.
+   * Sets the password, accepts the invitation and drops the user's other open invitations in
+   * one transaction; a concurrent or second claim gets 409, a dropped one 404 like an unknown
+   * link. The caller has already checked the onboarding token.
    */
   async accept(invitationId: string, userId: string, password: string): Promise<InvitedUser> {
     const { invitation, user } = await this.findUsable(invitationId);
@@ -184,6 +188,14 @@ export class InvitationsService implements OnModuleDestroy {
     if (!claimed) {
       throw AppError.conflict('This invitation has already been used', 'invitation_link');
     }
+    // A password set: every session of the user ends, like after any password change (the
+    // claim then starts a fresh one).
+    await this.events.publish({
+      type: 'user.updated',
+      userId: user.userId,
+      actorId: user.userId,
+      passwordChanged: true,
+    });
     return user;
   }
 

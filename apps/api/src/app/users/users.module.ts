@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { InvitationsModule } from '../invitations/invitations.module';
 import { KeysModule } from '../keys/keys.module';
 import { TeamsModule } from '../teams/teams.module';
+import { LoginThrottle } from '../auth/login-throttle';
 import { UserEntity } from './user.entity';
 import { UsersController } from './users.controller';
 import { UsersRepository } from './users.repository';
@@ -11,7 +12,9 @@ import { UsersService } from './users.service';
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity]), TeamsModule, InvitationsModule, KeysModule],
   controllers: [UsersController],
-  providers: [UsersRepository, UsersService],
-  exports: [UsersService],
+  // LoginThrottle lives here so that /login (AuthModule imports this module) and the
+  // current_password check of /user/update share one instance.
+  providers: [UsersRepository, UsersService, LoginThrottle],
+  exports: [UsersService, LoginThrottle],
 })
 export class UsersModule {}

@@ -11,6 +11,7 @@ import type {
 } from '@gatehouse/shared/dto';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { LoginThrottle } from '../auth/login-throttle';
 import { isMaster, MASTER_USER_ID, type Principal } from '../common/auth/principal';
 import { PasswordHasher } from '../common/crypto/password-hasher';
 import { UserEvents } from '../common/events/user-events';
@@ -71,6 +72,7 @@ export class UsersService {
     private readonly invitations: InvitationsService,
     private readonly events: UserEvents,
     private readonly keys: KeysService,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   /**
@@ -206,9 +208,13 @@ export class UsersService {
             'current_password',
           );
         }
+        // A guess at the password like a login: charged to the login throttle of the
+        // account before hashing, so a session or key cannot try more passwords than /login.
+        const attempt = await this.throttle.take({ account: user.email ?? user.userId });
         if (!(await this.hasher.verify(user.passwordHash, request.current_password))) {
           throw AppError.badRequest('current_password is incorrect', 'current_password');
         }
+        await this.throttle.succeeded(attempt);
       }
       user.passwordHash = await this.hasher.hash(request.password);
     }
