@@ -137,7 +137,7 @@ describe('security: the HTTP edge (issue 11)', () => {
       }
     });
 
-    it('finding 3: a URL just under the bound, all `?` and `=`, is served and logged in linear time', async () => {
+    it('finding 3 (guard): a URL just under the bound, all `?` and `=`, is served and logged in linear time', async () => {
       const url = `/health/liveliness?${'?='.repeat(4000)}`;
       const { result: res, ms } = await timed(() => anonymous(t).get(url));
       expect(res.status).toBe(200);
@@ -175,7 +175,7 @@ describe('security: the HTTP edge (issue 11)', () => {
       });
     });
 
-    it('finding 4: just under the key bound, unknown keys are still refused quickly', async () => {
+    it('finding 4 (guard): just under the member bound, unknown keys are still refused quickly', async () => {
       const body = Object.fromEntries(Array.from({ length: 1_999 }, (_, i) => [`k${i}`, 1]));
       const { result: res, ms } = await timed(() =>
         t.http.post('/onboarding/claim_token').send(body),
