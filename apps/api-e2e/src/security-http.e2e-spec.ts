@@ -154,6 +154,9 @@ describe('security: the HTTP edge (issue 11)', () => {
       await master(t).get(`/key/info?KEY=${encodeURIComponent(keySecret)}`);
       await anonymous(t).get(`/sso/callback?code=${oauthCode}&state=st4te-${oauthCode}`);
       await anonymous(t).get(`/health/liveliness?anything=${keySecret}&page=2`);
+      await anonymous(t)
+        .get('/health/liveliness?from=referer')
+        .set('Referer', `http://localhost/ui/onboarding?id=${invitationId}`);
       const text = sink.text();
       expect(text).not.toContain(invitationId);
       expect(text).not.toContain(keySecret);

@@ -141,8 +141,17 @@ export function requestLoggerOptions(config: AppConfig, destination?: Destinatio
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     serializers: {
       err: serializeError,
-      req: (req: { url?: string; query?: Record<string, unknown> }) => {
+      req: (req: {
+        url?: string;
+        query?: Record<string, unknown>;
+        headers?: IncomingMessage['headers'];
+      }) => {
         if (typeof req.url === 'string') req.url = redactUrl(req.url);
+        // A page's URL (an onboarding link) can come back as the Referer of its API calls.
+        // The headers object is the live request's: copied, never changed in place.
+        const referer = req.headers?.referer;
+        if (typeof referer === 'string')
+          req.headers = { ...req.headers, referer: redactUrl(referer) };
         if (req.query && typeof req.query === 'object') {
           req.query = Object.fromEntries(
             Object.entries(req.query).map(([name, value]) => [name, redactQueryValue(name, value)]),
