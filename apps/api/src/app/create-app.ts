@@ -10,8 +10,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { AppModule, type AppOptions } from './app.module';
 import { AppError } from './common/errors/app-error';
 import { parseJsonBody } from './common/http/lenient-json';
+import { parseFormBody } from './common/http/form-body';
 import { BODY_LIMIT_BYTES, MAX_HEADER_BYTES } from './common/http/limits';
 import { registerSecurityHeaders } from './common/http/security-headers';
+import { refuseLongUrl } from './common/http/url-limit';
 import { requestId } from './common/logging/request-logger';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { registerConsole } from './console/console';
@@ -24,8 +26,15 @@ export { BODY_LIMIT_BYTES, MAX_HEADER_BYTES };
 /** The server settings Fastify hands a server factory (its options, defaults applied). */
 interface ServerTimeouts {
   keepAliveTimeout?: number;
-  requestTimeout?: number;
   connectionTimeout?: number;
+}
+
+/**
+ * How often node:http looks for connections past their headers or request timeout (its default,
+ * 30 s, would let a slow client hold on for the timeout plus up to 30 s).
+ */
+function checkingIntervalMs(timeouts: AppConfig['httpTimeouts']): number {
+  return Math.min(1000, Math.max(50, Math.floor(timeouts.headersMs / 4)));
 }
 
 export interface RegisteredRoute {
@@ -72,14 +81,22 @@ export async function createApp(
     genReqId: requestId,
     serverFactory: (fastifyHandler: FastifyServerFactoryHandler, options: ServerTimeouts) => {
       const server = createServer(
-        { maxHeaderSize: MAX_HEADER_BYTES },
+        {
+          maxHeaderSize: MAX_HEADER_BYTES,
+          // A client must send its headers, then its whole request, in time (else 408 and
+          // the connection closes). Answers are not covered: a long SSE stream is not cut.
+          headersTimeout: config.httpTimeouts.headersMs,
+          requestTimeout: config.httpTimeouts.requestMs,
+          connectionsCheckingInterval: checkingIntervalMs(config.httpTimeouts),
+        },
         (req: IncomingMessage, res: ServerResponse) => {
+          if (refuseLongUrl(req, res)) return;
           if (!dataPlane?.handle(req, res)) fastifyHandler(req, res);
         },
       );
-      // What Fastify sets on the server it makes itself (its defaults when unset).
+      // What Fastify sets on the server it makes itself (its defaults when unset): idle
+      // keep-alive connections close after 72 s; no socket inactivity timeout.
       server.keepAliveTimeout = options.keepAliveTimeout ?? 72_000;
-      server.requestTimeout = options.requestTimeout ?? 0;
       server.setTimeout(options.connectionTimeout ?? 0);
       return server;
     },
@@ -102,6 +119,9 @@ export async function createApp(
     },
   );
   app.useLogger(app.get(Logger));
+  // Nest buffers its log lines until `listen`; flushing here makes an app that is not listening
+  // yet (the e2e tests drive it in-process) log as the served one does, error lines included.
+  app.flushLogs();
   await app.register(fastifyCookie);
   registerSecurityHeaders(app.getHttpAdapter().getInstance());
   app.useGlobalPipes(validationPipe());
@@ -113,7 +133,11 @@ export async function createApp(
     'application/x-www-form-urlencoded',
     { parseAs: 'string' },
     (_request, body, done) => {
-      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+      try {
+        done(null, parseFormBody(body as string));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
     },
   );
   fastify.addContentTypeParser(

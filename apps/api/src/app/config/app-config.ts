@@ -17,6 +17,17 @@ export interface CacheConfig {
   maxEntries: number;
 }
 
+/**
+ * How long a client may take to send a request (node:http's server timeouts). They cover the
+ * request only: once it is received, an answer (an SSE stream) may take as long as it takes.
+ */
+export interface HttpTimeouts {
+  /** From the first byte of a request to the end of its headers (slow-header clients). */
+  headersMs: number;
+  /** From the first byte of a request to the end of its body (slow-body clients). */
+  requestMs: number;
+}
+
 /** Where the master key came from; `generated` is printed once at start. */
 export type MasterKeySource = 'env' | 'file' | 'generated';
 
@@ -49,6 +60,7 @@ export class AppConfig {
   readonly configFile!: string | null;
   readonly logLevel!: string;
   readonly trustProxy!: boolean;
+  readonly httpTimeouts!: HttpTimeouts;
   readonly sessionTtlMs!: number;
   readonly invitationTtlMs!: number;
   readonly secureCookies!: boolean;

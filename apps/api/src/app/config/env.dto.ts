@@ -113,6 +113,20 @@ export class EnvDto {
 
   @IsOptional()
   @Type(() => Number)
+  @IsInt({ message: 'HTTP_REQUEST_TIMEOUT_MS must be a whole number' })
+  @Min(100)
+  @Max(3_600_000)
+  HTTP_REQUEST_TIMEOUT_MS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'HTTP_HEADERS_TIMEOUT_MS must be a whole number' })
+  @Min(100)
+  @Max(3_600_000)
+  HTTP_HEADERS_TIMEOUT_MS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
   @IsInt({ message: 'SESSION_TTL_HOURS must be a whole number' })
   @Min(1)
   @Max(24 * 90)

@@ -142,4 +142,28 @@ describe('loadConfig', () => {
     expect(sut.baseUrl).toBe('https://gw.example.com');
     expect(sut.secureCookies).toBe(true);
   });
+
+  it('reads the HTTP timeouts (10 s headers, 30 s request by default) and refuses bad ones', () => {
+    expect(loadConfig({ PROXY_MASTER_KEY: KEY }).httpTimeouts).toEqual({
+      headersMs: 10_000,
+      requestMs: 30_000,
+    });
+    expect(
+      loadConfig({
+        PROXY_MASTER_KEY: KEY,
+        HTTP_HEADERS_TIMEOUT_MS: '500',
+        HTTP_REQUEST_TIMEOUT_MS: '1000',
+      }).httpTimeouts,
+    ).toEqual({ headersMs: 500, requestMs: 1000 });
+    for (const env of [
+      { HTTP_REQUEST_TIMEOUT_MS: 'soon' },
+      { HTTP_REQUEST_TIMEOUT_MS: '0' },
+      { HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' },
+    ]) {
+      expect(() => loadConfig({ PROXY_MASTER_KEY: KEY, ...env })).toThrow(ConfigError);
+    }
+    expect(() => loadConfig({ PROXY_MASTER_KEY: KEY, HTTP_REQUEST_TIMEOUT_MS: 'soon' })).toThrow(
+      'HTTP_REQUEST_TIMEOUT_MS must be a whole number',
+    );
+  });
 });

@@ -4,7 +4,7 @@ import { validateSync, type ValidationError } from 'class-validator';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { AppConfig, type DatabaseConfig, type SmtpConfig } from './app-config';
+import { AppConfig, type DatabaseConfig, type HttpTimeouts, type SmtpConfig } from './app-config';
 import { EnvDto } from './env.dto';
 
 export class ConfigError extends Error {}
@@ -75,6 +75,20 @@ function parseSmtp(env: EnvDto): SmtpConfig | null {
   };
 }
 
+function parseHttpTimeouts(env: EnvDto): HttpTimeouts {
+  const timeouts = {
+    headersMs: env.HTTP_HEADERS_TIMEOUT_MS ?? 10_000,
+    requestMs: env.HTTP_REQUEST_TIMEOUT_MS ?? 30_000,
+  };
+  if (timeouts.headersMs > timeouts.requestMs) {
+    // node:http refuses it too: the headers are part of the request.
+    throw new ConfigError(
+      `HTTP_HEADERS_TIMEOUT_MS (${timeouts.headersMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${timeouts.requestMs})`,
+    );
+  }
+  return timeouts;
+}
+
 /**
  * Validates the environment into an AppConfig. Throws ConfigError with one line that names
  * the bad variable; creates the master key file when no key is configured.
@@ -104,6 +118,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv): AppConfig {
     configFile: env.CONFIG_FILE ?? null,
     logLevel: env.LOG_LEVEL ?? 'info',
     trustProxy: env.TRUST_PROXY === 'true',
+    httpTimeouts: parseHttpTimeouts(env),
     sessionTtlMs: (env.SESSION_TTL_HOURS ?? 12) * 3_600_000,
     invitationTtlMs: (env.INVITATION_TTL_DAYS ?? 7) * 86_400_000,
     secureCookies: baseUrl.startsWith('https://'),

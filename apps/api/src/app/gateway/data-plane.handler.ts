@@ -8,10 +8,11 @@ import type { Principal } from '../common/auth/principal';
 import { PrincipalResolver, type CredentialSource } from '../common/auth/principal-resolver';
 import { AppError } from '../common/errors/app-error';
 import { toErrorResponse } from '../common/errors/error-response';
-import { parseJsonBody } from '../common/http/lenient-json';
+import { GATEWAY_JSON_LIMITS, parseJsonBody } from '../common/http/lenient-json';
 import { BODY_LIMIT_BYTES } from '../common/http/limits';
 import { SECURITY_HEADERS } from '../common/http/security-headers';
 import { logDataPlaneAnswer, requestId } from '../common/logging/request-logger';
+import { describeError } from '../common/logging/safe-error';
 import { MetricsService } from '../metrics/metrics.service';
 import { GatewayService, type CallContext, type GatewayResult } from './gateway.service';
 import { ClientSignal } from './upstream-client';
@@ -167,7 +168,7 @@ export class DataPlaneHandler {
           `Unsupported Media Type: ${req.headers['content-type']} (send application/json)`,
         );
       }
-      const body = parseJsonBody(await readBody(req, BODY_LIMIT_BYTES));
+      const body = parseJsonBody(await readBody(req, BODY_LIMIT_BYTES), GATEWAY_JSON_LIMITS);
       const result =
         op === 'chat'
           ? await this.gateway.chat(principal, body, ctx)
@@ -207,7 +208,7 @@ export class DataPlaneHandler {
   private fail(res: ServerResponse, id: string, overhead: string, error: unknown): void {
     const response = toErrorResponse(error);
     if (response.unexpected) {
-      this.errors.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+      this.errors.error(describeError(error));
     }
     if (res.headersSent || res.destroyed) {
       res.destroy();

@@ -8,6 +8,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { setSessionCookies } from '../auth/session-cookies';
 import { Public } from '../common/decorators/public.decorator';
+import { NoStore } from '../common/http/no-store';
 import { AppConfig } from '../config/app-config';
 import { OnboardingService } from './onboarding.service';
 
@@ -22,6 +23,7 @@ export class OnboardingController {
 
   @Public()
   @Get('get_token')
+  @NoStore()
   getToken(@Query() query: OnboardingTokenQuery): Promise<OnboardingTokenResponse> {
     return this.onboarding.getToken(query.invite_link);
   }

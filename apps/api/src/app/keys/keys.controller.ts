@@ -18,6 +18,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '../common/auth/principal';
 import { CurrentPrincipal } from '../common/decorators/current-principal.decorator';
 import { RequirePermission } from '../common/decorators/require-permission.decorator';
+import { NoStore } from '../common/http/no-store';
 import { KeysService } from './keys.service';
 
 @ApiTags('keys')
@@ -28,6 +29,7 @@ export class KeysController {
 
   @Post('generate')
   @HttpCode(200)
+  @NoStore()
   @RequirePermission('key.create.self')
   generate(
     @CurrentPrincipal() principal: Principal,
@@ -83,6 +85,7 @@ export class KeysController {
 
   @Post('regenerate')
   @HttpCode(200)
+  @NoStore()
   @RequirePermission('key.update.self')
   regenerate(
     @CurrentPrincipal() principal: Principal,

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { PinoLogger, type Params } from 'nestjs-pino';
 import type { DestinationStream, Logger } from 'pino';
 import type { AppConfig } from '../../config/app-config';
+import { serializeError } from './safe-error';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -19,14 +20,80 @@ export const REDACTED_PATHS = [
   '*.api_key',
 ];
 
-/** A key named by its secret in a query string (`/key/info?key=sk-...`) is not logged either. */
-export function redactUrl(url: string): string {
-  return url.replace(/([?&][^=&#]*=)sk-[^&#]*/gi, '$1[redacted]');
+/**
+ * Query parameters whose value is a credential, by name (lower case): key secrets, invitation
+ * ids (the invitation is the credential until it is claimed: `/onboarding/get_token?invite_link=`,
+ * the console's `/ui/onboarding?id=`), OAuth/OIDC codes and tokens, passwords.
+ */
+export const REDACTED_QUERY_PARAMETERS: ReadonlySet<string> = new Set([
+  'key',
+  'api_key',
+  'api-key',
+  'apikey',
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'password',
+  'secret',
+  'client_secret',
+  'code',
+  'state',
+  'id',
+  'invite_link',
+  'invitation_link',
+  'invitation_id',
+]);
+
+/** URLs are logged up to this length (the server refuses longer ones, see MAX_URL_CHARS). */
+export const MAX_LOGGED_URL_CHARS = 8 * 1024;
+
+const REDACTED = '[redacted]';
+
+function decoded(component: string): string {
+  if (!component.includes('%') && !component.includes('+')) return component;
+  try {
+    return decodeURIComponent(component.replace(/\+/g, ' '));
+  } catch {
+    return component;
+  }
 }
 
-function redactValue(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redactValue);
-  return typeof value === 'string' && /^sk-/i.test(value) ? '[redacted]' : value;
+/** A secret by name, or a value that looks like a key secret whatever its name. */
+function isCredential(name: string, value: string): boolean {
+  return (
+    REDACTED_QUERY_PARAMETERS.has(decoded(name).toLowerCase()) ||
+    /^sk-/i.test(decoded(value).trimStart())
+  );
+}
+
+/**
+ * The URL as it may be logged: cut at MAX_LOGGED_URL_CHARS, and the value of every credential
+ * query parameter (`isCredential`) replaced. Linear in the URL: the query is split on `&`
+ * and each pair on its first `=` once; no regular expression backtracks over it (the regex
+ * this replaces spent 5 s on a 60 k `?????…` URL).
+ */
+export function redactUrl(url: string): string {
+  const cut = url.length > MAX_LOGGED_URL_CHARS;
+  const kept = cut ? url.slice(0, MAX_LOGGED_URL_CHARS) : url;
+  const mark = cut ? `…[${url.length - MAX_LOGGED_URL_CHARS} more characters]` : '';
+  const question = kept.indexOf('?');
+  if (question < 0) return kept + mark;
+  const hash = kept.indexOf('#', question);
+  const query = kept.slice(question + 1, hash < 0 ? kept.length : hash);
+  const pairs = query.split('&').map((pair) => {
+    const equals = pair.indexOf('=');
+    if (equals < 0) return pair;
+    const name = pair.slice(0, equals);
+    return isCredential(name, pair.slice(equals + 1)) ? `${name}=${REDACTED}` : pair;
+  });
+  return `${kept.slice(0, question + 1)}${pairs.join('&')}${hash < 0 ? '' : kept.slice(hash)}${mark}`;
+}
+
+function redactQueryValue(name: string, value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((item) => redactQueryValue(name, item));
+  if (typeof value !== 'string') return value;
+  return isCredential(name, value) ? REDACTED : value;
 }
 
 /**
@@ -73,11 +140,21 @@ export function requestLoggerOptions(config: AppConfig, destination?: Destinatio
     level: config.logLevel,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     serializers: {
-      req: (req: { url?: string; query?: Record<string, unknown> }) => {
+      err: serializeError,
+      req: (req: {
+        url?: string;
+        query?: Record<string, unknown>;
+        headers?: IncomingMessage['headers'];
+      }) => {
         if (typeof req.url === 'string') req.url = redactUrl(req.url);
+        // A page's URL (an onboarding link) can come back as the Referer of its API calls.
+        // The headers object is the live request's: copied, never changed in place.
+        const referer = req.headers?.referer;
+        if (typeof referer === 'string')
+          req.headers = { ...req.headers, referer: redactUrl(referer) };
         if (req.query && typeof req.query === 'object') {
           req.query = Object.fromEntries(
-            Object.entries(req.query).map(([name, value]) => [name, redactValue(value)]),
+            Object.entries(req.query).map(([name, value]) => [name, redactQueryValue(name, value)]),
           );
         }
         return req;
