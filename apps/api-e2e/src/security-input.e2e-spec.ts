@@ -159,6 +159,14 @@ describe('security: request input bounds (issue 11)', () => {
       expectInvalid(res, 'member.0.user_email');
     });
 
+    it.each([
+      ['/user/list?user_email=a%00b', 'user_email'],
+      ['/key/list?key_alias=a%00b', 'key_alias'],
+      ['/spend/logs?model=a%00b', 'model'],
+    ])('finding 13: GET %s (a NUL in a query filter) is a 400', async (path, param) => {
+      expectInvalid(await master(t).get(path), param);
+    });
+
     it('finding 13: well-formed non-ASCII text is still accepted', async () => {
       const res = await postRaw('/user/new', '{"user_alias": "Zoë 🚀 \\ud83d\\ude80"}').expect(200);
       expect(res.body.user_alias).toBe('Zoë 🚀 🚀');
