@@ -1,5 +1,5 @@
 import { permissionsOf } from '@gatehouse/shared/auth';
-import { PASSWORD_MAX_LENGTH, type MeResponse } from '@gatehouse/shared/dto';
+import { PASSWORD_MAX_LENGTH, isWellFormedText, type MeResponse } from '@gatehouse/shared/dto';
 import { Injectable } from '@nestjs/common';
 import { MASTER_USER_ID, type Principal } from '../common/auth/principal';
 import { PasswordHasher } from '../common/crypto/password-hasher';
@@ -33,6 +33,10 @@ export class AuthService {
     }
     if (username.length > 254 || password.length > PASSWORD_MAX_LENGTH)
       throw AppError.unauthorized(INVALID_LOGIN);
+    // No email holds a NUL or a lone surrogate, and PostgreSQL refuses NUL in text (a 500).
+    if (!isWellFormedText(username)) {
+      throw AppError.badRequest('username must be valid Unicode text without NUL', 'username');
+    }
     const account = username.trim().toLowerCase();
     const isAdmin = account === ADMIN_USERNAME;
     const attempt = await this.throttle.take({ account, client, accountPerClient: isAdmin });

@@ -1,15 +1,7 @@
-import {
-  IsBoolean,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Matches,
-  MaxLength,
-  MinLength,
-} from 'class-validator';
+import { IsBoolean, IsISO8601, IsUUID, Matches, MaxLength } from 'class-validator';
 import type { Role } from '@gatehouse/shared/auth';
 import { ID_PATTERN, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './common.dto';
+import { Optional, Text } from './field-rules';
 
 /** `POST /invitation/new` (proxy_admin). */
 export class NewInvitationRequest {
@@ -17,7 +9,7 @@ export class NewInvitationRequest {
   user_id!: string;
 
   /** Email the link to the user (needs SMTP_HOST); the answer does not wait for the mail. */
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   send_email?: boolean;
 }
@@ -32,11 +24,12 @@ export class UpdateInvitationRequest {
   @IsUUID('all', { message: 'invitation_id must be an invitation id (UUID)' })
   invitation_id!: string;
 
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   is_accepted?: boolean;
 
-  @IsOptional()
+  @Optional()
+  @MaxLength(64)
   @IsISO8601({ strict: true }, { message: 'expires_at must be an ISO 8601 date-time' })
   expires_at?: string;
 }
@@ -88,9 +81,7 @@ export class ClaimOnboardingRequest {
   @Matches(ID_PATTERN, { message: 'user_id may hold letters, digits and ._@:- (1-128)' })
   user_id!: string;
 
-  @IsString()
-  @MinLength(PASSWORD_MIN_LENGTH)
-  @MaxLength(PASSWORD_MAX_LENGTH)
+  @Text(PASSWORD_MAX_LENGTH, { minLength: PASSWORD_MIN_LENGTH })
   password!: string;
 }
 

@@ -1,22 +1,17 @@
-import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayNotEmpty,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsNumber,
-  IsObject,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsBoolean, IsIn, Matches } from 'class-validator';
 import { ID_PATTERN } from './common.dto';
 import { DURATION_MESSAGE, DURATION_PATTERN } from './duration';
+import {
+  BoundedInt,
+  MAX_COUNT,
+  MAX_PAGE,
+  Metadata,
+  Nullable,
+  Optional,
+  QueryInt,
+  Text,
+  Usd,
+} from './field-rules';
 
 /**
  * How a key is named in a request: its secret (`sk-` + printable ASCII, at most 512 characters)
@@ -27,60 +22,54 @@ const KEY_REF_MESSAGE = 'must be a key (sk-...) or its token id (64 hex characte
 
 /** The fields a key carries, shared by generate and update (null clears on update). */
 class KeyFieldsRequest {
-  @IsOptional()
-  @IsString()
-  @MaxLength(256)
+  @Nullable()
+  @Text(256)
   key_alias?: string | null;
 
   /** Until when the key works, from now: 30s, 10m, 2h, 7d, 1mo; absent/null = never expires. */
-  @IsOptional()
+  @Nullable()
   @Matches(DURATION_PATTERN, { message: `duration ${DURATION_MESSAGE}` })
   duration?: string | null;
 
-  @IsOptional()
+  /** [] allows every model the owner may use; there is no "null" list. */
+  @Optional()
   @IsArray()
   @ArrayMaxSize(500)
-  @IsString({ each: true })
-  @MaxLength(256, { each: true })
+  @Text(256, { each: true })
   models?: string[];
 
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
+  /** null: unlimited (within the owner's and the team's budgets). */
+  @Nullable()
+  @Usd()
   max_budget?: number | null;
 
-  @IsOptional()
+  @Nullable()
   @Matches(DURATION_PATTERN, { message: `budget_duration ${DURATION_MESSAGE}` })
   budget_duration?: string | null;
 
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(2_000_000_000)
+  @Nullable()
+  @BoundedInt(0, MAX_COUNT)
   tpm_limit?: number | null;
 
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(2_000_000_000)
+  @Nullable()
+  @BoundedInt(0, MAX_COUNT)
   rpm_limit?: number | null;
 
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(2_000_000_000)
+  @Nullable()
+  @BoundedInt(0, MAX_COUNT)
   max_parallel_requests?: number | null;
 
-  @IsOptional()
-  @IsObject()
+  /** Replaced whole on update; `{}` empties it. */
+  @Optional()
+  @Metadata()
   metadata?: Record<string, unknown>;
 
   /** An existing team; non-admins only a team they are in (team admins: for any member). */
-  @IsOptional()
+  @Nullable()
   @Matches(ID_PATTERN, { message: 'team_id may hold letters, digits and ._@:- (1-128)' })
   team_id?: string | null;
 
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   blocked?: boolean;
 }
@@ -88,7 +77,7 @@ class KeyFieldsRequest {
 /** `POST /key/generate`. */
 export class GenerateKeyRequest extends KeyFieldsRequest {
   /** The owner; defaults to the caller. Only proxy_admin may name somebody else. */
-  @IsOptional()
+  @Optional()
   @Matches(ID_PATTERN, { message: 'user_id may hold letters, digits and ._@:- (1-128)' })
   user_id?: string;
 }
@@ -99,26 +88,25 @@ export class UpdateKeyRequest extends KeyFieldsRequest {
   key!: string;
 
   /** Moving a key to another user is for proxy_admin only. */
-  @IsOptional()
+  @Optional()
   @Matches(ID_PATTERN, { message: 'user_id may hold letters, digits and ._@:- (1-128)' })
   user_id?: string;
 }
 
 /** `POST /key/delete {keys}` or `{key_aliases}` (or both). */
 export class DeleteKeysRequest {
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayNotEmpty()
   @ArrayMaxSize(1000)
   @Matches(KEY_REF_PATTERN, { each: true, message: `each of keys ${KEY_REF_MESSAGE}` })
   keys?: string[];
 
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayNotEmpty()
   @ArrayMaxSize(1000)
-  @IsString({ each: true })
-  @MaxLength(256, { each: true })
+  @Text(256, { each: true })
   key_aliases?: string[];
 }
 
@@ -128,7 +116,7 @@ export class RegenerateKeyRequest {
   key!: string;
 
   /** How long the old secret keeps working (e.g. 10m); absent = it stops at once. */
-  @IsOptional()
+  @Optional()
   @Matches(DURATION_PATTERN, { message: `grace_period ${DURATION_MESSAGE}` })
   grace_period?: string;
 }
@@ -141,7 +129,7 @@ export class KeyRefRequest {
 
 /** `GET /key/info?key=`; without `key`, a virtual-key caller gets its own key. */
 export class KeyInfoQuery {
-  @IsOptional()
+  @Optional()
   @Matches(KEY_REF_PATTERN, { message: `key ${KEY_REF_MESSAGE}` })
   key?: string;
 }
@@ -158,38 +146,32 @@ export const KEY_SORT_FIELDS = [
 export type KeySortField = (typeof KEY_SORT_FIELDS)[number];
 
 export class ListKeysQuery {
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @Optional()
+  @QueryInt(1, MAX_PAGE)
   page?: number;
 
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @Optional()
+  @QueryInt(1, 100)
   size?: number;
 
-  @IsOptional()
+  @Optional()
   @Matches(ID_PATTERN)
   user_id?: string;
 
-  @IsOptional()
+  @Optional()
   @Matches(ID_PATTERN)
   team_id?: string;
 
   /** Exact alias. */
-  @IsOptional()
-  @IsString()
-  @MaxLength(256)
+  @Optional()
+  @Text(256)
   key_alias?: string;
 
-  @IsOptional()
+  @Optional()
   @IsIn(KEY_SORT_FIELDS)
   sort_by?: KeySortField;
 
-  @IsOptional()
+  @Optional()
   @IsIn(['asc', 'desc'])
   sort_order?: 'asc' | 'desc';
 }

@@ -1,22 +1,21 @@
 import { Type } from 'class-transformer';
 import {
   IsBoolean,
-  IsInt,
   IsNotEmptyObject,
-  IsNumber,
   IsObject,
-  IsOptional,
   IsString,
   Matches,
-  Max,
   MaxLength,
-  Min,
   ValidateNested,
 } from 'class-validator';
+import { BoundedInt, BoundedNumber, Optional, Text } from './field-rules';
 
 /** `openai/<upstream model id>`: any OpenAI-compatible upstream. */
 export const PROVIDER_MODEL_PATTERN = /^openai\/[\x21-\x7e]{1,200}$/;
 export const MODEL_NAME_PATTERN = /^[\x21-\x7e]{1,200}$/;
+
+/** A price per token in USD: $1 a token is already a million times today's dearest model. */
+export const MAX_COST_PER_TOKEN = 1;
 
 /** How Gatehouse reaches the upstream (LiteLLM's `litellm_params`). */
 export class LitellmParams {
@@ -26,53 +25,44 @@ export class LitellmParams {
   })
   model!: string;
 
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(1024)
   @Matches(/^https?:\/\/[^\s]+$/, { message: 'api_base must be an http(s) URL' })
   api_base?: string;
 
-  @IsOptional()
-  @IsString()
-  @MaxLength(4096)
+  @Optional()
+  @Text(4096)
   api_key?: string;
 
   /** Upstream timeout in seconds (fractions allowed). */
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0.05)
-  @Max(3600)
+  @Optional()
+  @BoundedNumber(0.05, 3600)
   timeout?: number;
 }
 
 /** Prices and per-model options (LiteLLM's `model_info`). */
 export class ModelInfoRequest {
-  @IsOptional()
+  @Optional()
   @IsString()
   @Matches(/^[A-Za-z0-9._:-]{1,64}$/, { message: 'model_info.id must be a short identifier' })
   id?: string;
 
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(1)
+  @Optional()
+  @BoundedNumber(0, MAX_COST_PER_TOKEN)
   input_cost_per_token?: number;
 
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(1)
+  @Optional()
+  @BoundedNumber(0, MAX_COST_PER_TOKEN)
   output_cost_per_token?: number;
 
   /** Opt this model into the exact-match response cache. */
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   cache?: boolean;
 
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(30 * 86_400)
+  @Optional()
+  @BoundedInt(1, 30 * 86_400)
   cache_ttl_seconds?: number;
 }
 
@@ -87,7 +77,7 @@ export class NewModelRequest {
   @Type(() => LitellmParams)
   litellm_params!: LitellmParams;
 
-  @IsOptional()
+  @Optional()
   @IsObject()
   @ValidateNested()
   @Type(() => ModelInfoRequest)

@@ -1,55 +1,47 @@
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, Matches } from 'class-validator';
 import { ID_PATTERN } from './common.dto';
+import { MAX_PAGE, Optional, QueryInt, Text } from './field-rules';
 
 export const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_MESSAGE = 'must be a date as YYYY-MM-DD';
 
 /** A date range over UTC days, both ends inclusive. */
 export class DateRangeQuery {
-  @IsOptional()
+  @Optional()
   @Matches(DATE_PATTERN, { message: `start_date ${DATE_MESSAGE}` })
   start_date?: string;
 
-  @IsOptional()
+  @Optional()
   @Matches(DATE_PATTERN, { message: `end_date ${DATE_MESSAGE}` })
   end_date?: string;
 }
 
 export class SpendLogsQuery extends DateRangeQuery {
-  @IsOptional()
+  @Optional()
   @Matches(ID_PATTERN, { message: 'user_id must be a user id' })
   user_id?: string;
 
   /** A key's token id (or, once keys exist, its secret: resolved by the keys module). */
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
+  @Optional()
+  @Text(512)
   api_key?: string;
 
-  @IsOptional()
-  @IsString()
-  @MaxLength(256)
+  @Optional()
+  @Text(256)
   model?: string;
 
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
+  @Optional()
+  @QueryInt(1, MAX_PAGE)
   page?: number;
 
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @Optional()
+  @QueryInt(1, 1000)
   page_size?: number;
 }
 
 export class DailyActivityQuery extends DateRangeQuery {
   /** Admins may look at one user; everybody else always sees themselves. */
-  @IsOptional()
+  @Optional()
   @Matches(ID_PATTERN, { message: 'user_id must be a user id' })
   user_id?: string;
 }
@@ -58,7 +50,7 @@ export const SPEND_GROUPS = ['user', 'key', 'model', 'team'] as const;
 export type SpendGroup = (typeof SPEND_GROUPS)[number];
 
 export class SpendReportQuery extends DateRangeQuery {
-  @IsOptional()
+  @Optional()
   @IsIn(SPEND_GROUPS)
   group_by?: SpendGroup;
 }

@@ -4,79 +4,69 @@ import {
   ArrayNotEmpty,
   IsArray,
   IsBoolean,
-  IsEmail,
   IsIn,
-  IsInt,
-  IsNumber,
-  IsOptional,
-  IsString,
   Matches,
-  MaxLength,
-  Min,
   ValidateNested,
 } from 'class-validator';
 import { ID_PATTERN } from './common.dto';
+import { BoundedInt, Email, MAX_COUNT, Nullable, Optional, Text, Usd } from './field-rules';
 
 export const TEAM_ROLES = ['admin', 'user'] as const;
 export type TeamRole = (typeof TEAM_ROLES)[number];
 
 /** A member named by user_id or user_email (one of them). */
 export class TeamMemberRequest {
-  @IsOptional()
+  @Optional()
   @Matches(ID_PATTERN, { message: 'user_id may hold letters, digits and ._@:- (1-128)' })
   user_id?: string;
 
-  @IsOptional()
-  @IsEmail({}, { message: 'user_email must be an email address' })
-  @MaxLength(254)
+  @Optional()
+  @Email({ message: 'user_email must be an email address' })
   user_email?: string;
 
-  @IsOptional()
+  @Optional()
   @IsIn(TEAM_ROLES, { message: 'role must be admin or user' })
   role?: TeamRole;
 }
 
-/** Fields an admin may set on a team, shared by create and update. */
+/** Fields an admin may set on a team, shared by create and update (null clears on update). */
 class TeamFieldsRequest {
-  @IsOptional()
-  @IsString()
-  @MaxLength(256)
-  team_alias?: string;
+  @Nullable()
+  @Text(256)
+  team_alias?: string | null;
 
-  @IsOptional()
+  /** [] allows every model; there is no "null" list. */
+  @Optional()
   @IsArray()
   @ArrayMaxSize(500)
-  @IsString({ each: true })
-  @MaxLength(256, { each: true })
+  @Text(256, { each: true })
   models?: string[];
 
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
+  /** null: no team budget. */
+  @Nullable()
+  @Usd()
   max_budget?: number | null;
 
-  @IsOptional()
-  @IsInt()
-  @Min(0)
+  @Nullable()
+  @BoundedInt(0, MAX_COUNT)
   tpm_limit?: number | null;
 
-  @IsOptional()
-  @IsInt()
-  @Min(0)
+  @Nullable()
+  @BoundedInt(0, MAX_COUNT)
   rpm_limit?: number | null;
 
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   blocked?: boolean;
 }
 
 /** `POST /team/new` (proxy_admin). */
 export class NewTeamRequest extends TeamFieldsRequest {
-  @IsOptional()
+  @Optional()
   @Matches(ID_PATTERN, { message: 'team_id may hold letters, digits and ._@:- (1-128)' })
   team_id?: string;
 
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(1000)
   @ValidateNested({ each: true })
@@ -123,13 +113,12 @@ export class TeamMemberDeleteRequest {
   @Matches(ID_PATTERN, { message: 'team_id is required' })
   team_id!: string;
 
-  @IsOptional()
+  @Optional()
   @Matches(ID_PATTERN, { message: 'user_id may hold letters, digits and ._@:- (1-128)' })
   user_id?: string;
 
-  @IsOptional()
-  @IsEmail({}, { message: 'user_email must be an email address' })
-  @MaxLength(254)
+  @Optional()
+  @Email({ message: 'user_email must be an email address' })
   user_email?: string;
 }
 

@@ -1,93 +1,82 @@
 import { ROLES, type Role } from '@gatehouse/shared/auth';
-import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayNotEmpty,
-  IsArray,
-  IsBoolean,
-  IsEmail,
-  IsIn,
-  IsInt,
-  IsNumber,
-  IsObject,
-  IsOptional,
-  IsString,
-  Matches,
-  MaxLength,
-  Min,
-  MinLength,
-  Max,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsBoolean, IsIn, Matches } from 'class-validator';
 import { ID_PATTERN, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './common.dto';
 import { DURATION_PATTERN } from './duration';
+import {
+  BoundedInt,
+  Email,
+  MAX_COUNT,
+  MAX_PAGE,
+  Metadata,
+  Nullable,
+  Optional,
+  QueryInt,
+  Text,
+  Usd,
+} from './field-rules';
 
-/** Fields an admin may set on a user, shared by create and update. */
+/** Fields an admin may set on a user, shared by create and update (null clears on update). */
 class UserFieldsRequest {
-  @IsOptional()
-  @IsString()
-  @MaxLength(256)
-  user_alias?: string;
+  @Nullable()
+  @Text(256)
+  user_alias?: string | null;
 
-  @IsOptional()
+  @Optional()
   @IsIn(ROLES)
   user_role?: Role;
 
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
+  /** null: no budget of the user's own. */
+  @Nullable()
+  @Usd()
   max_budget?: number | null;
 
-  @IsOptional()
+  /** [] allows every model; there is no "null" list. */
+  @Optional()
   @IsArray()
   @ArrayMaxSize(500)
-  @IsString({ each: true })
-  @MaxLength(256, { each: true })
+  @Text(256, { each: true })
   models?: string[];
 
-  @IsOptional()
-  @IsInt()
-  @Min(0)
+  @Nullable()
+  @BoundedInt(0, MAX_COUNT)
   tpm_limit?: number | null;
 
-  @IsOptional()
-  @IsInt()
-  @Min(0)
+  @Nullable()
+  @BoundedInt(0, MAX_COUNT)
   rpm_limit?: number | null;
 
-  @IsOptional()
+  @Nullable()
   @Matches(DURATION_PATTERN, { message: 'budget_duration must look like 30s, 10m, 2h, 7d or 1mo' })
   budget_duration?: string | null;
 
-  @IsOptional()
-  @IsObject()
+  /** Replaced whole on update; `{}` empties it. */
+  @Optional()
+  @Metadata()
   metadata?: Record<string, unknown>;
 }
 
 /** `POST /user/new` (proxy_admin). */
 export class NewUserRequest extends UserFieldsRequest {
-  @IsOptional()
+  @Optional()
   @Matches(ID_PATTERN, { message: 'user_id may hold letters, digits and ._@:- (1-128)' })
   user_id?: string;
 
   /** Optional as in LiteLLM; a user needs one to log in or be invited. */
-  @IsOptional()
-  @IsEmail({}, { message: 'user_email must be an email address' })
-  @MaxLength(254)
-  user_email?: string;
+  @Nullable()
+  @Email({ message: 'user_email must be an email address' })
+  user_email?: string | null;
 
-  @IsOptional()
-  @IsString()
-  @MinLength(PASSWORD_MIN_LENGTH)
-  @MaxLength(PASSWORD_MAX_LENGTH)
+  @Optional()
+  @Text(PASSWORD_MAX_LENGTH, { minLength: PASSWORD_MIN_LENGTH })
   password?: string;
 
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(100)
   @Matches(ID_PATTERN, { each: true })
   teams?: string[];
 
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   send_invite_email?: boolean;
 }
@@ -97,20 +86,17 @@ export class UpdateUserRequest extends UserFieldsRequest {
   @Matches(ID_PATTERN, { message: 'user_id is required' })
   user_id!: string;
 
-  @IsOptional()
-  @IsEmail({}, { message: 'user_email must be an email address' })
-  @MaxLength(254)
+  /** Changing the login email; it cannot be removed once set. */
+  @Optional()
+  @Email({ message: 'user_email must be an email address' })
   user_email?: string;
 
-  @IsOptional()
-  @IsString()
-  @MinLength(PASSWORD_MIN_LENGTH)
-  @MaxLength(PASSWORD_MAX_LENGTH)
+  @Optional()
+  @Text(PASSWORD_MAX_LENGTH, { minLength: PASSWORD_MIN_LENGTH })
   password?: string;
 
-  @IsOptional()
-  @IsString()
-  @MaxLength(PASSWORD_MAX_LENGTH)
+  @Optional()
+  @Text(PASSWORD_MAX_LENGTH)
   current_password?: string;
 }
 
@@ -123,7 +109,7 @@ export class DeleteUsersRequest {
 }
 
 export class UserInfoQuery {
-  @IsOptional()
+  @Optional()
   @Matches(ID_PATTERN)
   user_id?: string;
 }
@@ -138,34 +124,28 @@ export const USER_SORT_FIELDS = [
 export type UserSortField = (typeof USER_SORT_FIELDS)[number];
 
 export class ListUsersQuery {
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @Optional()
+  @QueryInt(1, MAX_PAGE)
   page?: number;
 
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @Optional()
+  @QueryInt(1, 100)
   page_size?: number;
 
-  @IsOptional()
+  @Optional()
   @IsIn(ROLES)
   role?: Role;
 
   /** Case-insensitive substring of the email. */
-  @IsOptional()
-  @IsString()
-  @MaxLength(254)
+  @Optional()
+  @Text(254)
   user_email?: string;
 
-  @IsOptional()
+  @Optional()
   @IsIn(USER_SORT_FIELDS)
   sort_by?: UserSortField;
 
-  @IsOptional()
+  @Optional()
   @IsIn(['asc', 'desc'])
   sort_order?: 'asc' | 'desc';
 }
