@@ -236,9 +236,9 @@ describe('gateway', () => {
       await master(t)
         .post('/v1/chat/completions', chatBody('echo', { mock_response: 'x' }))
         .expect(200);
-      const refused = await master(t).post('/v1/chat/completions', chatBody('cached')).expect(400);
-      expect(refused.body.error).toMatchObject({ param: 'model' });
-      await master(t).post('/v1/chat/completions', chatBody('cfg-echo')).expect(400);
+      const refused = await master(t).post('/v1/chat/completions', chatBody('cached')).expect(404);
+      expect(refused.body.error).toMatchObject({ param: 'model', code: 'model_not_found' });
+      await master(t).post('/v1/chat/completions', chatBody('cfg-echo')).expect(404);
     });
   });
 

@@ -136,7 +136,7 @@ describe('models', () => {
       await master(t).post('/model/delete', { id }).expect(200, { id, deleted: true });
       const list = await master(t).get('/v1/models').expect(200);
       expect((list.body.data as { id: string }[]).map((m) => m.id)).not.toContain('doomed');
-      await master(t).post('/v1/chat/completions', chatBody('doomed')).expect(400);
+      await master(t).post('/v1/chat/completions', chatBody('doomed')).expect(404);
       await master(t).post('/model/delete', { id }).expect(404);
     });
 
