@@ -20,7 +20,7 @@ function parseCompletion(text: string): Completion | null {
     const parsed = JSON.parse(text) as unknown;
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
     const choices = (parsed as { choices?: unknown }).choices;
-    return choices === undefined || Array.isArray(choices) ? (parsed) : null;
+    return choices === undefined || Array.isArray(choices) ? parsed : null;
   } catch {
     return null;
   }
