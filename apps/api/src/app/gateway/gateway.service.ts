@@ -1,6 +1,6 @@
 import { hasPermission } from '@gatehouse/shared/auth';
 import type { ModelInfoResponse, OpenAiModelList } from '@gatehouse/shared/dto';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
@@ -109,7 +109,7 @@ export function modelNotFound(model: string): AppError {
  * SpendWriter persists it; no database access here).
  */
 @Injectable()
-export class GatewayService {
+export class GatewayService implements BeforeApplicationShutdown {
   private readonly cache: ResponseCache;
   private readonly logger = new Logger('Gateway');
   /** Settlements still counting tokens (calls whose upstream sent no usable usage). */
@@ -161,6 +161,11 @@ export class GatewayService {
   /** Resolves once every settlement in progress has booked its outcome (tests, shutdown). */
   async settled(): Promise<void> {
     while (this.settling.size > 0) await Promise.all([...this.settling]);
+  }
+
+  /** Before the spend writer's last flush (onApplicationShutdown): book the calls being counted. */
+  beforeApplicationShutdown(): Promise<void> {
+    return this.settled();
   }
 
   chat(principal: Principal, body: unknown, ctx: CallContext): Promise<GatewayResult> {
@@ -412,13 +417,12 @@ export class GatewayService {
     const answer = parseAnswer(text);
     const cacheable = answer.ok && isCacheableAnswer(a.request.callType, answer.parsed);
     const usage = readUsage((answer.parsed as { usage?: unknown } | null)?.usage);
+    this.noteUsageProblem(a, usage);
     if (usage.kind === 'ok') {
-      this.noteUsageProblem(a, usage);
       const outcome = this.success(a, usage.prompt, usage.completion);
       if (cacheable) this.storeInCache(a, text, outcome);
       this.finish(a, outcome);
     } else {
-      this.noteUsageProblem(a, usage);
       this.finishByCount(
         a,
         () => answerStrings(answer.parsed),
