@@ -1,4 +1,5 @@
 import type { GenerateKeyResponse, ModelResponse } from '@gatehouse/shared/dto';
+import { Logger } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import {
   bearer,
@@ -488,5 +489,31 @@ describe('finding 16: the response cache is scoped to the caller', () => {
 
   it('finding 16: under CACHE_SCOPE=global the second user is a hit', async () => {
     expect(await twoUsersAsk({ CACHE_SCOPE: 'global' })).toBe(1);
+  });
+});
+
+describe('finding 11: a bad usage value is logged, without secrets or content', () => {
+  let g: GatewayTest;
+
+  beforeAll(async () => {
+    g = await startGateway();
+    g.upstream.respond = hostileUpstream({ list: [], onHold: () => undefined });
+    await addModel(g.t, g.upstream.url, 'usage-inf', 'usage-inf');
+  });
+  afterAll(() => g.close());
+  afterEach(() => jest.restoreAllMocks());
+
+  it('finding 11: logs the field and the request, not the value, key or prompt', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    const body = chatBody('usage-inf', {
+      messages: [{ role: 'user', content: 'private prompt text' }],
+    });
+    await master(g.t).post('/v1/chat/completions', body).expect(200);
+    await flushSpend(g.t);
+    const text = warn.mock.calls.map((call) => call.map(String).join(' ')).join('\n');
+    expect(text).toContain('upstream usage.prompt_tokens is not a finite non-negative integer');
+    expect(text).not.toContain('private prompt text');
+    expect(text).not.toContain('Infinity');
+    expect(text).not.toContain(DB_KEY);
   });
 });
