@@ -106,4 +106,11 @@ describe('token estimates and cost', () => {
     expect(costNanos(10, 5, 0.000001, 0.000002)).toBe(20_000);
     expect(costNanos(3, 0, 0.0000000025, 0)).toBe(8);
   });
+
+  it('findings 11 + 19: is always a safe non-negative integer (never NaN or Infinity)', () => {
+    expect(costNanos(Infinity, -Infinity, 0.000001, 0.000002)).toBe(0);
+    expect(costNanos(Infinity, 0, 0.000001, 0)).toBe(Number.MAX_SAFE_INTEGER);
+    expect(costNanos(10_000_000, 0, 1e300, 0)).toBe(Number.MAX_SAFE_INTEGER);
+    expect(costNanos(-5, 0, 0.000001, 0)).toBe(0);
+  });
 });

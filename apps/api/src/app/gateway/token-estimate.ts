@@ -65,14 +65,19 @@ export function holdCompletionTokens(
   return Math.min(MAX_TOKENS_PER_CALL, larger > 0 ? larger : modelDefault);
 }
 
-/** Cost in integer nano-dollars (the only rounding spend ever sees). */
+/**
+ * Cost in integer nano-dollars (the only rounding spend ever sees). Always a safe integer: a
+ * NaN or Infinity here would be booked to every counter and fail every later spend flush.
+ */
 export function costNanos(
   promptTokens: number,
   completionTokens: number,
   inputCostPerToken: number,
   outputCostPerToken: number,
 ): number {
-  return Math.round(
+  const nanos = Math.round(
     promptTokens * inputCostPerToken * 1e9 + completionTokens * outputCostPerToken * 1e9,
   );
+  if (Number.isNaN(nanos) || nanos < 0) return 0;
+  return Math.min(nanos, Number.MAX_SAFE_INTEGER);
 }
