@@ -75,14 +75,14 @@ describe('gateway with virtual keys', () => {
     ]);
   });
 
-  it('scopes models to the key: /v1/models lists only them and others answer 400', async () => {
+  it('scopes models to the key: /v1/models lists only them and others answer 404', async () => {
     const user = await userCaller(t, 'internal_user');
     const key = await generate(user, { models: ['cfg-echo'] });
     const caller = bearer(t, key.key);
     const models = await caller.get('/v1/models').expect(200);
     expect(models.body.data.map((m: { id: string }) => m.id)).toEqual(['cfg-echo']);
-    const refused = await caller.post('/v1/chat/completions', chatBody('db-echo')).expect(400);
-    expect(refused.body.error.param).toBe('model');
+    const refused = await caller.post('/v1/chat/completions', chatBody('db-echo')).expect(404);
+    expect(refused.body.error).toMatchObject({ param: 'model', code: 'model_not_found' });
   });
 
   it("narrows a key to its owner's models even when the key names none", async () => {
@@ -90,7 +90,7 @@ describe('gateway with virtual keys', () => {
     const key = await generate(master(t), { user_id: owner.user_id });
     const caller = bearer(t, key.key);
     await caller.post('/v1/chat/completions', chatBody('db-echo')).expect(200);
-    await caller.post('/v1/chat/completions', chatBody('cfg-echo')).expect(400);
+    await caller.post('/v1/chat/completions', chatBody('cfg-echo')).expect(404);
   });
 
   it('stops a key at its max_budget with budget_exceeded', async () => {
@@ -172,7 +172,7 @@ describe('gateway with virtual keys', () => {
     const key = await generate(member, { team_id: team.team_id });
     const caller = bearer(t, key.key);
     await caller.post('/v1/chat/completions', chatBody('db-echo')).expect(200);
-    await caller.post('/v1/chat/completions', chatBody('cfg-echo')).expect(400);
+    await caller.post('/v1/chat/completions', chatBody('cfg-echo')).expect(404);
     await flushSpend(t);
     expect(await sqlNumber(t, `SELECT spend FROM teams WHERE team_id = '${team.team_id}'`)).toBe(
       CALL_NANOS,
@@ -237,8 +237,8 @@ describe('gateway with virtual keys', () => {
     });
     const models = await user.get('/v1/models').expect(200);
     expect(models.body.data.map((m: { id: string }) => m.id)).toEqual(['db-echo']);
-    const other = await user.post('/v1/chat/completions', chatBody('cfg-echo')).expect(400);
-    expect(other.body.error.param).toBe('model');
+    const other = await user.post('/v1/chat/completions', chatBody('cfg-echo')).expect(404);
+    expect(other.body.error).toMatchObject({ param: 'model', code: 'model_not_found' });
     const body = chatBody('db-echo', { max_tokens: 5 });
     await user.post('/v1/chat/completions', body).expect(200);
     await user.post('/v1/chat/completions', body).expect(200);

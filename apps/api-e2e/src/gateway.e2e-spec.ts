@@ -163,7 +163,8 @@ describe('gateway', () => {
       );
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ status: 'failure', error_type: 'client_disconnected' });
-      expect(Number(rows[0].completion_tokens)).toBe(3); // 'first words' = 11 chars
+      // Counted with the tokenizer (o200k_base): 'first words' = 2 tokens.
+      expect(Number(rows[0].completion_tokens)).toBe(2);
     });
 
     it.each([
@@ -174,10 +175,19 @@ describe('gateway', () => {
       [{ model: 'echo', messages: [{ role: 'user', content: 'x' }], stream: 'yes' }, 'stream'],
       [{ model: 'echo', messages: [{ role: 'user', content: 'x' }], max_tokens: -1 }, 'max_tokens'],
       [{ model: 'echo', messages: [{ role: 'user', content: 'x' }], cache: true }, 'cache'],
-      [{ model: 'no-such-model', messages: [{ role: 'user', content: 'x' }] }, 'model'],
     ])('refuses malformed body %j with 400 on %s', async (body, param) => {
       const res = await master(t).post('/v1/chat/completions', body).expect(400);
       expect(res.body.error).toMatchObject({ type: 'invalid_request_error', param });
+    });
+
+    it('answers an unknown model 404 model_not_found, like OpenAI', async () => {
+      const body = { model: 'no-such-model', messages: [{ role: 'user', content: 'x' }] };
+      const res = await master(t).post('/v1/chat/completions', body).expect(404);
+      expect(res.body.error).toMatchObject({
+        type: 'invalid_request_error',
+        param: 'model',
+        code: 'model_not_found',
+      });
     });
 
     it('refuses a non-JSON body and a JSON array with 400', async () => {
@@ -236,9 +246,9 @@ describe('gateway', () => {
       await master(t)
         .post('/v1/chat/completions', chatBody('echo', { mock_response: 'x' }))
         .expect(200);
-      const refused = await master(t).post('/v1/chat/completions', chatBody('cached')).expect(400);
-      expect(refused.body.error).toMatchObject({ param: 'model' });
-      await master(t).post('/v1/chat/completions', chatBody('cfg-echo')).expect(400);
+      const refused = await master(t).post('/v1/chat/completions', chatBody('cached')).expect(404);
+      expect(refused.body.error).toMatchObject({ param: 'model', code: 'model_not_found' });
+      await master(t).post('/v1/chat/completions', chatBody('cfg-echo')).expect(404);
     });
   });
 

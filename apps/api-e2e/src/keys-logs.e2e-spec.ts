@@ -55,7 +55,7 @@ describe('data-plane logs above info (no access log; the spend log row is the re
         .set('X-Request-Id', id)
         .send(chatBody(model));
     await call('echo', 'trace-ok').expect(200);
-    await call('no-such-model', 'trace-400').expect(400);
+    await call('no-such-model', 'trace-404').expect(404);
     await call('broken', 'trace-502').expect(502);
     await g.t.http.get('/v1/models?key=sk-in-query').set('x-api-key', key.key).expect(200);
     const entries = lines.map(
@@ -70,7 +70,7 @@ describe('data-plane logs above info (no access log; the spend log row is the re
       res: { statusCode: 502 },
     });
     const text = lines.join('\n');
-    for (const id of ['trace-ok', 'trace-400']) expect(text).not.toContain(id);
+    for (const id of ['trace-ok', 'trace-404']) expect(text).not.toContain(id);
     expect(text).not.toContain(key.key.slice(3));
     expect(text).not.toContain('sk-in-query');
     expect(text).not.toContain(g.t.masterKey.slice(3));

@@ -107,7 +107,7 @@ describe('models', () => {
   });
 
   describe('GET /model/info', () => {
-    it('lists config and database models; admins see masked keys, others none', async () => {
+    it('lists config and database models; admins see masked keys and api_base, others neither', async () => {
       const admin = await master(t).get('/model/info').expect(200);
       const cfg = (admin.body.data as ModelResponse[]).find((m) => m.model_name === 'cfg-echo');
       expect(cfg).toMatchObject({
@@ -119,6 +119,7 @@ describe('models', () => {
         const data = res.body.data as ModelResponse[];
         expect(data.length).toBe((admin.body.data as unknown[]).length);
         expect(data.every((m) => m.litellm_params.api_key === null)).toBe(true);
+        expect(data.every((m) => m.litellm_params.api_base === null)).toBe(true);
       }
       for (const res of [admin]) {
         expect(JSON.stringify(res.body)).not.toContain(UPSTREAM_KEY);
@@ -136,7 +137,7 @@ describe('models', () => {
       await master(t).post('/model/delete', { id }).expect(200, { id, deleted: true });
       const list = await master(t).get('/v1/models').expect(200);
       expect((list.body.data as { id: string }[]).map((m) => m.id)).not.toContain('doomed');
-      await master(t).post('/v1/chat/completions', chatBody('doomed')).expect(400);
+      await master(t).post('/v1/chat/completions', chatBody('doomed')).expect(404);
       await master(t).post('/model/delete', { id }).expect(404);
     });
 

@@ -57,6 +57,6 @@ describe('openai npm client', () => {
         model: 'missing',
         messages: [{ role: 'user', content: 'x' }],
       }),
-    ).rejects.toMatchObject({ status: 400 });
+    ).rejects.toMatchObject({ status: 404, code: 'model_not_found', param: 'model' });
   });
 });

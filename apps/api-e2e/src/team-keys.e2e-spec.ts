@@ -412,13 +412,17 @@ describe('team keys', () => {
       const authenticator = t.app.get(KeyAuthenticator);
       const before = await authenticator.authenticate(key.key);
       expect(before.key.team).toMatchObject({ teamId: localTeam.team_id, models: ['gpt-4o'] });
-      expect(effectiveModels(before.key)).toEqual(['gpt-4o']);
+      expect(
+        effectiveModels([before.key.models, before.key.owner?.models, before.key.team?.models]),
+      ).toEqual(['gpt-4o']);
       await master(t)
         .post('/team/update', { team_id: localTeam.team_id, models: ['o3'], max_budget: 3 })
         .expect(200);
       const after = await authenticator.authenticate(key.key);
       expect(after.key.team).toMatchObject({ models: ['o3'], maxBudget: 3, blocked: false });
-      expect(effectiveModels(after.key)).toEqual(['o3']);
+      expect(
+        effectiveModels([after.key.models, after.key.owner?.models, after.key.team?.models]),
+      ).toEqual(['o3']);
     });
 
     it('removing a member archives their keys of that team (deleted_by the actor)', async () => {

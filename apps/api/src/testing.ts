@@ -18,4 +18,5 @@ export {
 } from './app/gateway/gateway-caller';
 export { SpendWriter } from './app/spend/spend-writer';
 export { KeyAuthenticator } from './app/keys/key-authenticator';
-export { effectiveModels } from './app/keys/effective-models';
+export { effectiveModels } from './app/gateway/model-access';
+export { GatewayService } from './app/gateway/gateway.service';

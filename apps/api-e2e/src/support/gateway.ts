@@ -1,5 +1,5 @@
 import type { EntityLimits, GatewayCaller } from '@gatehouse/api/testing';
-import { GatewayCallerResolver, SpendWriter } from '@gatehouse/api/testing';
+import { GatewayCallerResolver, GatewayService, SpendWriter } from '@gatehouse/api/testing';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { Agent, request as undiciRequest } from 'undici';
 import { tmpdir } from 'node:os';
@@ -128,8 +128,10 @@ export function actAs(t: TestApp, caller: GatewayCaller): jest.SpyInstance {
     .mockImplementation(() => caller);
 }
 
-export function flushSpend(t: TestApp): Promise<void> {
-  return t.app.get(SpendWriter).flush();
+/** Waits for calls still being settled (token counts for answers without usage), then flushes. */
+export async function flushSpend(t: TestApp): Promise<void> {
+  await t.app.get(GatewayService).settled();
+  await t.app.get(SpendWriter).flush();
 }
 
 /** Parses an SSE body into its `data:` payloads. */

@@ -13,8 +13,23 @@ export interface MockUpstream {
   received: { path: string; body: Record<string, unknown>; authorization: string | null }[];
   /** Requests whose connection closed before we answered (aborted by Gatehouse). */
   aborted: number;
+  /**
+   * A test's own answer for upstream model ids it names (hostile usage, echoed headers…):
+   * return true when it answered. Checked after the request is recorded.
+   */
+  respond: MockResponder | null;
   close(): Promise<void>;
 }
+
+export type MockResponder = (
+  request: {
+    path: string;
+    model: string;
+    body: Record<string, unknown>;
+    authorization: string | null;
+  },
+  res: ServerResponse,
+) => boolean;
 
 export const MOCK_CONTENT = 'Hello from the mock upstream';
 export const MOCK_USAGE = { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 };
@@ -83,7 +98,13 @@ function stream(res: ServerResponse, model: string, includeUsage: boolean): void
 }
 
 export async function startMockUpstream(): Promise<MockUpstream> {
-  const state: MockUpstream = { url: '', received: [], aborted: 0, close: () => Promise.resolve() };
+  const state: MockUpstream = {
+    url: '',
+    received: [],
+    aborted: 0,
+    respond: null,
+    close: () => Promise.resolve(),
+  };
   const server: Server = createServer((req, res) => {
     void (async () => {
       const text = await readBody(req);
@@ -98,6 +119,8 @@ export async function startMockUpstream(): Promise<MockUpstream> {
       const body = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
       state.received.push({ path, body, authorization: req.headers.authorization ?? null });
       const model = typeof body['model'] === 'string' ? body['model'] : '';
+      const authorization = req.headers.authorization ?? null;
+      if (state.respond?.({ path, model, body, authorization }, res)) return;
       const status = /^status-(\d{3})$/.exec(model);
       if (status) {
         json(res, Number(status[1]), {

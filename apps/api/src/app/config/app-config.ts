@@ -10,11 +10,16 @@ export interface SmtpConfig {
   tls: boolean;
 }
 
+/** Who shares a cached answer: everyone, a team, a user (default) or one key. */
+export const CACHE_SCOPES = ['global', 'team', 'user', 'key'] as const;
+export type CacheScope = (typeof CACHE_SCOPES)[number];
+
 /** Response cache defaults: per-model `model_info.cache` can opt in too. */
 export interface CacheConfig {
   enabled: boolean;
   ttlSeconds: number;
   maxEntries: number;
+  scope: CacheScope;
 }
 
 /**

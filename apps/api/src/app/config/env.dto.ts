@@ -1,4 +1,5 @@
 import { Type } from 'class-transformer';
+import { CACHE_SCOPES, type CacheScope } from './app-config';
 import { DURATION_PATTERN } from '@gatehouse/shared/dto';
 import {
   IsIn,
@@ -195,6 +196,10 @@ export class EnvDto {
   @Min(1)
   @Max(1_000_000)
   CACHE_MAX_ENTRIES?: number;
+
+  @IsOptional()
+  @IsIn(CACHE_SCOPES, { message: `CACHE_SCOPE must be one of ${CACHE_SCOPES.join(', ')}` })
+  CACHE_SCOPE?: CacheScope;
 
   @IsOptional()
   @Type(() => Number)

@@ -103,7 +103,7 @@ describe('loadConfig', () => {
 
   it('reads the gateway settings with their defaults', () => {
     expect(loadConfig({ PROXY_MASTER_KEY: KEY, DATABASE_URL: 'sqlite::memory:' })).toMatchObject({
-      cache: { enabled: false, ttlSeconds: 600, maxEntries: 10_000 },
+      cache: { enabled: false, ttlSeconds: 600, maxEntries: 10_000, scope: 'user' },
       upstreamTimeoutMs: 600_000,
       metricsScrapeToken: null,
       encryptionKey: null,
@@ -135,6 +135,15 @@ describe('loadConfig', () => {
         GATEHOUSE_ENCRYPTION_KEY: 'short',
       }),
     ).toThrow(/GATEHOUSE_ENCRYPTION_KEY must be 32-512/);
+  });
+
+  it('finding 16: reads CACHE_SCOPE (default user) and refuses an unknown scope at boot', () => {
+    const base = { PROXY_MASTER_KEY: KEY, DATABASE_URL: 'sqlite::memory:' };
+    expect(loadConfig({ ...base, CACHE_SCOPE: 'global' }).cache.scope).toBe('global');
+    expect(loadConfig({ ...base, CACHE_SCOPE: 'key' }).cache.scope).toBe('key');
+    expect(() => loadConfig({ ...base, CACHE_SCOPE: 'everyone' })).toThrow(
+      /CACHE_SCOPE must be one of global, team, user, key/,
+    );
   });
 
   it('marks cookies Secure behind an https base URL and trims its slash', () => {

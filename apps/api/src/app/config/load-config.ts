@@ -134,6 +134,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv): AppConfig {
       enabled: env.CACHE_ENABLED === 'true',
       ttlSeconds: env.CACHE_TTL_SECONDS ?? 600,
       maxEntries: env.CACHE_MAX_ENTRIES ?? 10_000,
+      scope: env.CACHE_SCOPE ?? 'user',
     },
     upstreamTimeoutMs: env.UPSTREAM_TIMEOUT_MS ?? 600_000,
     metricsScrapeToken: env.METRICS_SCRAPE_TOKEN ?? null,

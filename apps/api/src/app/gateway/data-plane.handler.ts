@@ -131,7 +131,7 @@ export class DataPlaneHandler {
     if (!op) return false;
     const started = performance.now();
     const id = requestId(req);
-    const ctx: CallContext = { signal: new ClientSignal(), upstreamMs: 0 };
+    const ctx: CallContext = { signal: new ClientSignal(), upstreamMs: 0, bodyBytes: 0 };
     // One listener: a client gone before the answer stops the upstream call; then the log line.
     res.on('close', () => {
       if (!res.writableFinished) ctx.signal.abort();
@@ -168,7 +168,9 @@ export class DataPlaneHandler {
           `Unsupported Media Type: ${req.headers['content-type']} (send application/json)`,
         );
       }
-      const body = parseJsonBody(await readBody(req, BODY_LIMIT_BYTES), GATEWAY_JSON_LIMITS);
+      const raw = await readBody(req, BODY_LIMIT_BYTES);
+      ctx.bodyBytes = Buffer.byteLength(raw);
+      const body = parseJsonBody(raw, GATEWAY_JSON_LIMITS);
       const result =
         op === 'chat'
           ? await this.gateway.chat(principal, body, ctx)

@@ -1,5 +1,11 @@
 import { parseGatewayRequest } from './gateway-request';
-import { chatPromptTokens, costNanos, embeddingPromptTokens } from './token-estimate';
+import { MAX_TOKENS_PER_CALL } from './usage';
+import {
+  costNanos,
+  holdCompletionTokens,
+  holdPromptTokens,
+  mockPromptTokens,
+} from './token-estimate';
 
 describe('parseGatewayRequest', () => {
   it('reads the fields the gateway needs and keeps the body', () => {
@@ -21,7 +27,30 @@ describe('parseGatewayRequest', () => {
       mockResponse: null,
       noCache: true,
       maxTokens: 7,
+      maxCompletionTokens: null,
     });
+  });
+
+  it('finding 9: reads max_tokens and max_completion_tokens both, and checks each', () => {
+    const body = { model: 'm', messages: [{ role: 'user' }] };
+    expect(
+      parseGatewayRequest('chat_completion', {
+        ...body,
+        max_completion_tokens: 0,
+        max_tokens: 4000,
+      }),
+    ).toMatchObject({ maxTokens: 4000, maxCompletionTokens: 0 });
+    // The old code checked only the first one present.
+    expect(() =>
+      parseGatewayRequest('chat_completion', {
+        ...body,
+        max_completion_tokens: 5,
+        max_tokens: 'lots',
+      }),
+    ).toThrow(expect.objectContaining({ status: 400, param: 'max_tokens' }));
+    expect(() =>
+      parseGatewayRequest('chat_completion', { ...body, max_completion_tokens: 1e300 }),
+    ).toThrow(expect.objectContaining({ status: 400, param: 'max_completion_tokens' }));
   });
 
   it.each([
@@ -45,16 +74,43 @@ describe('parseGatewayRequest', () => {
 });
 
 describe('token estimates and cost', () => {
-  it('estimates ≈ chars / 4, rounding up', () => {
+  it("counts a mock answer's prompt by message contents (≈ chars / 4, rounding up)", () => {
     expect(
-      chatPromptTokens([{ content: 'abcde' }, { content: [{ type: 'text', text: 'abc' }] }]),
+      mockPromptTokens([{ content: 'abcde' }, { content: [{ type: 'text', text: 'abc' }] }]),
     ).toBe(2);
-    expect(embeddingPromptTokens(['abcd', 'a'])).toBe(2);
-    expect(embeddingPromptTokens([1, 2, 3])).toBe(3);
+  });
+
+  it('finding 20: holds the prompt by the whole body (bytes / 3), token arrays by length', () => {
+    expect(holdPromptTokens(0)).toBe(0);
+    expect(holdPromptTokens(10)).toBe(4);
+    expect(holdPromptTokens(200_000)).toBe(66_667);
+    expect(holdPromptTokens(9, [1, 2, 3, 4, 5])).toBe(5);
+    expect(
+      holdPromptTokens(9, [
+        [1, 2],
+        [3, 4, 5, 6],
+      ]),
+    ).toBe(6);
+    expect(holdPromptTokens(1e12)).toBe(MAX_TOKENS_PER_CALL);
+  });
+
+  it('finding 9: holds the larger completion limit, the model default when none is set', () => {
+    expect(holdCompletionTokens(4000, 0, 256)).toBe(4000);
+    expect(holdCompletionTokens(10, 300, 256)).toBe(300);
+    expect(holdCompletionTokens(null, null, 256)).toBe(256);
+    expect(holdCompletionTokens(0, 0, 256)).toBe(256);
+    expect(holdCompletionTokens(null, 1e9, 256)).toBe(MAX_TOKENS_PER_CALL);
   });
 
   it('prices in whole nano-dollars', () => {
     expect(costNanos(10, 5, 0.000001, 0.000002)).toBe(20_000);
     expect(costNanos(3, 0, 0.0000000025, 0)).toBe(8);
+  });
+
+  it('findings 11 + 19: is always a safe non-negative integer (never NaN or Infinity)', () => {
+    expect(costNanos(Infinity, -Infinity, 0.000001, 0.000002)).toBe(0);
+    expect(costNanos(Infinity, 0, 0.000001, 0)).toBe(Number.MAX_SAFE_INTEGER);
+    expect(costNanos(10_000_000, 0, 1e300, 0)).toBe(Number.MAX_SAFE_INTEGER);
+    expect(costNanos(-5, 0, 0.000001, 0)).toBe(0);
   });
 });

@@ -10,7 +10,9 @@ export interface GatewayRequest {
   includeUsage: boolean;
   mockResponse: string | null;
   noCache: boolean;
+  /** `max_tokens` and `max_completion_tokens` as sent (the hold uses the larger). */
   maxTokens: number | null;
+  maxCompletionTokens: number | null;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -65,14 +67,10 @@ export function parseGatewayRequest(callType: CallType, raw: unknown): GatewayRe
   if (streamOptions !== undefined && streamOptions !== null && !isObject(streamOptions)) {
     throw AppError.badRequest('stream_options must be an object', 'stream_options');
   }
-  const maxTokens = raw['max_completion_tokens'] ?? raw['max_tokens'];
-  if (
-    maxTokens !== undefined &&
-    maxTokens !== null &&
-    (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens) || maxTokens < 0)
-  ) {
-    throw AppError.badRequest('max_tokens must be a non-negative integer', 'max_tokens');
-  }
+  // Both are read: a client sending `max_completion_tokens: 0, max_tokens: 4000` must not be
+  // held to 0 tokens by the budget when the upstream honours the 4000.
+  const maxTokens = tokenLimit(raw, 'max_tokens');
+  const maxCompletionTokens = tokenLimit(raw, 'max_completion_tokens');
   return {
     callType,
     body: raw,
@@ -81,6 +79,16 @@ export function parseGatewayRequest(callType: CallType, raw: unknown): GatewayRe
     includeUsage: isObject(streamOptions) && streamOptions['include_usage'] === true,
     mockResponse: typeof mock === 'string' ? mock : null,
     noCache: isObject(cache) && cache['no-cache'] === true,
-    maxTokens: typeof maxTokens === 'number' ? maxTokens : null,
+    maxTokens,
+    maxCompletionTokens,
   };
+}
+
+function tokenLimit(raw: Record<string, unknown>, field: string): number | null {
+  const value = raw[field];
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw AppError.badRequest(`${field} must be a non-negative integer`, field);
+  }
+  return value;
 }

@@ -8,12 +8,14 @@ import { BudgetLedger, InMemoryBudgetLedger } from './budget-ledger';
 import { GatewayCallerResolver } from './gateway-caller';
 import { DataPlaneHandler } from './data-plane.handler';
 import { GatewayService } from './gateway.service';
+import { ModelInfoController } from './model-info.controller';
 import { InMemoryRateLimiter, RateLimiter } from './rate-limiter';
 import { UpstreamClient } from './upstream-client';
 import { PrincipalCallerResolver } from './principal-caller.resolver';
 
 @Module({
   imports: [AuthModule, ModelsModule, SpendModule],
+  controllers: [ModelInfoController],
   providers: [
     GatewayService,
     DataPlaneHandler,
@@ -35,6 +37,6 @@ import { PrincipalCallerResolver } from './principal-caller.resolver';
       inject: [AppConfig],
     },
   ],
-  exports: [GatewayCallerResolver, BudgetLedger, DataPlaneHandler],
+  exports: [GatewayCallerResolver, BudgetLedger, DataPlaneHandler, GatewayService],
 })
 export class GatewayModule {}

@@ -1,5 +1,6 @@
-import type { OpenAiModelList } from '@gatehouse/shared/dto';
-import { Injectable } from '@nestjs/common';
+import { hasPermission } from '@gatehouse/shared/auth';
+import type { ModelInfoResponse, OpenAiModelList } from '@gatehouse/shared/dto';
+import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
@@ -11,20 +12,26 @@ import { nanosToUsd } from '../database/columns';
 import { MetricsService } from '../metrics/metrics.service';
 import type { ModelDeployment } from '../models/model-deployment';
 import { ModelRegistry } from '../models/model-registry';
+import { toModelResponse } from '../models/model-response';
 import type { SpendStatus } from '../spend/spend-log.entity';
 import { SpendQueue } from '../spend/spend-queue';
 import { BudgetLedger, type BudgetScope, type Reservation } from './budget-ledger';
 import { GatewayCallerResolver, type GatewayCaller } from './gateway-caller';
 import { parseGatewayRequest, type GatewayRequest } from './gateway-request';
 import { RateLimiter, type Permit, type RateSubject } from './rate-limiter';
-import { cacheKey, ResponseCache } from './response-cache';
+import { allowListsOf, mayUseModel } from './model-access';
+import { cacheKey, cacheScopeId, isCacheableAnswer, ResponseCache } from './response-cache';
 import { completionAsEvents, scanEvent } from './sse';
+import { answerStrings, countCompletionTokens, countPromptTokens } from './token-count';
 import {
-  chatPromptTokens,
   costNanos,
-  embeddingPromptTokens,
   estimateTokens,
+  holdCompletionTokens,
+  holdPromptTokens,
+  mockPromptTokens,
 } from './token-estimate';
+import { redactUpstreamSecrets } from './upstream-error-redaction';
+import { describeUsageProblem, readUsage, type UsageReading } from './usage';
 import {
   ClientGoneError,
   ClientSignal,
@@ -33,14 +40,19 @@ import {
   UpstreamClient,
 } from './upstream-client';
 
-/** Completion tokens held in the budget reservation when the request sets no max_tokens. */
+/**
+ * Completion tokens held in the budget reservation when the request sets neither max_tokens
+ * nor max_completion_tokens (the model's default output limit is not known here).
+ */
 export const DEFAULT_COMPLETION_ESTIMATE = 256;
 
-/** Per request, shared with the controller: abort signal in, upstream time out. */
+/** Per request, shared with the controller: abort signal and body size in, upstream time out. */
 export interface CallContext {
   signal: ClientSignal;
   /** Milliseconds spent waiting for the upstream (set by the service). */
   upstreamMs: number;
+  /** Size of the request body in bytes (set by the controller; bounds the budget hold). */
+  bodyBytes: number;
 }
 
 export type GatewayResult = { kind: 'json'; text: string } | { kind: 'stream'; stream: Readable };
@@ -63,43 +75,32 @@ interface Admission {
   deployment: ModelDeployment;
   startMs: number;
   started: number;
+  /** Prompt tokens held up front (a bound over the whole body, not a count). */
   promptEstimate: number;
   permit: Permit;
   reservation: Reservation;
   finished: boolean;
 }
 
-const ALL_MODELS = new Set(['*', 'all-proxy-models']);
-
-function mayUse(allowList: string[] | undefined, model: string): boolean {
-  return (
-    !allowList ||
-    allowList.length === 0 ||
-    allowList.includes(model) ||
-    allowList.some((m) => ALL_MODELS.has(m))
-  );
+/** The upstream's JSON answer, parsed once (the only parse before the answer leaves). */
+function parseAnswer(text: string): { parsed: unknown; ok: boolean } {
+  try {
+    return { parsed: JSON.parse(text) as unknown, ok: true };
+  } catch {
+    return { parsed: null, ok: false };
+  }
 }
 
-function usageOf(text: string): { prompt: number; completion: number; content: number } | null {
-  try {
-    const parsed = JSON.parse(text) as {
-      usage?: { prompt_tokens?: unknown; completion_tokens?: unknown };
-      choices?: { message?: { content?: unknown } }[];
-    };
-    const content = (parsed.choices ?? []).reduce((sum, c) => {
-      const text = c?.message?.content;
-      return sum + (typeof text === 'string' ? text.length : 0);
-    }, 0);
-    const u = parsed.usage;
-    if (!u || typeof u.prompt_tokens !== 'number') return { prompt: -1, completion: -1, content };
-    return {
-      prompt: u.prompt_tokens,
-      completion: typeof u.completion_tokens === 'number' ? u.completion_tokens : 0,
-      content,
-    };
-  } catch {
-    return null;
-  }
+/** Inaccessible models answer like OpenAI, the same for unknown and not-allowed ones. */
+export function modelNotFound(model: string): AppError {
+  return new AppError(
+    404,
+    'invalid_request_error',
+    `The model \`${model}\` does not exist or you do not have access to it.`,
+    'model',
+    {},
+    'model_not_found',
+  );
 }
 
 /**
@@ -108,8 +109,11 @@ function usageOf(text: string): { prompt: number; completion: number; content: n
  * SpendWriter persists it; no database access here).
  */
 @Injectable()
-export class GatewayService {
+export class GatewayService implements BeforeApplicationShutdown {
   private readonly cache: ResponseCache;
+  private readonly logger = new Logger('Gateway');
+  /** Settlements still counting tokens (calls whose upstream sent no usable usage). */
+  private readonly settling = new Set<Promise<void>>();
 
   constructor(
     private readonly registry: ModelRegistry,
@@ -137,6 +141,33 @@ export class GatewayService {
     };
   }
 
+  /**
+   * `/model/info`: admins (`model.write`) see every deployment with its `api_base` and the
+   * masked key; anyone else only the models they may call, without `api_base` or key.
+   */
+  modelInfo(principal: Principal): ModelInfoResponse {
+    if (hasPermission(principal.role, 'model.write')) {
+      return { data: this.registry.list().map((m) => toModelResponse(m, 'admin')) };
+    }
+    const caller = this.callers.fromPrincipal(principal);
+    return {
+      data: this.registry
+        .list()
+        .filter((m) => this.isAllowed(caller, m.modelName))
+        .map((m) => toModelResponse(m, 'caller')),
+    };
+  }
+
+  /** Resolves once every settlement in progress has booked its outcome (tests, shutdown). */
+  async settled(): Promise<void> {
+    while (this.settling.size > 0) await Promise.all([...this.settling]);
+  }
+
+  /** Before the spend writer's last flush (onApplicationShutdown): book the calls being counted. */
+  beforeApplicationShutdown(): Promise<void> {
+    return this.settled();
+  }
+
   chat(principal: Principal, body: unknown, ctx: CallContext): Promise<GatewayResult> {
     return this.call(principal, parseGatewayRequest('chat_completion', body), ctx);
   }
@@ -146,11 +177,7 @@ export class GatewayService {
   }
 
   private isAllowed(caller: GatewayCaller, model: string): boolean {
-    return (
-      mayUse(caller.allowedModels, model) &&
-      mayUse(caller.user?.models, model) &&
-      mayUse(caller.team?.models, model)
-    );
+    return mayUseModel(allowListsOf(caller), model);
   }
 
   private async call(
@@ -158,7 +185,7 @@ export class GatewayService {
     request: GatewayRequest,
     ctx: CallContext,
   ): Promise<GatewayResult> {
-    const admission = this.admit(principal, request);
+    const admission = this.admit(principal, request, ctx.bodyBytes);
     try {
       const cached = this.fromCache(admission);
       if (cached) return cached;
@@ -175,7 +202,7 @@ export class GatewayService {
   }
 
   /** Model access, rate limits and the budget hold, all in memory. */
-  private admit(principal: Principal, request: GatewayRequest): Admission {
+  private admit(principal: Principal, request: GatewayRequest, bodyBytes: number): Admission {
     const caller = this.callers.fromPrincipal(principal);
     const deployment = this.isAllowed(caller, request.model)
       ? this.registry.pick(request.model)
@@ -183,21 +210,27 @@ export class GatewayService {
     if (!deployment) {
       this.metrics.rejections.inc({ reason: 'model' });
       // Unknown and not-allowed look the same: no oracle for model names.
-      throw AppError.badRequest(
-        `Model '${request.model}' is not available to this caller`,
-        'model',
-      );
+      throw modelNotFound(request.model);
     }
+    // The hold is what the call can cost: the whole body (finding 20) and the completion
+    // limit the upstream will honour (finding 9), both cheap to work out (no tokenizer).
     const promptEstimate =
-      request.callType === 'chat_completion'
-        ? chatPromptTokens(request.body['messages'] as unknown[])
-        : embeddingPromptTokens(request.body['input']);
+      request.mockResponse !== null
+        ? mockPromptTokens(request.body['messages'] as unknown[])
+        : holdPromptTokens(
+            bodyBytes,
+            request.callType === 'embedding' ? request.body['input'] : undefined,
+          );
     const completionEstimate =
       request.callType === 'embedding'
         ? 0
         : request.mockResponse !== null
           ? estimateTokens(request.mockResponse.length)
-          : (request.maxTokens ?? DEFAULT_COMPLETION_ESTIMATE);
+          : holdCompletionTokens(
+              request.maxTokens,
+              request.maxCompletionTokens,
+              DEFAULT_COMPLETION_ESTIMATE,
+            );
     const estimate = costNanos(
       promptEstimate,
       completionEstimate,
@@ -263,10 +296,22 @@ export class GatewayService {
     return (a.deployment.cacheTtlSeconds ?? this.config.cache.ttlSeconds) * 1000;
   }
 
+  private cacheKeyOf(a: Admission): string {
+    const scope = cacheScopeId(this.config.cache.scope, a.caller);
+    return cacheKey(a.request.callType, a.request.body, scope);
+  }
+
   private fromCache(a: Admission): GatewayResult | null {
     if (this.cacheTtlMs(a) === null) return null;
-    const hit = this.cache.get(cacheKey(a.request.callType, a.request.body), this.clock.nowMs());
+    const key = this.cacheKeyOf(a);
+    const hit = this.cache.get(key, this.clock.nowMs());
     if (!hit) return null;
+    const events = a.request.stream ? completionAsEvents(hit.text, a.request.includeUsage) : null;
+    if (a.request.stream && !events) {
+      // Never stored any more (only chat completions are), but a bad entry is a miss.
+      this.cache.delete(key);
+      return null;
+    }
     this.finish(a, {
       status: 'success',
       promptTokens: hit.promptTokens,
@@ -276,14 +321,16 @@ export class GatewayService {
       cacheHit: true,
       errorType: null,
     });
-    return this.answer(a, hit.text);
+    return events
+      ? { kind: 'stream', stream: Readable.from(events) }
+      : { kind: 'json', text: hit.text };
   }
 
   private storeInCache(a: Admission, text: string, outcome: Outcome): void {
     const ttl = this.cacheTtlMs(a);
     if (ttl === null || outcome.status !== 'success') return;
     this.cache.set(
-      cacheKey(a.request.callType, a.request.body),
+      this.cacheKeyOf(a),
       {
         text,
         promptTokens: outcome.promptTokens,
@@ -295,13 +342,10 @@ export class GatewayService {
     );
   }
 
-  /** A complete answer as JSON, or replayed as a stream when the client asked for one. */
+  /** A mock answer as JSON, or replayed as a stream when the client asked for one. */
   private answer(a: Admission, text: string): GatewayResult {
-    if (!a.request.stream) return { kind: 'json', text };
-    return {
-      kind: 'stream',
-      stream: Readable.from(completionAsEvents(text, a.request.includeUsage)),
-    };
+    const events = a.request.stream ? completionAsEvents(text, a.request.includeUsage) : null;
+    return events ? { kind: 'stream', stream: Readable.from(events) } : { kind: 'json', text };
   }
 
   private mock(a: Admission, content: string): GatewayResult {
@@ -356,7 +400,7 @@ export class GatewayService {
     if (response.statusCode >= 400) {
       const text = await response.body.text().catch(() => '');
       ctx.upstreamMs = performance.now() - sent;
-      throw this.failed(a, upstreamStatusError(response.statusCode, text));
+      throw this.failed(a, upstreamStatusError(response.statusCode, text, a.deployment.apiKey));
     }
     if (a.request.stream) {
       ctx.upstreamMs = performance.now() - sent;
@@ -370,17 +414,72 @@ export class GatewayService {
       throw this.failed(a, transportError(error, ctx.signal));
     }
     ctx.upstreamMs = performance.now() - sent;
-    const usage = usageOf(text);
-    const prompt = usage && usage.prompt >= 0 ? usage.prompt : a.promptEstimate;
-    const completion =
-      usage && usage.completion >= 0 ? usage.completion : estimateTokens(usage?.content ?? 0);
-    const outcome = this.success(a, prompt, completion);
-    this.storeInCache(a, text, outcome);
-    this.finish(a, outcome);
+    const answer = parseAnswer(text);
+    const cacheable = answer.ok && isCacheableAnswer(a.request.callType, answer.parsed);
+    const usage = readUsage((answer.parsed as { usage?: unknown } | null)?.usage);
+    this.noteUsageProblem(a, usage);
+    if (usage.kind === 'ok') {
+      const outcome = this.success(a, usage.prompt, usage.completion);
+      if (cacheable) this.storeInCache(a, text, outcome);
+      this.finish(a, outcome);
+    } else {
+      this.finishByCount(
+        a,
+        () => answerStrings(answer.parsed),
+        null,
+        (outcome) => {
+          if (cacheable) this.storeInCache(a, text, outcome);
+        },
+      );
+    }
     return { kind: 'json', text };
   }
 
-  /** Relays upstream SSE events as they come; books the usage from the final chunk. */
+  /** Logs a usage value that could not be billed as sent (never the value or any content). */
+  private noteUsageProblem(a: Admission, usage: UsageReading): void {
+    const problem = describeUsageProblem(usage);
+    if (problem) {
+      this.logger.warn(`${problem} (model ${a.deployment.id}, request ${a.requestId})`);
+    }
+  }
+
+  /**
+   * Books a call whose upstream sent no usable usage: prompt and completion counted with the
+   * tokenizer, after the answer has gone out (the budget hold stays until then). `failure` set:
+   * the call broke off, billed for what was produced.
+   */
+  private finishByCount(
+    a: Admission,
+    output: () => readonly string[],
+    failure: string | null,
+    then: (outcome: Outcome) => void = () => undefined,
+  ): void {
+    const job = (async (): Promise<void> => {
+      let prompt = a.promptEstimate;
+      let completion: number;
+      try {
+        prompt = await countPromptTokens(a.request.callType, a.request.body);
+        completion = await countCompletionTokens(output());
+      } catch (error) {
+        // Not expected; the books keep flowing on the up-front bound.
+        this.logger.error(`Token count failed (request ${a.requestId}): ${String(error)}`);
+        completion = 0;
+      }
+      const outcome = this.success(a, prompt, completion);
+      if (failure === null) then(outcome);
+      this.finish(
+        a,
+        failure === null ? outcome : { ...outcome, status: 'failure', errorType: failure },
+      );
+    })();
+    this.settling.add(job);
+    void job.finally(() => this.settling.delete(job));
+  }
+
+  /**
+   * Relays upstream SSE events as they come; books the usage from the final chunk, or counts
+   * the output seen when the upstream sent no usable usage. Error events are redacted.
+   */
   private async *relay(
     a: Admission,
     body: AsyncIterable<Buffer>,
@@ -388,20 +487,17 @@ export class GatewayService {
   ): AsyncGenerator<string> {
     const decoder = new TextDecoder();
     let buffer = '';
-    let usage: { prompt: number; completion: number } | null = null;
-    let contentChars = 0;
-    let outcome: Outcome | null = null;
+    let usage: UsageReading = { kind: 'absent' };
+    const output: string[] = [];
+    let failure: string | null = null;
+    let completed = false;
     const handle = (event: string): string | null => {
-      const scan = scanEvent(event, a.request.includeUsage);
-      contentChars += scan.contentChars;
-      if (scan.usage && typeof scan.usage.prompt_tokens === 'number') {
-        usage = {
-          prompt: scan.usage.prompt_tokens,
-          completion:
-            typeof scan.usage.completion_tokens === 'number' ? scan.usage.completion_tokens : 0,
-        };
-      }
-      return scan.forward ? `${event}\n\n` : null;
+      const scan = scanEvent(event, a.request.includeUsage, output);
+      if (scan.usage !== null) usage = readUsage(scan.usage);
+      if (!scan.forward) return null;
+      return scan.error
+        ? `${redactUpstreamSecrets(event, a.deployment.apiKey)}\n\n`
+        : `${event}\n\n`;
     };
     try {
       for await (const chunk of body) {
@@ -418,19 +514,16 @@ export class GatewayService {
         const out = handle(buffer.trimEnd());
         if (out !== null) yield out;
       }
-      const final = usage as { prompt: number; completion: number } | null;
-      outcome = final
-        ? this.success(a, final.prompt, final.completion)
-        : this.success(a, a.promptEstimate, estimateTokens(contentChars));
+      completed = true;
     } catch (error) {
       const mapped = transportError(error, signal);
-      const type = mapped instanceof AppError ? mapped.type : 'client_disconnected';
-      outcome = this.streamFailure(a, type, contentChars);
+      failure = mapped instanceof AppError ? mapped.type : 'client_disconnected';
+      completed = true;
       if (!(mapped instanceof ClientGoneError)) {
         yield `data: ${JSON.stringify({
           error: {
             message: mapped.message,
-            type,
+            type: failure,
             param: null,
             code: String((mapped as AppError).status),
           },
@@ -438,18 +531,16 @@ export class GatewayService {
       }
     } finally {
       // Also reached when the client goes away mid-stream (the generator is closed early).
-      this.finish(a, outcome ?? this.streamFailure(a, 'client_disconnected', contentChars));
+      const final = usage as UsageReading;
+      const broke = failure ?? (completed ? null : 'client_disconnected');
+      this.noteUsageProblem(a, final);
+      if (final.kind === 'ok' && broke === null) {
+        this.finish(a, this.success(a, final.prompt, final.completion));
+      } else {
+        // A stream that broke off is billed for what was produced: the prompt and the output seen.
+        this.finishByCount(a, () => output, broke);
+      }
     }
-  }
-
-  /** A stream that broke off: bill what was produced (prompt + the content seen so far). */
-  private streamFailure(a: Admission, errorType: string, contentChars: number): Outcome {
-    const completion = estimateTokens(contentChars);
-    return {
-      ...this.success(a, a.promptEstimate, completion),
-      status: 'failure',
-      errorType,
-    };
   }
 
   private success(a: Admission, promptTokens: number, completionTokens: number): Outcome {

@@ -13,8 +13,8 @@ const at = (ms: number | null): Date | null => (ms === null ? null : new Date(ms
 
 /**
  * Virtual-key callers, from the key the auth guard already found in the key cache: the key's
- * limits, its owner's and its team's, with no database work. (The gateway checks each model
- * allow-list in turn, which is `effectiveModels` of the key.) A user's console session gets
+ * limits, its owner's and its team's, with no database work. (Which models it may call is
+ * `model-access.ts`, over the key's, owner's and team's allow-lists.) A user's console session gets
  * the user's own models, budget and limits, from the row the guard read for the session.
  * Everything else (the master key and its sessions) goes to the default resolver.
  */

@@ -1,4 +1,10 @@
-import { cacheKey, ResponseCache, type CachedResponse } from './response-cache';
+import {
+  cacheKey,
+  cacheScopeId,
+  isCacheableAnswer,
+  ResponseCache,
+  type CachedResponse,
+} from './response-cache';
 
 const entry = (text: string): CachedResponse => ({
   text,
@@ -9,25 +15,63 @@ const entry = (text: string): CachedResponse => ({
 
 describe('cacheKey', () => {
   it('ignores key order, cache and stream fields, but not the rest', () => {
-    const a = cacheKey('chat_completion', {
-      model: 'm',
-      messages: [{ role: 'user', content: 'x' }],
-      temperature: 0,
-    });
-    const b = cacheKey('chat_completion', {
-      temperature: 0,
-      stream: true,
-      cache: { ttl: 5 },
-      messages: [{ content: 'x', role: 'user' }],
-      model: 'm',
-    });
+    const a = cacheKey(
+      'chat_completion',
+      { model: 'm', messages: [{ role: 'user', content: 'x' }], temperature: 0 },
+      'user:u1',
+    );
+    const b = cacheKey(
+      'chat_completion',
+      {
+        temperature: 0,
+        stream: true,
+        cache: { ttl: 5 },
+        messages: [{ content: 'x', role: 'user' }],
+        model: 'm',
+      },
+      'user:u1',
+    );
     expect(a).toBe(b);
-    expect(cacheKey('chat_completion', { model: 'm', temperature: 1 })).not.toBe(
-      cacheKey('chat_completion', { model: 'm', temperature: 0 }),
+    expect(cacheKey('chat_completion', { model: 'm', temperature: 1 }, 'global')).not.toBe(
+      cacheKey('chat_completion', { model: 'm', temperature: 0 }, 'global'),
     );
-    expect(cacheKey('embedding', { model: 'm' })).not.toBe(
-      cacheKey('chat_completion', { model: 'm' }),
+    expect(cacheKey('embedding', { model: 'm' }, 'global')).not.toBe(
+      cacheKey('chat_completion', { model: 'm' }, 'global'),
     );
+  });
+
+  it('finding 16: differs per scope id, so callers in different scopes never share', () => {
+    const body = { model: 'm', messages: [] };
+    expect(cacheKey('chat_completion', body, 'user:a')).not.toBe(
+      cacheKey('chat_completion', body, 'user:b'),
+    );
+  });
+});
+
+describe('cacheScopeId (finding 16)', () => {
+  const caller = { userId: 'u1', teamId: 't1', keyToken: 'k1' };
+  const alone = { userId: 'u1', teamId: null, keyToken: null };
+  it('names the sharing group; falls back to the user, never to a wider group', () => {
+    expect(cacheScopeId('global', caller)).toBe('global');
+    expect(cacheScopeId('team', caller)).toBe('team:t1');
+    expect(cacheScopeId('user', caller)).toBe('user:u1');
+    expect(cacheScopeId('key', caller)).toBe('key:k1');
+    expect(cacheScopeId('team', alone)).toBe('user:u1');
+    expect(cacheScopeId('key', alone)).toBe('user:u1');
+  });
+});
+
+describe('isCacheableAnswer (finding 15)', () => {
+  it('takes only a JSON object carrying the answer array', () => {
+    expect(isCacheableAnswer('chat_completion', { choices: [] })).toBe(true);
+    expect(isCacheableAnswer('embedding', { data: [] })).toBe(true);
+    expect(isCacheableAnswer('chat_completion', { data: [] })).toBe(false);
+    expect(isCacheableAnswer('chat_completion', { choices: [], error: { message: 'x' } })).toBe(
+      false,
+    );
+    expect(isCacheableAnswer('chat_completion', 'html')).toBe(false);
+    expect(isCacheableAnswer('chat_completion', null)).toBe(false);
+    expect(isCacheableAnswer('chat_completion', [])).toBe(false);
   });
 });
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { CacheScope } from '../config/app-config';
 
 export interface CachedResponse {
   /** The upstream's JSON text, as relayed. */
@@ -24,14 +25,52 @@ function canonical(value: unknown): unknown {
 
 const IGNORED = new Set(['cache', 'stream', 'stream_options']);
 
-/** Exact-match key: call type + model + the normalized body minus `cache`/`stream`. */
-export function cacheKey(callType: string, body: Record<string, unknown>): string {
+/**
+ * Who shares a cached answer (finding 16: without this, a user got another user's cached
+ * completion). A caller without a team (or without a key, for `key`) falls back to its user:
+ * the narrower scope, never a wider one.
+ */
+export function cacheScopeId(
+  scope: CacheScope,
+  caller: { userId: string; teamId: string | null; keyToken: string | null },
+): string {
+  switch (scope) {
+    case 'global':
+      return 'global';
+    case 'team':
+      return caller.teamId !== null ? `team:${caller.teamId}` : `user:${caller.userId}`;
+    case 'key':
+      return caller.keyToken !== null ? `key:${caller.keyToken}` : `user:${caller.userId}`;
+    case 'user':
+      return `user:${caller.userId}`;
+  }
+}
+
+/**
+ * Exact-match key: the scope id + call type + model + the normalized body minus
+ * `cache`/`stream`.
+ */
+export function cacheKey(callType: string, body: Record<string, unknown>, scopeId: string): string {
   const rest = Object.fromEntries(Object.entries(body).filter(([k]) => !IGNORED.has(k)));
   return createHash('sha256')
+    .update(scopeId)
+    .update('\0')
     .update(callType)
     .update('\0')
     .update(JSON.stringify(canonical(rest)))
     .digest('hex');
+}
+
+/**
+ * Only a complete success is cached: a JSON object with the answer's array (`choices` for chat,
+ * `data` for embeddings). Anything else (HTML from a proxy, a 200 carrying `error`) would be
+ * replayed to others, and as a stream it cannot be replayed at all (finding 15).
+ */
+export function isCacheableAnswer(callType: string, parsed: unknown): boolean {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return false;
+  const answer = parsed as Record<string, unknown>;
+  if (answer['error'] !== undefined && answer['error'] !== null) return false;
+  return Array.isArray(callType === 'embedding' ? answer['data'] : answer['choices']);
 }
 
 /** A bounded in-memory LRU with per-entry expiry. */
@@ -57,6 +96,10 @@ export class ResponseCache {
       if (oldest === undefined) break;
       this.entries.delete(oldest);
     }
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
   }
 
   get size(): number {

@@ -1,4 +1,5 @@
 /** Server-sent events helpers for chat completion streams. */
+import { deltaStrings } from './token-count';
 
 export const DONE_EVENT = 'data: [DONE]\n\n';
 
@@ -10,13 +11,28 @@ interface Completion {
   id?: string;
   created?: number;
   model?: string;
-  choices?: { index?: number; message?: { role?: string; content?: unknown } }[];
+  choices?: ({ index?: unknown; message?: { role?: string; content?: unknown } } | null)[];
   usage?: unknown;
 }
 
-/** Replays a complete chat completion (mock or cached) as a stream of chunks. */
-export function completionAsEvents(completionText: string, includeUsage: boolean): string[] {
-  const completion = JSON.parse(completionText) as Completion;
+function parseCompletion(text: string): Completion | null {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
+    const choices = (parsed as { choices?: unknown }).choices;
+    return choices === undefined || Array.isArray(choices) ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Replays a complete chat completion (mock or cached) as a stream of chunks; null when the
+ * text is not a chat completion (never throws: a bad cache entry is a miss, not a 500).
+ */
+export function completionAsEvents(completionText: string, includeUsage: boolean): string[] | null {
+  const completion = parseCompletion(completionText);
+  if (!completion) return null;
   const base = {
     id: completion.id ?? 'chatcmpl-gatehouse',
     object: 'chat.completion.chunk',
@@ -25,8 +41,8 @@ export function completionAsEvents(completionText: string, includeUsage: boolean
   };
   const events: string[] = [];
   for (const choice of completion.choices ?? []) {
-    const index = choice.index ?? 0;
-    const content = typeof choice.message?.content === 'string' ? choice.message.content : '';
+    const index = typeof choice?.index === 'number' ? choice.index : 0;
+    const content = typeof choice?.message?.content === 'string' ? choice.message.content : '';
     events.push(
       sseEvent({
         ...base,
@@ -48,30 +64,39 @@ export function completionAsEvents(completionText: string, includeUsage: boolean
 export interface StreamScan {
   /** Forward this event (false: the usage chunk we asked for and the client did not). */
   forward: boolean;
-  usage: { prompt_tokens?: unknown; completion_tokens?: unknown } | null;
-  contentChars: number;
+  usage: unknown;
+  /** The chunk is an error event: relay it only after redacting upstream secrets. */
+  error: boolean;
 }
 
-/** Looks into one upstream SSE event (without its trailing blank line). */
-export function scanEvent(event: string, clientWantsUsage: boolean): StreamScan {
+/**
+ * Looks into one upstream SSE event (without its trailing blank line); the output text of its
+ * deltas (content, tool-call arguments…) is appended to `output`, for billing a stream that
+ * sent no usage.
+ */
+export function scanEvent(event: string, clientWantsUsage: boolean, output: string[]): StreamScan {
   const data = event
     .split('\n')
     .filter((l) => l.startsWith('data:'))
     .map((l) => l.slice(5).trimStart())
     .join('\n');
-  if (data === '' || data === '[DONE]') return { forward: true, usage: null, contentChars: 0 };
-  let chunk: { usage?: StreamScan['usage']; choices?: { delta?: { content?: unknown } }[] };
+  if (data === '' || data === '[DONE]') return { forward: true, usage: null, error: false };
+  let chunk: { usage?: unknown; choices?: unknown; error?: unknown };
   try {
     chunk = JSON.parse(data) as typeof chunk;
   } catch {
-    return { forward: true, usage: null, contentChars: 0 };
+    return { forward: true, usage: null, error: false };
   }
-  const choices = Array.isArray(chunk.choices) ? chunk.choices : [];
-  const contentChars = choices.reduce((sum, c) => {
-    const content = c?.delta?.content;
-    return sum + (typeof content === 'string' ? content.length : 0);
-  }, 0);
-  const usage = chunk.usage && typeof chunk.usage === 'object' ? chunk.usage : null;
+  if (typeof chunk !== 'object' || chunk === null) {
+    return { forward: true, usage: null, error: false };
+  }
+  const choices = Array.isArray(chunk.choices) ? (chunk.choices as unknown[]) : [];
+  deltaStrings(choices, output);
+  const usage = chunk.usage ?? null;
   const usageOnly = usage !== null && choices.length === 0;
-  return { forward: !(usageOnly && !clientWantsUsage), usage, contentChars };
+  return {
+    forward: !(usageOnly && !clientWantsUsage),
+    usage,
+    error: chunk.error !== undefined && chunk.error !== null,
+  };
 }

@@ -1,5 +1,10 @@
 import { AppError } from '../common/errors/app-error';
-import { ClientGoneError, ClientSignal, transportError } from './upstream-client';
+import {
+  ClientGoneError,
+  ClientSignal,
+  transportError,
+  upstreamStatusError,
+} from './upstream-client';
 
 describe('ClientSignal', () => {
   it('aborts once: sets `aborted` and emits `abort` a single time', () => {
@@ -32,5 +37,20 @@ describe('transportError', () => {
     const mapped = transportError(refused, signal);
     expect(mapped).toBeInstanceOf(AppError);
     expect(mapped).toEqual(expect.objectContaining({ status: 502, type: 'upstream_error' }));
+  });
+});
+
+describe('upstreamStatusError', () => {
+  it('relays 4xx, maps 5xx to 502, and redacts echoed secrets (finding 18)', () => {
+    const body = JSON.stringify({
+      error: { message: 'Unauthorized: got Authorization: Bearer dep-key-secret-99' },
+    });
+    const relayed = upstreamStatusError(401, body, 'dep-key-secret-99');
+    expect(relayed).toEqual(expect.objectContaining({ status: 401, type: 'upstream_error' }));
+    expect(relayed.message).not.toContain('dep-key-secret-99');
+    expect(upstreamStatusError(503, 'echo sk-abcdef123456 x', null).message).not.toContain(
+      'sk-abcdef123456',
+    );
+    expect(upstreamStatusError(503, 'down', null).status).toBe(502);
   });
 });

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { Pool, type Dispatcher } from 'undici';
 import { AppError } from '../common/errors/app-error';
 import type { ModelDeployment } from '../models/model-deployment';
+import { redactUpstreamSecrets } from './upstream-error-redaction';
 
 export interface UpstreamResponse {
   statusCode: number;
@@ -55,14 +56,23 @@ export function transportError(error: unknown, signal: { readonly aborted: boole
   return new AppError(502, 'upstream_error', 'The upstream model could not be reached');
 }
 
-/** An upstream error status as an OpenAI-style error: 4xx relayed, 5xx become 502. */
-export function upstreamStatusError(status: number, text: string): AppError {
+/**
+ * An upstream error status as an OpenAI-style error: 4xx relayed, 5xx become 502. Secrets the
+ * upstream echoed (its `Authorization` header, the deployment's key) are redacted first, then
+ * the message is cut (cutting first could leave half a key behind).
+ */
+export function upstreamStatusError(
+  status: number,
+  rawText: string,
+  deploymentKey: string | null,
+): AppError {
+  const text = redactUpstreamSecrets(rawText, deploymentKey);
   let message = text.slice(0, 500);
   try {
     const parsed = JSON.parse(text) as { error?: { message?: unknown } | string };
     const inner = parsed.error;
-    if (typeof inner === 'string') message = inner;
-    else if (inner && typeof inner.message === 'string') message = inner.message;
+    if (typeof inner === 'string') message = inner.slice(0, 500);
+    else if (inner && typeof inner.message === 'string') message = inner.message.slice(0, 500);
   } catch {
     // not JSON: keep the (truncated) text
   }

@@ -2,10 +2,9 @@ import {
   DeleteModelRequest,
   NewModelRequest,
   type DeleteModelResponse,
-  type ModelInfoResponse,
   type ModelResponse,
 } from '@gatehouse/shared/dto';
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '../common/auth/principal';
 import { CurrentPrincipal } from '../common/decorators/current-principal.decorator';
@@ -14,6 +13,7 @@ import { ModelsService } from './models.service';
 
 @ApiTags('models')
 @ApiBearerAuth()
+/** Writes models; `GET /model/info` is the gateway's (it knows who may call what). */
 @Controller('model')
 export class ModelsController {
   constructor(private readonly models: ModelsService) {}
@@ -26,12 +26,6 @@ export class ModelsController {
     @Body() body: NewModelRequest,
   ): Promise<ModelResponse> {
     return this.models.create(principal, body);
-  }
-
-  @Get('info')
-  @RequirePermission('model.read')
-  info(@CurrentPrincipal() principal: Principal): ModelInfoResponse {
-    return this.models.info(principal);
   }
 
   @Post('delete')

@@ -1,8 +1,6 @@
-import { hasPermission } from '@gatehouse/shared/auth';
 import type {
   DeleteModelRequest,
   DeleteModelResponse,
-  ModelInfoResponse,
   ModelResponse,
   NewModelRequest,
 } from '@gatehouse/shared/dto';
@@ -18,30 +16,8 @@ import { DEFAULT_API_BASE, upstreamModelOf, type ModelDeployment } from './model
 import { ModelEntity } from './model.entity';
 import { ModelRegistry } from './model-registry';
 import { ModelsRepository } from './models.repository';
-import { maskSecret, SecretBox } from './secret-box';
-
-/** The one mapper to the LiteLLM `model/info` shape; the secret is masked or withheld. */
-export function toModelResponse(model: ModelDeployment, showMaskedKey: boolean): ModelResponse {
-  return {
-    model_name: model.modelName,
-    litellm_params: {
-      model: model.providerModel,
-      api_base: model.apiBase,
-      api_key: showMaskedKey ? maskSecret(model.apiKey) : null,
-      timeout: model.timeoutMs === null ? null : model.timeoutMs / 1000,
-    },
-    model_info: {
-      id: model.id,
-      input_cost_per_token: model.inputCostPerToken,
-      output_cost_per_token: model.outputCostPerToken,
-      cache: model.cache,
-      cache_ttl_seconds: model.cacheTtlSeconds,
-      db_model: model.source === 'db',
-      created_at: model.createdAt?.toISOString() ?? null,
-      created_by: model.createdBy,
-    },
-  };
-}
+import { toModelResponse } from './model-response';
+import { SecretBox } from './secret-box';
 
 @Injectable()
 export class ModelsService implements OnModuleInit {
@@ -75,11 +51,6 @@ export class ModelsService implements OnModuleInit {
       return deployment ? [deployment] : [];
     });
     this.registry.replace([...this.configModels, ...fromDb]);
-  }
-
-  info(principal: Principal): ModelInfoResponse {
-    const showMaskedKey = hasPermission(principal.role, 'model.write');
-    return { data: this.registry.list().map((m) => toModelResponse(m, showMaskedKey)) };
   }
 
   async create(principal: Principal, request: NewModelRequest): Promise<ModelResponse> {
@@ -116,7 +87,7 @@ export class ModelsService implements OnModuleInit {
     await this.refresh();
     const deployment = this.toDeployment(row);
     if (!deployment) throw new Error('A model just stored cannot be read back');
-    return toModelResponse(deployment, true);
+    return toModelResponse(deployment, 'admin');
   }
 
   async delete(request: DeleteModelRequest): Promise<DeleteModelResponse> {
