@@ -37,7 +37,12 @@ import type { TestApp } from './support/test-app';
  */
 
 type Probe =
-  'user/new admin' | 'model/new' | 'team/new' | 'raise a role' | 'key for another' | 'user/list';
+  | 'user/new admin'
+  | 'model/new'
+  | 'team/new'
+  | 'raise a role'
+  | 'key for another'
+  | 'user/info of another';
 
 const PROBES: readonly Probe[] = [
   'user/new admin',
@@ -45,13 +50,13 @@ const PROBES: readonly Probe[] = [
   'team/new',
   'raise a role',
   'key for another',
-  'user/list',
+  'user/info of another',
 ];
 
 /** What each role may do among the probes (DESIGN.md's role table). */
 const MAY: Record<Role, ReadonlySet<Probe>> = {
   proxy_admin: new Set(PROBES),
-  proxy_admin_viewer: new Set<Probe>(['user/list']),
+  proxy_admin_viewer: new Set<Probe>(['user/info of another']),
   internal_user: new Set<Probe>(),
   internal_user_viewer: new Set<Probe>(),
 };
@@ -101,8 +106,8 @@ describe('privilege matrix: a credential never carries more than whoever made it
         });
       case 'key for another':
         return caller.post('/key/generate', { user_id: bystander.user_id });
-      case 'user/list':
-        return caller.get('/user/list');
+      case 'user/info of another':
+        return caller.get(`/user/info?user_id=${encodeURIComponent(bystander.user_id)}`);
     }
   }
 
@@ -259,7 +264,9 @@ describe('privilege matrix: a credential never carries more than whoever made it
       } else {
         expect(res.status).toBeGreaterThanOrEqual(400);
         // Refused: the member's key still works, with the member's own power.
-        const still = await bearer(t, memberKey.key).get('/user/list');
+        const still = await bearer(t, memberKey.key).get(
+          `/user/info?user_id=${encodeURIComponent(bystander.user_id)}`,
+        );
         expect(still.status).toBe(200);
       }
     });
@@ -285,7 +292,7 @@ describe('privilege matrix: a credential never carries more than whoever made it
       const res = await owner.post('/key/regenerate', { key: key.token }).expect(200);
       const fresh = res.body as IssuedKey;
       expect(fresh.key_type).toBe('llm_api');
-      expect((await bearer(t, fresh.key).get('/user/list')).status).toBe(403);
+      expect((await bearer(t, fresh.key).get('/key/info')).status).toBe(403);
     });
   });
 
@@ -324,7 +331,10 @@ describe('privilege matrix: a credential never carries more than whoever made it
         expect(res.body.error.type).toBe('permission_error');
       }
       // read_only = the viewer of its owner's role: it reads what a proxy_admin_viewer reads.
-      expect((await credential.get('/user/list')).status).toBe(200);
+      const read = await credential.get(
+        `/user/info?user_id=${encodeURIComponent(bystander.user_id)}`,
+      );
+      expect(read.status).toBe(200);
       await expectCappedBy(credential, 'proxy_admin_viewer', owner.userId);
     });
 
