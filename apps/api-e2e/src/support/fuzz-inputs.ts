@@ -256,7 +256,12 @@ function numberFor(schema: Schema): fc.Arbitrary<Json> {
 
 function stringFor(name: string, schema: Schema, pool: Pool): fc.Arbitrary<Json> {
   const known = pool.byName[name] ?? [];
-  const choices: fc.Arbitrary<Json>[] = [fc.string({ maxLength: 24 }).map(lit)];
+  const minLength = schema.minLength ?? 0;
+  const choices: fc.Arbitrary<Json>[] = [
+    fc
+      .string({ minLength, maxLength: Math.max(minLength, Math.min(schema.maxLength ?? 24, 24)) })
+      .map(lit),
+  ];
   if (known.length)
     choices.push(fc.constantFrom(...known).map(lit), fc.constantFrom(...known).map(lit));
   if (schema.format === 'email')
@@ -284,10 +289,18 @@ function stringFor(name: string, schema: Schema, pool: Pool): fc.Arbitrary<Json>
   return fc.oneof(...choices);
 }
 
-/** A value for `schema`: mostly well-typed (so it reaches the service), sometimes hostile. */
-export function shaped(name: string, schema: Schema, pool: Pool, depth = 0): fc.Arbitrary<Json> {
+/**
+ * A value for `schema`: well-typed with edges (`1e308`, bounds ± 1, enum values, real ids), so
+ * that it reaches the service; with `hostileRate` > 0, sometimes anything at all instead.
+ */
+export function shaped(
+  name: string,
+  schema: Schema,
+  pool: Pool,
+  depth = 0,
+  hostileRate = 1,
+): fc.Arbitrary<Json> {
   const s = resolve(schema, pool);
-  const hostile = depth > 2 ? hostileScalar : hostileJson(Object.keys(s.properties ?? {}));
   const typed = ((): fc.Arbitrary<Json> => {
     if (s.enum?.length) return fc.constantFrom(...s.enum).map(lit);
     switch (s.type ?? 'object') {
@@ -301,29 +314,38 @@ export function shaped(name: string, schema: Schema, pool: Pool, depth = 0): fc.
       case 'array':
         return fc
           .array(
-            s.items ? shaped(name.replace(/s$/, ''), s.items, pool, depth + 1) : hostileScalar,
-            {
-              maxLength: 3,
-            },
+            s.items
+              ? shaped(name.replace(/s$/, ''), s.items, pool, depth + 1, hostileRate)
+              : hostileScalar,
+            { maxLength: 3 },
           )
           .map((items): Json => ({ k: 'arr', items }));
       case 'object':
       default:
-        if (s.properties && depth < 3) return shapedObject(s, pool, depth + 1);
+        if (s.properties && depth < 3) return shapedObject(s, pool, depth + 1, hostileRate);
         return hostileJson(['a']);
     }
   })();
-  return fc.oneof({ weight: 4, arbitrary: typed }, { weight: 1, arbitrary: hostile });
+  if (!hostileRate) return typed;
+  const hostile = depth > 2 ? hostileScalar : hostileJson(Object.keys(s.properties ?? {}));
+  return fc.oneof({ weight: 4, arbitrary: typed }, { weight: hostileRate, arbitrary: hostile });
 }
 
 /** An object with any subset of the schema's properties, each shaped or hostile. */
-export function shapedObject(schema: Schema, pool: Pool, depth = 0): fc.Arbitrary<Json> {
+export function shapedObject(
+  schema: Schema,
+  pool: Pool,
+  depth = 0,
+  hostileRate = 1,
+): fc.Arbitrary<Json> {
   const s = resolve(schema, pool);
   const names = Object.keys(s.properties ?? {});
   if (!names.length) return hostileJson(['a']);
   const fields = names.map((name) =>
     fc.option(
-      shaped(name, s.properties?.[name] ?? {}, pool, depth).map((v): [string, Json] => [name, v]),
+      shaped(name, s.properties?.[name] ?? {}, pool, depth, hostileRate).map(
+        (v): [string, Json] => [name, v],
+      ),
       { freq: 2 },
     ),
   );
@@ -344,7 +366,9 @@ export function hostileBody(schema: Schema, pool: Pool): fc.Arbitrary<Json> {
     });
   const someField = fc.constantFrom(...names, 'x');
   return fc.oneof(
-    { weight: 6, arbitrary: base },
+    { weight: 4, arbitrary: base },
+    // well-typed everywhere, edges only (1e308, bounds ± 1, real ids): reaches the services
+    { weight: 4, arbitrary: shapedObject(s, pool, 0, 0) },
     // null on every field, and on every field but one
     {
       weight: 1,
