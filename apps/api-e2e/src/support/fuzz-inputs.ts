@@ -456,7 +456,12 @@ const RAW_QUERY_VALUES = [
   'sk-',
 ];
 
-function queryValue(name: string, schema: Schema, pool: Pool): fc.Arbitrary<string> {
+function queryValue(
+  name: string,
+  schema: Schema,
+  pool: Pool,
+  typedOnly = false,
+): fc.Arbitrary<string> {
   const known = pool.byName[name] ?? [];
   const typed: fc.Arbitrary<string>[] = [fc.string({ maxLength: 16 }).map(encodeURIComponent)];
   if (schema.enum?.length) typed.push(fc.constantFrom(...schema.enum.map(String)));
@@ -465,6 +470,7 @@ function queryValue(name: string, schema: Schema, pool: Pool): fc.Arbitrary<stri
     typed.push(fc.constantFrom('1', '2', '100', '101', '1e20', '9007199254740993', '1.5', '-0'));
   if (/date/.test(name))
     typed.push(fc.constantFrom('2026-01-01', '2026-12-01', '0000-00-00', '99999-01-01'));
+  if (typedOnly) return fc.oneof(...typed);
   return fc.oneof(
     { weight: 3, arbitrary: fc.oneof(...typed) },
     { weight: 2, arbitrary: fc.constantFrom(...RAW_QUERY_VALUES) },
@@ -501,7 +507,19 @@ export function hostileQuery(params: QueryParam[], pool: Pool): fc.Arbitrary<str
         )
         .map(([n, v]) => `${n.replace(/[[\]]/g, encodeURIComponent)}=${v}`),
     );
+  // every parameter well-typed or absent, edges included (page=1e20): reaches the services
+  const typedQuery = fc
+    .tuple(
+      ...params.map((p) =>
+        fc.option(
+          queryValue(p.name, p.schema, pool, true).map((v) => `${p.name}=${v}`),
+          { freq: 2 },
+        ),
+      ),
+    )
+    .map((pairs) => pairs.filter((x) => x !== null).join('&'));
   return fc.oneof(
+    { weight: 3, arbitrary: typedQuery },
     { weight: 3, arbitrary: fc.array(pair, { maxLength: 4 }).map((p) => p.join('&')) },
     // the same parameter twice (`a=1&a=2` arrives as an array)
     {
