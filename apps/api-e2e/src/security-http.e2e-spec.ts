@@ -234,6 +234,15 @@ describe('security: the HTTP edge (issue 11)', () => {
         error: { type: 'invalid_request_error', code: 'form_too_many_fields' },
       });
     });
+
+    it('a NUL byte in a static path (/docs/%00, found by the fuzz suite) answers 400, not 500', async () => {
+      for (const method of ['get', 'head'] as const) {
+        const res = await t.http[method]('/docs/%00');
+        expect(res.status).toBe(400);
+      }
+      const res = await t.http.get('/docs/%00');
+      expect(res.body).toMatchObject({ error: { type: 'invalid_request_error', code: '400' } });
+    });
   });
 
   describe('finding 14 on the data plane', () => {

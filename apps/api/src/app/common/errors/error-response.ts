@@ -48,6 +48,18 @@ function httpExceptionMessage(exception: HttpException): string {
 }
 
 /**
+ * An http-errors style 4xx that its thrower marked safe to show (`expose: true`), such as the
+ * 400 `@fastify/send` throws for a NUL byte in a static path: the client's fault, not ours.
+ */
+function exposedClientError(error: unknown): { status: number; message: string } | null {
+  if (typeof error !== 'object' || error === null) return null;
+  const { expose, status, statusCode, message } = error as Record<string, unknown>;
+  const code = typeof status === 'number' ? status : statusCode;
+  if (expose !== true || typeof code !== 'number' || code < 400 || code > 499) return null;
+  return { status: code, message: typeof message === 'string' ? message : 'Bad Request' };
+}
+
+/**
  * Maps anything thrown to the status, body and headers we answer with. Fastify's own errors
  * (body too large, bad content type) reach here as HttpExceptions through Nest's handler.
  */
@@ -68,6 +80,15 @@ export function toErrorResponse(error: unknown): ErrorResponse {
       body: body(status, typeFor(status), message, null),
       headers: {},
       unexpected: status >= 500,
+    };
+  }
+  const exposed = exposedClientError(error);
+  if (exposed) {
+    return {
+      status: exposed.status,
+      body: body(exposed.status, typeFor(exposed.status), exposed.message, null),
+      headers: {},
+      unexpected: false,
     };
   }
   return {
