@@ -1,3 +1,4 @@
+import { KEY_TYPES, type KeyType } from '@gatehouse/shared/auth';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -83,6 +84,15 @@ class KeyFieldsRequest {
   @IsOptional()
   @IsBoolean()
   blocked?: boolean;
+
+  /**
+   * What the key may be used for: `default` (LLM API and management API), `llm_api` (LLM API
+   * only), `management` (management API only), `read_only` (management reads only). Default
+   * `default`; a key made for somebody else by a non-admin is always `llm_api`.
+   */
+  @IsOptional()
+  @IsIn(KEY_TYPES)
+  key_type?: KeyType;
 }
 
 /** `POST /key/generate`. */
@@ -212,6 +222,7 @@ export interface KeyResponse {
   max_parallel_requests: number | null;
   metadata: Record<string, unknown>;
   blocked: boolean;
+  key_type: KeyType;
   created_at: string;
   created_by: string | null;
   updated_at: string;
