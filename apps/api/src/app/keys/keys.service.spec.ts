@@ -33,6 +33,7 @@ const NO_BOUNDS: KeyUpperBounds = {
   tpmLimit: null,
   rpmLimit: null,
   maxParallelRequests: null,
+  minBudgetDurationMs: null,
 };
 
 function aUser(fields: Partial<UserEntity> = {}): UserEntity {
@@ -97,6 +98,8 @@ function aKey(fields: Partial<KeyEntity> = {}): KeyEntity {
     maxParallelRequests: null,
     metadata: {},
     blocked: false,
+    keyType: 'default',
+    createdByRole: 'internal_user',
     createdAt: new Date(0),
     createdBy: 'u1',
     updatedAt: new Date(0),
@@ -154,7 +157,8 @@ describe('KeysService', () => {
     const repository = {
       findByToken: (token: string) => Promise.resolve(token === key.token ? key : null),
       findByAnySecretHash: (hash: string) => Promise.resolve(hash === key.secretHash ? key : null),
-      findByAlias: () => Promise.resolve(null),
+      findByOwnerAndAlias: () => Promise.resolve(null),
+      countByUsers: () => Promise.resolve(new Map()),
       findByAliases: () => Promise.resolve([]),
       findByUser: () => Promise.resolve([key]),
       findOwner: (userId: string) => Promise.resolve(aUser({ userId })),
@@ -168,7 +172,7 @@ describe('KeysService', () => {
     const cache = { invalidateToken, invalidateUser, invalidateTeam } as unknown as KeyCache;
     events = new UserEvents();
     teamEvents = new TeamEvents();
-    const config = { keyUpperBounds: bounds } as unknown as AppConfig;
+    const config = { keyUpperBounds: bounds, keyMaxPerUser: 1000 } as unknown as AppConfig;
     clock = new FixedClock();
     sut = new KeysService(repository, teams, cache, clock, config, events, teamEvents);
     sut.onModuleInit();

@@ -126,6 +126,22 @@ export class UserInfoQuery {
   @IsOptional()
   @Matches(ID_PATTERN)
   user_id?: string;
+
+  /** The page of the user's keys (newest first), from 1. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  page?: number;
+
+  /** Keys per page: default 50, at most 100. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  page_size?: number;
 }
 
 export const USER_SORT_FIELDS = [
@@ -194,7 +210,13 @@ export interface UserResponse {
 export interface UserInfoResponse {
   user_id: string;
   user_info: UserResponse;
+  /** One page of the user's keys (`page`, `page_size`), newest first. */
   keys: unknown[];
+  /** How many keys the user has in all, and the page shown. */
+  keys_total: number;
+  keys_page: number;
+  keys_page_size: number;
+  keys_total_pages: number;
   teams: unknown[];
 }
 
