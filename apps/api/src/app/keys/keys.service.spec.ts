@@ -487,6 +487,18 @@ describe('KeysService', () => {
         expect(unblock.status).toBe(403);
       });
 
+      it("lets a team admin regenerate a member's llm_api key only, capping its maker role (findings 1, 2)", async () => {
+        roles.set('team-1/u1', 'admin');
+        roles.set('team-1/u2', 'user');
+        key.createdByRole = 'proxy_admin';
+        const refused = await fail(sut.regenerate(principal('internal_user'), { key: key.token }));
+        expect(refused).toMatchObject({ status: 403, param: 'key' });
+        expect(save).not.toHaveBeenCalled();
+        key.keyType = 'llm_api';
+        await sut.regenerate(principal('internal_user'), { key: key.token });
+        expect(key.createdByRole).toBe('internal_user');
+      });
+
       it("answers 404 to a plain member asking for another member's key", async () => {
         roles.set('team-1/u1', 'user');
         const error = await fail(sut.info(principal('internal_user'), { key: key.token }));
