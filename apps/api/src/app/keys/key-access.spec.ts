@@ -3,6 +3,7 @@ import type { TeamRole } from '@gatehouse/shared/dto';
 import type { AppError } from '../common/errors/app-error';
 import {
   checkKeyOwner,
+  keyListScope,
   mayActOnKey,
   mayReadKey,
   mayRegenerateKey,
@@ -228,6 +229,47 @@ describe('key access', () => {
         });
       } else {
         expect(resolveKeyType(who, requested, options)).toBe(expected);
+      }
+    });
+  });
+
+  describe('keyListScope', () => {
+    type Team = { exists: boolean; callerRole: TeamRole | null } | null;
+    const cases: [string, Role, { user_id?: string; team_id?: string }, Team, unknown][] = [
+      ['own keys', 'internal_user', {}, null, { userId: 'me' }],
+      ["another user's keys", 'internal_user', { user_id: 'x' }, null, null],
+      ['an admin viewer, anybody', 'proxy_admin_viewer', { user_id: 'x' }, null, { userId: 'x' }],
+      [
+        'a team admin, the team',
+        'internal_user',
+        { team_id: 't' },
+        { exists: true, callerRole: 'admin' },
+        { userId: undefined },
+      ],
+      [
+        'a plain member, own keys of the team',
+        'internal_user',
+        { team_id: 't' },
+        { exists: true, callerRole: 'user' },
+        { userId: 'me' },
+      ],
+      ['a non-member', 'internal_user', { team_id: 't' }, { exists: true, callerRole: null }, 404],
+      [
+        'an unknown team, admins too',
+        'proxy_admin',
+        { team_id: 't' },
+        { exists: false, callerRole: null },
+        404,
+      ],
+    ];
+    it.each(cases)('%s', (_, role, query, team, expected) => {
+      if (expected === 404) {
+        expect(errorOf(() => keyListScope(actor(role), query, team))).toMatchObject({
+          status: 404,
+          param: 'team_id',
+        });
+      } else {
+        expect(keyListScope(actor(role), query, team)).toEqual(expected);
       }
     });
   });

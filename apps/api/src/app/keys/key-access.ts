@@ -79,7 +79,27 @@ export function mayRegenerateKey(
   return teamRole === 'admin' && ownerInTeam && key.keyType === 'llm_api';
 }
 
-/** What `keyForOwner` needs looked up: the team (if any) and both people's roles in it. */
+/**
+ * Which keys `GET /key/list` shows this caller: admins and admin viewers any (filtered as
+ * asked); with `team_id`, team admins every key of their team; everybody else only their own
+ * (`null` = naming another user finds nothing). `team_id` must name a team the caller can
+ * see, else 404 like GET /team/info. `team` is the looked-up team named (null: none named).
+ */
+export function keyListScope(
+  actor: KeyActor,
+  query: { user_id?: string; team_id?: string },
+  team: { exists: boolean; callerRole: TeamRole | null } | null,
+): { userId: string | undefined } | null {
+  const readsAny = hasPermission(actor.role, 'key.read.any');
+  if (team && (!team.exists || (!readsAny && team.callerRole === null))) {
+    throw AppError.notFound('Team', 'team_id');
+  }
+  if (readsAny || team?.callerRole === 'admin') return { userId: query.user_id };
+  if (query.user_id !== undefined && query.user_id !== actor.userId) return null;
+  return { userId: actor.userId };
+}
+
+/** What `checkKeyOwner` needs looked up: the team (if any) and both people's roles in it. */
 export interface KeyOwnerContext {
   ownerId: string;
   /** The team named (undefined/null = a personal key). */

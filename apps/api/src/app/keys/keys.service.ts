@@ -31,6 +31,7 @@ import type { UserEntity } from '../users/user.entity';
 import {
   checkKeyOwner,
   isKeyAdmin,
+  keyListScope,
   mayActOnKey,
   mayReadKey,
   mayRegenerateKey,
@@ -246,26 +247,17 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
     return key;
   }
 
-  /**
-   * Which keys `GET /key/list` shows this caller: admins and admin viewers any (filtered as
-   * asked); with `team_id`, team admins every key of their team; everybody else only their own
-   * (`null` = naming another user finds nothing). `team_id` must name a team the caller can
-   * see, else 404 like GET /team/info.
-   */
+  /** Looks up the team `GET /key/list?team_id=` names and asks `keyListScope`. */
   private async listScope(
     principal: Principal,
     query: ListKeysQuery,
   ): Promise<{ userId: string | undefined } | null> {
+    const actor = this.actor(principal);
+    if (query.team_id === undefined) return keyListScope(actor, query, null);
     const readsAny = hasPermission(principal.role, 'key.read.any');
-    let teamRole: TeamRole | null = null;
-    if (query.team_id !== undefined) {
-      teamRole = readsAny ? null : await this.teams.memberRole(query.team_id, principal.userId);
-      const team = await this.teams.findTeam(query.team_id);
-      if (!team || (!readsAny && teamRole === null)) throw AppError.notFound('Team', 'team_id');
-    }
-    if (readsAny || teamRole === 'admin') return { userId: query.user_id };
-    if (query.user_id !== undefined && query.user_id !== principal.userId) return null;
-    return { userId: principal.userId };
+    const teamRole = readsAny ? null : await this.teams.memberRole(query.team_id, principal.userId);
+    const team = await this.teams.findTeam(query.team_id);
+    return keyListScope(actor, query, { exists: team !== null, callerRole: teamRole });
   }
 
   /** Looks up what `checkKeyOwner` needs and asks it; returns the team (null: personal key). */
