@@ -103,6 +103,9 @@ describe('key upper bounds', () => {
     ['KEY_TPM_LIMIT_UPPER_BOUND', '1.5'],
     ['KEY_RPM_LIMIT_UPPER_BOUND', 'many'],
     ['KEY_MAX_PARALLEL_REQUESTS_UPPER_BOUND', '-2'],
+    ['KEY_MIN_BUDGET_DURATION', 'hourly'],
+    ['KEY_MAX_PER_USER', '0'],
+    ['KEY_MAX_PER_USER', 'lots'],
   ])('refuses %s=%s at boot with one line naming it', (name, value) => {
     expect(() =>
       loadConfig({
@@ -111,5 +114,15 @@ describe('key upper bounds', () => {
         [name]: value,
       }),
     ).toThrow(new RegExp(name));
+  });
+
+  it('finding 8, 25: KEY_MIN_BUDGET_DURATION defaults to 1h (none = no floor), KEY_MAX_PER_USER to 1000', () => {
+    const base = { PROXY_MASTER_KEY: t.masterKey, DATABASE_URL: 'sqlite::memory:' };
+    const defaults = loadConfig(base);
+    expect(defaults.keyUpperBounds.minBudgetDurationMs).toBe(3_600_000);
+    expect(defaults.keyMaxPerUser).toBe(1000);
+    const set = loadConfig({ ...base, KEY_MIN_BUDGET_DURATION: 'none', KEY_MAX_PER_USER: '7' });
+    expect(set.keyUpperBounds.minBudgetDurationMs).toBeNull();
+    expect(set.keyMaxPerUser).toBe(7);
   });
 });

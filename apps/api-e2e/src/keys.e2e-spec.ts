@@ -36,6 +36,7 @@ const KEY_FIELDS = [
   'max_parallel_requests',
   'metadata',
   'blocked',
+  'key_type',
   'created_at',
   'created_by',
   'updated_at',
@@ -129,9 +130,11 @@ describe('keys', () => {
       expect(Math.round(days)).toBe(30);
     });
 
-    it('refuses a duplicate key_alias with 409', async () => {
+    it('refuses a duplicate key_alias of the same owner with 409 (aliases are per owner)', async () => {
       await as.internal_user.post('/key/generate', { key_alias: 'dup-alias' }).expect(200);
-      const res = await as.proxy_admin
+      // Another owner's alias is no conflict (a 409 here told anybody another user's aliases).
+      await as.proxy_admin.post('/key/generate', { key_alias: 'dup-alias' }).expect(200);
+      const res = await as.internal_user
         .post('/key/generate', { key_alias: 'dup-alias' })
         .expect(409);
       expect(res.body.error).toMatchObject({ type: 'conflict_error', param: 'key_alias' });

@@ -142,7 +142,12 @@ describe('team keys', () => {
 
     it('lets a team admin make keys owned by any member, not by a non-member', async () => {
       const key = await generate(teamAdmin, { team_id: team.team_id, user_id: member.userId });
-      expect(key).toMatchObject({ user_id: member.userId, created_by: teamAdmin.userId });
+      // A team admin's key for somebody else is an llm_api key (issue 11, finding 1).
+      expect(key).toMatchObject({
+        user_id: member.userId,
+        created_by: teamAdmin.userId,
+        key_type: 'llm_api',
+      });
       for (const userId of [outsider.userId, 'no-such-user']) {
         const res = await generate(teamAdmin, { team_id: team.team_id, user_id: userId }, 403);
         expect(res.error).toMatchObject({ type: 'permission_error', param: 'user_id' });
@@ -340,8 +345,12 @@ describe('team keys', () => {
   });
 
   describe('managing team keys', () => {
-    it("team admins regenerate, block and delete members' keys; only proxy_admin unblocks", async () => {
-      const key = await teamKey(member);
+    it("team admins regenerate (llm_api keys only), block and delete members' keys; only proxy_admin unblocks", async () => {
+      // Regenerate hands over the secret: a team admin may only regenerate the kind of key it
+      // may make for a member (llm_api), not the member's default key (issue 11, finding 2).
+      const own = await teamKey(member);
+      await teamAdmin.post('/key/regenerate', { key: own.token }).expect(403);
+      const key = await teamKey(member, { key_type: 'llm_api' });
       const regen = await teamAdmin.post('/key/regenerate', { key: key.token }).expect(200);
       expect(regen.body.token).toBe(key.token);
       await expectBearerRefused(key.key, 'API key was regenerated; use the new key');

@@ -43,6 +43,11 @@ export interface KeyUpperBounds {
   tpmLimit: number | null;
   rpmLimit: number | null;
   maxParallelRequests: number | null;
+  /**
+   * The shortest `budget_duration` a non-admin may give a key (ms): a shorter period resets a
+   * key's spend sooner, which is a higher budget. KEY_MIN_BUDGET_DURATION, default 1h.
+   */
+  minBudgetDurationMs: number | null;
 }
 
 /**
@@ -70,6 +75,8 @@ export class AppConfig {
   readonly invitationTtlMs!: number;
   readonly secureCookies!: boolean;
   readonly keyUpperBounds!: KeyUpperBounds;
+  /** How many live keys one user may own (KEY_MAX_PER_USER, default 1000). */
+  readonly keyMaxPerUser!: number;
   // --- gateway, models, spend ---
   readonly cache!: CacheConfig;
   readonly upstreamTimeoutMs!: number;

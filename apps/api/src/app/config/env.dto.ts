@@ -177,6 +177,21 @@ export class EnvDto {
   @IsInt({ message: 'KEY_MAX_PARALLEL_REQUESTS_UPPER_BOUND must be a whole number' })
   @Min(0)
   KEY_MAX_PARALLEL_REQUESTS_UPPER_BOUND?: number;
+
+  /** The shortest budget_duration non-admins may give a key (default 1h; `none` = no floor). */
+  @IsOptional()
+  @Matches(/^(none|\d{1,6}(s|m|h|d|w|mo))$/, {
+    message: 'KEY_MIN_BUDGET_DURATION must look like 30s, 10m, 1h, 30d or 1mo, or be none',
+  })
+  KEY_MIN_BUDGET_DURATION?: string;
+
+  /** How many live keys one user may own (default 1000). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'KEY_MAX_PER_USER must be a whole number' })
+  @Min(1)
+  @Max(1_000_000)
+  KEY_MAX_PER_USER?: number;
   // --- gateway, models, spend ---
 
   @IsOptional()

@@ -128,7 +128,12 @@ export function loadConfig(raw: NodeJS.ProcessEnv): AppConfig {
       tpmLimit: env.KEY_TPM_LIMIT_UPPER_BOUND ?? null,
       rpmLimit: env.KEY_RPM_LIMIT_UPPER_BOUND ?? null,
       maxParallelRequests: env.KEY_MAX_PARALLEL_REQUESTS_UPPER_BOUND ?? null,
+      minBudgetDurationMs:
+        env.KEY_MIN_BUDGET_DURATION === 'none'
+          ? null
+          : parseDuration(env.KEY_MIN_BUDGET_DURATION ?? '1h'),
     },
+    keyMaxPerUser: env.KEY_MAX_PER_USER ?? 1000,
     // --- gateway, models, spend ---
     cache: {
       enabled: env.CACHE_ENABLED === 'true',

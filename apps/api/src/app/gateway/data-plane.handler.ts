@@ -1,5 +1,5 @@
 import { fastifyCookie } from '@fastify/cookie';
-import { hasPermission } from '@gatehouse/shared/auth';
+import { hasPermission, keyTypeAllows } from '@gatehouse/shared/auth';
 import { Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -184,6 +184,9 @@ export class DataPlaneHandler {
   private async authorize(req: IncomingMessage): Promise<Principal> {
     const principal = await this.principals.resolve(credentials(req));
     if (!principal) throw AppError.unauthorized();
+    if (principal.keyType && !keyTypeAllows(principal.keyType, 'gateway.call', req.method ?? '')) {
+      throw AppError.forbidden(`A ${principal.keyType} key may not call the LLM API`);
+    }
     if (!hasPermission(principal.role, 'gateway.call')) {
       throw AppError.forbidden(
         `Your role (${principal.role}) may not do this (needs gateway.call)`,

@@ -22,6 +22,8 @@ function aKey(fields: Partial<CachedKey> = {}): CachedKey {
     maxParallelRequests: 2,
     metadata: {},
     blocked: false,
+    keyType: 'default',
+    createdByRole: 'proxy_admin',
     owner: {
       userId: 'u1',
       email: 'u1@example.com',
@@ -54,6 +56,7 @@ function keyPrincipal(key: CachedKey): KeyPrincipal {
     email: 'u1@example.com',
     role: 'internal_user',
     keyToken: key.token,
+    keyType: key.keyType,
     key,
   };
 }

@@ -42,6 +42,8 @@ function aKey(fields: Partial<CachedKey> = {}): CachedKey {
     maxParallelRequests: null,
     metadata: {},
     blocked: false,
+    keyType: 'default',
+    createdByRole: 'proxy_admin',
     owner,
     team: null,
     ...fields,
@@ -73,12 +75,33 @@ describe('KeyAuthenticator', () => {
       email: 'u1@example.com',
       role: 'internal_user',
       keyToken: 't1',
+      keyType: 'default',
       key,
     });
     // The gateway reads the key's limits from the principal without another lookup.
     expect(isKeyPrincipal(principal)).toBe(true);
     expect(key).toBe((lookup as { key: CachedKey }).key);
   });
+
+  it.each([
+    // A proxy_admin's key made by an internal_user team admin is no admin credential.
+    ['proxy_admin', 'internal_user', 'default', 'internal_user'],
+    ['proxy_admin', 'proxy_admin', 'default', 'proxy_admin'],
+    ['internal_user', 'proxy_admin', 'default', 'internal_user'],
+    ['proxy_admin', 'proxy_admin', 'read_only', 'proxy_admin_viewer'],
+  ] as const)(
+    'acts with the meet of the owner role (%s) and the maker role (%s), %s key: %s',
+    async (ownerRole, createdByRole, keyType, expected) => {
+      lookup = {
+        status: 'active',
+        key: aKey({ owner: { ...owner, role: ownerRole }, createdByRole, keyType }),
+        graceExpiresAt: null,
+      };
+      const { principal } = await sut.authenticate('sk-secret');
+      expect(principal.role).toBe(expected);
+      expect(principal.keyType).toBe(keyType);
+    },
+  );
 
   it('uses the hash the caller already computed (the principal resolver hashes once)', async () => {
     await sut.authenticate('sk-secret', sha256Hex('sk-secret'));

@@ -1,3 +1,4 @@
+import { keyEffectiveRole, type KeyType } from '@gatehouse/shared/auth';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../common/auth/principal';
 import { sha256Hex } from '../common/crypto/tokens';
@@ -9,6 +10,7 @@ import { KeyCache, type CachedKey } from './key-cache';
 export interface KeyPrincipal extends Principal {
   method: 'virtual_key';
   keyToken: string;
+  keyType: KeyType;
   key: CachedKey;
 }
 
@@ -57,8 +59,11 @@ export class KeyAuthenticator {
         method: 'virtual_key',
         userId: key.owner.userId,
         email: key.owner.email,
-        role: key.owner.role,
+        // A key never carries more management power than its owner now has, nor than whoever
+        // made it had (a team admin's key for an admin member is not an admin credential).
+        role: keyEffectiveRole(key.owner.role, key.createdByRole, key.keyType),
         keyToken: key.token,
+        keyType: key.keyType,
         key,
       },
     };

@@ -44,6 +44,8 @@ function aCachedKey(token: string, userId = 'u1', teamId: string | null = null):
     maxParallelRequests: null,
     metadata: {},
     blocked: false,
+    keyType: 'default',
+    createdByRole: 'proxy_admin',
     owner: null,
     team: null,
   };

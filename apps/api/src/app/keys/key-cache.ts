@@ -1,4 +1,4 @@
-import type { Role } from '@gatehouse/shared/auth';
+import type { KeyType, Role } from '@gatehouse/shared/auth';
 import type { Clock } from '../common/time/clock';
 
 /** The owner of a key, as the gateway needs it (read from the owner's current user row). */
@@ -54,6 +54,9 @@ export interface CachedKey {
   maxParallelRequests: number | null;
   metadata: Record<string, unknown>;
   blocked: boolean;
+  keyType: KeyType;
+  /** The management role of the key's maker, recorded when it was made (caps the key's role). */
+  createdByRole: Role;
   /** null when the owner row is gone (the key is then refused). */
   owner: CachedKeyOwner | null;
   /** null for a personal key (teamId null); a team key whose team row is gone is refused. */

@@ -44,6 +44,8 @@ export function toCachedKey(
     maxParallelRequests: key.maxParallelRequests,
     metadata: key.metadata,
     blocked: key.blocked,
+    keyType: key.keyType,
+    createdByRole: key.createdByRole,
     owner: owner && toCachedOwner(owner),
     team: team && {
       teamId: team.teamId,

@@ -1,3 +1,4 @@
+import type { KeyType, Role } from '@gatehouse/shared/auth';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { JsonColumn, TimestampColumn, UsdColumn } from '../database/columns';
 
@@ -65,6 +66,18 @@ export abstract class KeyColumns {
 
   @Column({ name: 'blocked', type: 'boolean' })
   blocked!: boolean;
+
+  /** What the key may be used for: the LLM API, the management API, both, or reads only. */
+  @Column({ name: 'key_type', type: 'varchar', length: 16 })
+  keyType!: KeyType;
+
+  /**
+   * The management role of whoever made the key, when it was made (the master key counts as
+   * proxy_admin; a key made through another key records that key's effective role). The key
+   * never acts with more than the meet of this and its owner's current role.
+   */
+  @Column({ name: 'created_by_role', type: 'varchar', length: 32 })
+  createdByRole!: Role;
 
   @TimestampColumn({ name: 'created_at' })
   createdAt!: Date;

@@ -52,8 +52,9 @@ export class KeysRepository {
     );
   }
 
-  findByAlias(keyAlias: string): Promise<KeyEntity | null> {
-    return this.keys.findOneBy({ keyAlias });
+  /** Aliases are unique per owner (UQ_keys_user_id_key_alias). */
+  findByOwnerAndAlias(userId: string, keyAlias: string): Promise<KeyEntity | null> {
+    return this.keys.findOneBy({ userId, keyAlias });
   }
 
   findByAliases(keyAliases: string[]): Promise<KeyEntity[]> {
@@ -73,6 +74,16 @@ export class KeysRepository {
 
   findByUser(userId: string): Promise<KeyEntity[]> {
     return this.keys.find({ where: { userId }, order: { createdAt: 'DESC', token: 'ASC' } });
+  }
+
+  /** One page of a user's keys, newest first, and how many they have. */
+  pageByUser(userId: string, page: number, size: number): Promise<[KeyEntity[], number]> {
+    return this.keys.findAndCount({
+      where: { userId },
+      order: { createdAt: 'DESC', token: 'ASC' },
+      skip: (page - 1) * size,
+      take: size,
+    });
   }
 
   /** How many keys each of these users owns, in one grouped query (users without keys are absent). */

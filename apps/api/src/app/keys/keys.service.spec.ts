@@ -33,6 +33,7 @@ const NO_BOUNDS: KeyUpperBounds = {
   tpmLimit: null,
   rpmLimit: null,
   maxParallelRequests: null,
+  minBudgetDurationMs: null,
 };
 
 function aUser(fields: Partial<UserEntity> = {}): UserEntity {
@@ -97,6 +98,8 @@ function aKey(fields: Partial<KeyEntity> = {}): KeyEntity {
     maxParallelRequests: null,
     metadata: {},
     blocked: false,
+    keyType: 'default',
+    createdByRole: 'internal_user',
     createdAt: new Date(0),
     createdBy: 'u1',
     updatedAt: new Date(0),
@@ -154,7 +157,8 @@ describe('KeysService', () => {
     const repository = {
       findByToken: (token: string) => Promise.resolve(token === key.token ? key : null),
       findByAnySecretHash: (hash: string) => Promise.resolve(hash === key.secretHash ? key : null),
-      findByAlias: () => Promise.resolve(null),
+      findByOwnerAndAlias: () => Promise.resolve(null),
+      countByUsers: () => Promise.resolve(new Map()),
       findByAliases: () => Promise.resolve([]),
       findByUser: () => Promise.resolve([key]),
       findOwner: (userId: string) => Promise.resolve(aUser({ userId })),
@@ -168,7 +172,7 @@ describe('KeysService', () => {
     const cache = { invalidateToken, invalidateUser, invalidateTeam } as unknown as KeyCache;
     events = new UserEvents();
     teamEvents = new TeamEvents();
-    const config = { keyUpperBounds: bounds } as unknown as AppConfig;
+    const config = { keyUpperBounds: bounds, keyMaxPerUser: 1000 } as unknown as AppConfig;
     clock = new FixedClock();
     sut = new KeysService(repository, teams, cache, clock, config, events, teamEvents);
     sut.onModuleInit();
@@ -481,6 +485,18 @@ describe('KeysService', () => {
         expect(key.blocked).toBe(true);
         const unblock = await fail(sut.unblock(principal('internal_user'), { key: key.token }));
         expect(unblock.status).toBe(403);
+      });
+
+      it("lets a team admin regenerate a member's llm_api key only, capping its maker role (findings 1, 2)", async () => {
+        roles.set('team-1/u1', 'admin');
+        roles.set('team-1/u2', 'user');
+        key.createdByRole = 'proxy_admin';
+        const refused = await fail(sut.regenerate(principal('internal_user'), { key: key.token }));
+        expect(refused).toMatchObject({ status: 403, param: 'key' });
+        expect(save).not.toHaveBeenCalled();
+        key.keyType = 'llm_api';
+        await sut.regenerate(principal('internal_user'), { key: key.token });
+        expect(key.createdByRole).toBe('internal_user');
       });
 
       it("answers 404 to a plain member asking for another member's key", async () => {

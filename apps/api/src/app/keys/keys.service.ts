@@ -1,4 +1,4 @@
-import { hasPermission } from '@gatehouse/shared/auth';
+import { hasPermission, keyTypeWithin, meetRole } from '@gatehouse/shared/auth';
 import {
   parseDuration,
   type DeletedKeyListResponse,
@@ -28,31 +28,35 @@ import { AppConfig } from '../config/app-config';
 import { isUniqueViolation } from '../database/errors';
 import type { TeamEntity } from '../teams/team.entity';
 import type { UserEntity } from '../users/user.entity';
+import {
+  checkKeyOwner,
+  isKeyAdmin,
+  keyListScope,
+  mayActOnKey,
+  mayReadKey,
+  mayRegenerateKey,
+  resolveKeyType,
+  type KeyAction,
+  type KeyActor,
+} from './key-access';
 import { KeyCache } from './key-cache';
+import {
+  budgetPeriodFloor,
+  clampKeyLimits,
+  type ClampedKeyLimits,
+  type KeyLimitFields,
+  type KeyLimitSource,
+} from './key-limits';
 import { KeyTeamsRepository } from './key-teams.repository';
 import { newSecret, parseKeyRef } from './key-secrets';
-import { KeyEntity, type DeletedKeyEntity } from './key.entity';
+import { KeyEntity, type DeletedKeyEntity, type KeyColumns } from './key.entity';
 import { KeysRepository } from './keys.repository';
 
-/** What a caller wants to do with a key; each maps to a `.self` and an `.any` permission. */
-type KeyAction = 'read' | 'update' | 'delete';
-
-const ACTION_PERMISSIONS = {
-  read: ['key.read.self', 'key.read.any'],
-  update: ['key.update.self', 'key.update.any'],
-  delete: ['key.delete.self', 'key.delete.any'],
-} as const;
-
 /** The key fields generate and update share (null clears on update). */
-type KeyFields = Omit<UpdateKeyRequest, 'key' | 'user_id'>;
+type KeyFields = Omit<UpdateKeyRequest, 'key' | 'user_id' | 'key_type'>;
 
-/** The fields after the limits: `durationMs` replaces `duration` when a bound filled it in. */
-/**
- * `durationMs`: a lifetime worked out by the limit checks; `expiresCap`: the calling key's own
- * expiry, which a key it makes or changes may never outlive (applied as an absolute time, so
- * the milliseconds between the check and the write cannot add up to a later expiry).
- */
-type LimitedKeyFields = KeyFields & { durationMs?: number; expiresCap?: Date };
+/** The fields after the clamp (`durationMs`/`expiresCap`: see key-limits.ts). */
+type LimitedKeyFields = ClampedKeyLimits<KeyFields>;
 
 const iso = (date: Date | null): string | null => date?.toISOString() ?? null;
 
@@ -74,6 +78,7 @@ export function toKeyResponse(key: KeyEntity): KeyResponse {
     max_parallel_requests: key.maxParallelRequests,
     metadata: key.metadata,
     blocked: key.blocked,
+    key_type: key.keyType,
     created_at: key.createdAt.toISOString(),
     created_by: key.createdBy,
     updated_at: key.updatedAt.toISOString(),
@@ -92,11 +97,35 @@ function toDeletedKeyResponse(key: DeletedKeyEntity): DeletedKeyResponse {
 const forbidden = (message: string, param: string): AppError =>
   new AppError(403, 'permission_error', message, param);
 
-function boundError(field: string, value: number | string, bound: number | string): AppError {
-  return AppError.badRequest(
-    `${field} ${value} is over the upper bound for keys (${bound})`,
-    field,
-  );
+/**
+ * A calling key's limits on what it makes, changes or regenerates: never more models, budget,
+ * rate, lifetime or a shorter budget period than it has itself.
+ */
+function callingKeySource(calling: KeyEntity): KeyLimitSource {
+  return {
+    label: "the calling key's own",
+    models: calling.models,
+    emptyModelsAreWider: true,
+    maxBudget: calling.maxBudget,
+    tpmLimit: calling.tpmLimit,
+    rpmLimit: calling.rpmLimit,
+    maxParallelRequests: calling.maxParallelRequests,
+    expiresAt: calling.expires,
+    shortestBudgetPeriod: budgetPeriodFloor(calling),
+    fills: true,
+  };
+}
+
+/** A key's current limits, as a request for them (regenerate checks them against a caller). */
+function limitsOf(key: KeyEntity): KeyLimitFields {
+  return {
+    models: key.models,
+    max_budget: key.maxBudget,
+    budget_duration: key.budgetDuration,
+    tpm_limit: key.tpmLimit,
+    rpm_limit: key.rpmLimit,
+    max_parallel_requests: key.maxParallelRequests,
+  };
 }
 
 @Injectable()
@@ -161,34 +190,11 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
   }
 
   // ---------------------------------------------------------------------------------------
-  // The one access rule for keys.
+  // Access (the rules are key-access.ts's; here only the look-ups they need).
   // ---------------------------------------------------------------------------------------
 
-  /**
-   * Whether the caller may see this key at all: admins and admin viewers see every key,
-   * owners their own, and team admins (team member role `admin`) every key of their team.
-   */
-  private mayRead(principal: Principal, key: KeyEntity, teamRole: TeamRole | null): boolean {
-    return (
-      hasPermission(principal.role, 'key.read.any') ||
-      key.userId === principal.userId ||
-      teamRole === 'admin'
-    );
-  }
-
-  /** Owners and team admins need the `.self` permission; `.any` covers every key. */
-  private mayDo(
-    principal: Principal,
-    key: KeyEntity,
-    action: KeyAction,
-    teamRole: TeamRole | null,
-  ): boolean {
-    const [self, any] = ACTION_PERMISSIONS[action];
-    return (
-      hasPermission(principal.role, any) ||
-      (hasPermission(principal.role, self) &&
-        (key.userId === principal.userId || teamRole === 'admin'))
-    );
+  private actor(principal: Principal): KeyActor {
+    return { userId: principal.userId, role: principal.role, keyType: principal.keyType ?? null };
   }
 
   /**
@@ -206,8 +212,11 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
     return this.teams.memberRole(key.teamId, principal.userId);
   }
 
-  private isKeyAdmin(principal: Principal): boolean {
-    return hasPermission(principal.role, 'key.update.any');
+  private async findByRef(ref: string, param: string): Promise<KeyEntity | null> {
+    const parsed = parseKeyRef(ref, param);
+    return parsed.kind === 'token'
+      ? this.keys.findByToken(parsed.token)
+      : this.keys.findByAnySecretHash(parsed.secretHash);
   }
 
   /**
@@ -220,12 +229,7 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
     action: KeyAction,
     param = 'key',
   ): Promise<KeyEntity> {
-    const parsed = parseKeyRef(ref, param);
-    const key =
-      parsed.kind === 'token'
-        ? await this.keys.findByToken(parsed.token)
-        : await this.keys.findByAnySecretHash(parsed.secretHash);
-    return this.checkAccess(principal, key, action, param);
+    return this.checkAccess(principal, await this.findByRef(ref, param), action, param);
   }
 
   private async checkAccess(
@@ -235,274 +239,125 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
     param: string,
   ): Promise<KeyEntity> {
     const teamRole = await this.teamRoleFor(principal, key);
-    if (!key || !this.mayRead(principal, key, teamRole)) throw AppError.notFound('Key', param);
-    if (!this.mayDo(principal, key, action, teamRole)) {
-      throw new AppError(
-        403,
-        'permission_error',
-        `Your role (${principal.role}) may not ${action} this key`,
-        param,
-      );
+    const actor = this.actor(principal);
+    if (!key || !mayReadKey(actor, key, teamRole)) throw AppError.notFound('Key', param);
+    if (!mayActOnKey(actor, key, action, teamRole)) {
+      throw forbidden(`Your role (${principal.role}) may not ${action} this key`, param);
     }
     return key;
   }
 
-  /**
-   * Which keys `GET /key/list` shows this caller: admins and admin viewers any (filtered as
-   * asked); with `team_id`, team admins every key of their team; everybody else only their own
-   * (`null` = naming another user finds nothing). `team_id` must name a team the caller can
-   * see, else 404 like GET /team/info.
-   */
+  /** Looks up the team `GET /key/list?team_id=` names and asks `keyListScope`. */
   private async listScope(
     principal: Principal,
     query: ListKeysQuery,
   ): Promise<{ userId: string | undefined } | null> {
+    const actor = this.actor(principal);
+    if (query.team_id === undefined) return keyListScope(actor, query, null);
     const readsAny = hasPermission(principal.role, 'key.read.any');
-    let teamRole: TeamRole | null = null;
-    if (query.team_id !== undefined) {
-      teamRole = readsAny ? null : await this.teams.memberRole(query.team_id, principal.userId);
-      const team = await this.teams.findTeam(query.team_id);
-      if (!team || (!readsAny && teamRole === null)) throw AppError.notFound('Team', 'team_id');
-    }
-    if (readsAny || teamRole === 'admin') return { userId: query.user_id };
-    if (query.user_id !== undefined && query.user_id !== principal.userId) return null;
-    return { userId: principal.userId };
+    const teamRole = readsAny ? null : await this.teams.memberRole(query.team_id, principal.userId);
+    const team = await this.teams.findTeam(query.team_id);
+    return keyListScope(actor, query, { exists: team !== null, callerRole: teamRole });
   }
 
-  /**
-   * Who may put a key of `ownerId` into `teamId` (generate, or update naming team_id):
-   * - the team must exist (404 `team_id`, admins too);
-   * - admins (key.update.any) may use any team and any owner;
-   * - a non-member gets 404 exactly like an unknown team (no existence oracle);
-   * - any member may make team keys owned by themselves; team admins also for any member of
-   *   the team (403 `user_id` for a non-member owner); plain members only for themselves;
-   * - without a team, a non-admin only ever acts for themselves.
-   * Returns the team (null for a personal key).
-   */
+  /** Looks up what `checkKeyOwner` needs and asks it; returns the team (null: personal key). */
   private async teamForKey(
     principal: Principal,
     teamId: string | null | undefined,
     ownerId: string,
   ): Promise<TeamEntity | null> {
-    const admin = this.isKeyAdmin(principal);
-    const self = ownerId === principal.userId;
+    const actor = this.actor(principal);
     if (teamId === undefined || teamId === null) {
-      if (!admin && !self) throw forbidden('You may only create keys for yourself', 'user_id');
+      checkKeyOwner(actor, {
+        ownerId,
+        teamId,
+        teamExists: false,
+        callerTeamRole: null,
+        ownerTeamRole: null,
+      });
       return null;
     }
+    const admin = isKeyAdmin(actor);
     const team = await this.teams.findTeam(teamId);
-    const role = admin ? null : await this.teams.memberRole(teamId, principal.userId);
-    if (!team || (!admin && role === null)) throw AppError.notFound('Team', 'team_id');
-    if (admin || self) return team;
-    if (role !== 'admin') {
-      throw forbidden('Only team admins may make keys for other members of the team', 'user_id');
-    }
-    if ((await this.teams.memberRole(teamId, ownerId)) === null) {
-      throw forbidden(`user_id is not a member of team ${teamId}`, 'user_id');
-    }
+    const callerTeamRole = admin ? null : await this.teams.memberRole(teamId, principal.userId);
+    const ownerTeamRole =
+      !admin && ownerId !== principal.userId && callerTeamRole === 'admin'
+        ? await this.teams.memberRole(teamId, ownerId)
+        : null;
+    checkKeyOwner(actor, {
+      ownerId,
+      teamId,
+      teamExists: team !== null,
+      callerTeamRole,
+      ownerTeamRole,
+    });
     return team;
   }
 
-  /**
-   * The team's limits on its keys, for non-admins (admins are not bound): models within the
-   * team's (an empty list on either side = no restriction at that level), and max_budget,
-   * tpm_limit and rpm_limit at most the team's. A key moved into the team (`current` given)
-   * is checked with its current values for the fields the request leaves alone; on create a
-   * value filled in from a bound or the calling key is lowered to the team's.
-   */
-  private enforceTeamLimits(
-    principal: Principal,
-    team: TeamEntity | null,
-    requested: KeyFields,
-    fields: LimitedKeyFields,
-    creating: boolean,
-    current: KeyEntity | null,
-  ): LimitedKeyFields {
-    if (!team || this.isKeyAdmin(principal)) return fields;
-    const result: LimitedKeyFields = { ...fields };
-    const models = result.models ?? current?.models;
-    if (models !== undefined && team.models.length > 0) {
-      const wider = models.filter((m) => !team.models.includes(m));
-      if (wider.length > 0) {
-        throw forbidden(
-          `models not allowed for team ${team.teamId}: ${wider.join(', ')}`,
-          'models',
-        );
-      }
-    }
-    const numeric = [
-      ['max_budget', team.maxBudget, current?.maxBudget],
-      ['tpm_limit', team.tpmLimit, current?.tpmLimit],
-      ['rpm_limit', team.rpmLimit, current?.rpmLimit],
-    ] as const;
-    for (const [field, limit, currentValue] of numeric) {
-      if (limit === null) continue;
-      const value = result[field];
-      if (value === undefined) {
-        // Untouched: a moved key's current limit must fit (null = the team's limit applies).
-        if (typeof currentValue === 'number' && currentValue > limit) {
-          throw AppError.badRequest(
-            `${field} ${currentValue} is over the team's ${field} (${limit})`,
-            field,
-          );
-        }
-        continue;
-      }
-      if (creating && requested[field] === undefined && typeof value === 'number') {
-        result[field] = Math.min(value, limit);
-      } else if (value === null || value > limit) {
-        throw AppError.badRequest(
-          `${field} ${value ?? 'unlimited'} is over the team's ${field} (${limit})`,
-          field,
-        );
-      }
-    }
-    return result;
-  }
+  // ---------------------------------------------------------------------------------------
+  // Limits (the clamp is key-limits.ts's; here only which limits apply).
+  // ---------------------------------------------------------------------------------------
 
-  /**
-   * The limits on what a key may carry, for one owner. Admins (key.update.any) are not bound;
-   * everybody else stays within the owner's models and max_budget and the configured upper
-   * bounds. On create, an absent value under a bound becomes the bound.
-   */
-  private enforceLimits(
-    principal: Principal,
-    owner: UserEntity,
-    fields: KeyFields,
-    creating: boolean,
-  ): LimitedKeyFields {
-    if (this.isKeyAdmin(principal)) return fields;
-    const result: LimitedKeyFields = { ...fields };
-    if (fields.models !== undefined && owner.models.length > 0) {
-      const wider = fields.models.filter((m) => !owner.models.includes(m));
-      if (wider.length > 0) {
-        throw new AppError(
-          403,
-          'permission_error',
-          `models not allowed for this user: ${wider.join(', ')}`,
-          'models',
-        );
-      }
-    }
-    const bounds = this.config.keyUpperBounds;
-    const numeric = [
-      ['max_budget', bounds.maxBudget],
-      ['tpm_limit', bounds.tpmLimit],
-      ['rpm_limit', bounds.rpmLimit],
-      ['max_parallel_requests', bounds.maxParallelRequests],
-    ] as const;
-    for (const [field, bound] of numeric) {
-      const value = fields[field];
-      if (bound === null) continue;
-      if (value === undefined && !creating) continue;
-      if (value === undefined || value === null) {
-        if (!creating) throw boundError(field, 'unlimited', bound);
-        result[field] = bound;
-      } else if (value > bound) {
-        throw boundError(field, value, bound);
-      }
-    }
-    if (fields.max_budget === undefined && typeof result.max_budget === 'number') {
-      // Filled in from the bound: never more than the owner's own budget.
-      result.max_budget = Math.min(result.max_budget, owner.maxBudget ?? Infinity);
-    }
-    const budget = result.max_budget;
-    if (owner.maxBudget !== null && budget !== undefined) {
-      if (budget === null || budget > owner.maxBudget) {
-        throw AppError.badRequest(
-          `max_budget ${budget ?? 'unlimited'} is over the owner's max_budget (${owner.maxBudget})`,
-          'max_budget',
-        );
-      }
-    }
-    if (bounds.durationMs !== null && (creating || fields.duration !== undefined)) {
-      const boundText = `${bounds.durationMs / 1000}s`;
-      if (fields.duration === undefined || fields.duration === null) {
-        if (!creating) throw boundError('duration', 'never', boundText);
-        result.durationMs = bounds.durationMs;
-      } else if ((parseDuration(fields.duration) ?? Infinity) > bounds.durationMs) {
-        throw boundError('duration', fields.duration, boundText);
-      }
-    }
-    return result;
-  }
-
-  /**
-   * A virtual key acting on the management API is narrowed by its own limits: what it makes or
-   * changes (including itself) never gets more models, budget, rate or lifetime than it has.
-   * Admins are not narrowed (their session could do it anyway).
-   */
-  private async narrowToCallingKey(
-    principal: Principal,
-    requested: KeyFields,
-    fields: LimitedKeyFields,
-    creating: boolean,
-  ): Promise<LimitedKeyFields> {
-    if (!principal.keyToken || this.isKeyAdmin(principal)) return fields;
+  /** The calling key of a virtual-key caller (null for sessions and the master key). */
+  private async callingKey(principal: Principal): Promise<KeyEntity | null> {
+    if (!principal.keyToken) return null;
     const calling = await this.keys.findByToken(principal.keyToken);
     if (!calling) throw AppError.unauthorized('API key was deleted');
-    const result: LimitedKeyFields = { ...fields };
-    const over = (field: string, value: number | string, limit: number | string): AppError =>
-      AppError.badRequest(
-        `${field} ${value} is over the calling key's own ${field} (${limit})`,
-        field,
-      );
-    if (calling.models.length > 0) {
-      if (result.models === undefined) {
-        if (creating) result.models = calling.models;
-      } else {
-        const wider =
-          result.models.length === 0
-            ? ['all models']
-            : result.models.filter((m) => !calling.models.includes(m));
-        if (wider.length > 0) {
-          throw new AppError(
-            403,
-            'permission_error',
-            `models not allowed for this key: ${wider.join(', ')}`,
-            'models',
-          );
-        }
-      }
+    return calling;
+  }
+
+  /**
+   * Every limit a non-admin's key must stay within (admins, key.update.any, are bound by none:
+   * their session could do it anyway): the configured bounds, the owner's, the team's, the
+   * calling key's own, and on update the key's own budget period (a non-admin may not shorten
+   * it: that resets the spend sooner, a higher budget).
+   */
+  private async limitSources(
+    principal: Principal,
+    context: {
+      owner: UserEntity;
+      team: TeamEntity | null;
+      /** The key being changed (update). */
+      current?: KeyEntity;
+      /** Whether the change moves `current` into `team` (its untouched values must fit). */
+      moving?: boolean;
+    },
+  ): Promise<KeyLimitSource[]> {
+    if (isKeyAdmin(this.actor(principal))) return [];
+    const bounds = this.config.keyUpperBounds;
+    const { owner, team, current } = context;
+    const sources: KeyLimitSource[] = [
+      {
+        label: 'the configured upper bound for',
+        maxBudget: bounds.maxBudget,
+        tpmLimit: bounds.tpmLimit,
+        rpmLimit: bounds.rpmLimit,
+        maxParallelRequests: bounds.maxParallelRequests,
+        lifetimeMs: bounds.durationMs,
+        shortestBudgetPeriod: bounds.minBudgetDurationMs,
+        fills: true,
+      },
+      { label: "the owner's", models: owner.models, maxBudget: owner.maxBudget },
+    ];
+    if (team) {
+      sources.push({
+        label: "the team's",
+        models: team.models,
+        maxBudget: team.maxBudget,
+        tpmLimit: team.tpmLimit,
+        rpmLimit: team.rpmLimit,
+        untouched: context.moving && current ? current : undefined,
+      });
     }
-    const numeric = [
-      ['max_budget', calling.maxBudget],
-      ['tpm_limit', calling.tpmLimit],
-      ['rpm_limit', calling.rpmLimit],
-      ['max_parallel_requests', calling.maxParallelRequests],
-    ] as const;
-    for (const [field, limit] of numeric) {
-      const value = result[field];
-      if (limit === null || (value === undefined && !creating)) continue;
-      if (creating && (requested[field] === undefined || requested[field] === null)) {
-        // Not asked for: the tighter of the calling key's limit and any configured bound.
-        result[field] = Math.min(value ?? Infinity, limit);
-      } else if (value === undefined || value === null) {
-        throw over(field, 'unlimited', limit);
-      } else if (value > limit) {
-        throw over(field, value, limit);
-      }
+    const calling = await this.callingKey(principal);
+    if (calling) sources.push(callingKeySource(calling));
+    if (current) {
+      sources.push({
+        label: "the key's current",
+        shortestBudgetPeriod: budgetPeriodFloor(current),
+      });
     }
-    if (calling.expires !== null && (creating || result.duration !== undefined)) {
-      result.expiresCap = calling.expires;
-      const left = calling.expires.getTime() - this.clock.nowMs();
-      if (creating && (requested.duration === undefined || requested.duration === null)) {
-        result.durationMs = Math.min(result.durationMs ?? Infinity, left);
-        return result;
-      }
-      const asked =
-        result.durationMs ??
-        (result.duration === undefined || result.duration === null
-          ? null
-          : (parseDuration(result.duration) ?? Infinity));
-      if (asked === null) {
-        if (!creating) throw over('duration', 'never', calling.expires.toISOString());
-        result.durationMs = left;
-      } else if (asked > left) {
-        throw over('duration', result.duration ?? `${asked / 1000}s`, 'its expiry');
-      }
-    }
-    return result;
+    return sources;
   }
 
   /** Applies the shared fields to a key (only those present; null clears). */
@@ -541,11 +396,32 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
     return owner;
   }
 
-  private async assertAliasFree(alias: string | null | undefined, token?: string): Promise<void> {
+  /** Aliases are unique per owner (a global check told anybody another user's aliases). */
+  private async assertAliasFree(
+    ownerId: string,
+    alias: string | null | undefined,
+    token?: string,
+  ): Promise<void> {
     if (alias === undefined || alias === null) return;
-    const holder = await this.keys.findByAlias(alias);
+    const holder = await this.keys.findByOwnerAndAlias(ownerId, alias);
     if (holder && holder.token !== token) {
-      throw AppError.conflict(`A key with alias ${alias} already exists`, 'key_alias');
+      throw AppError.conflict(`You already have a key with alias ${alias}`, 'key_alias');
+    }
+  }
+
+  /**
+   * KEY_MAX_PER_USER: a user's live keys are bounded (each answer of /user/info lists them).
+   * Checked before the insert, so parallel generates can pass it by a few; it bounds growth.
+   */
+  private async assertUnderKeyCap(ownerId: string): Promise<void> {
+    const count = (await this.keys.countByUsers([ownerId])).get(ownerId) ?? 0;
+    if (count >= this.config.keyMaxPerUser) {
+      throw new AppError(
+        409,
+        'conflict_error',
+        `user ${ownerId} already has ${count} keys, the most one user may have (KEY_MAX_PER_USER); delete one first`,
+        'user_id',
+      ).withCode('key_limit_reached');
     }
   }
 
@@ -555,7 +431,7 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
       else await this.keys.save(key);
     } catch (error) {
       if (isUniqueViolation(error)) {
-        throw AppError.conflict('A key with this alias already exists', 'key_alias');
+        throw AppError.conflict('You already have a key with this alias', 'key_alias');
       }
       throw error;
     }
@@ -566,7 +442,7 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
   // ---------------------------------------------------------------------------------------
 
   async generate(principal: Principal, request: GenerateKeyRequest): Promise<GenerateKeyResponse> {
-    const { user_id: requestedUserId, ...requested } = request;
+    const { user_id: requestedUserId, key_type: requestedType, ...requested } = request;
     let ownerId = requestedUserId;
     if (ownerId === undefined) {
       // Every key has an owner: the master key (no user row of its own) must name one.
@@ -580,20 +456,16 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
     }
     const team = await this.teamForKey(principal, requested.team_id, ownerId);
     const owner = await this.ownerOrNotFound(ownerId);
-    const fields = this.enforceTeamLimits(
-      principal,
-      team,
-      requested,
-      await this.narrowToCallingKey(
-        principal,
-        requested,
-        this.enforceLimits(principal, owner, requested, true),
-        true,
-      ),
-      true,
-      null,
-    );
-    await this.assertAliasFree(fields.key_alias);
+    const keyType =
+      resolveKeyType(this.actor(principal), requestedType, { creating: true, ownerId }) ??
+      'default';
+    const fields = clampKeyLimits(requested, {
+      creating: true,
+      nowMs: this.clock.nowMs(),
+      sources: await this.limitSources(principal, { owner, team }),
+    });
+    await this.assertUnderKeyCap(owner.userId);
+    await this.assertAliasFree(owner.userId, fields.key_alias);
 
     const now = this.clock.now();
     const { secret, secretHash, keyName } = newSecret();
@@ -617,32 +489,35 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
       maxParallelRequests: null,
       metadata: {},
       blocked: false,
+      keyType,
+      // The key never acts with more than this (the master key's role is proxy_admin; a
+      // calling key's is already its capped role).
+      createdByRole: principal.role,
       createdAt: now,
       createdBy: principal.userId,
       updatedAt: now,
       updatedBy: principal.userId,
-    });
+    } satisfies KeyColumns);
     this.applyFields(key, fields, now);
     await this.write(key, true);
     return { key: secret, ...toKeyResponse(key) };
   }
 
   async update(principal: Principal, request: UpdateKeyRequest): Promise<KeyResponse> {
-    const { key: ref, user_id: newUserId, ...requested } = request;
+    const { key: ref, user_id: newUserId, key_type: requestedType, ...requested } = request;
     const key = await this.findVisible(principal, ref, 'update');
-    const admin = this.isKeyAdmin(principal);
+    const admin = isKeyAdmin(this.actor(principal));
     if (newUserId !== undefined && newUserId !== key.userId && !admin) {
-      throw new AppError(
-        403,
-        'permission_error',
-        'You may not move a key to another user',
-        'user_id',
-      );
+      throw forbidden('You may not move a key to another user', 'user_id');
     }
     if (requested.blocked === false && key.blocked && !admin) {
-      throw new AppError(403, 'permission_error', 'Only proxy_admin may unblock a key', 'blocked');
+      throw forbidden('Only proxy_admin may unblock a key', 'blocked');
     }
     const ownerId = newUserId ?? key.userId ?? principal.userId;
+    const keyType = resolveKeyType(this.actor(principal), requestedType, {
+      creating: false,
+      ownerId,
+    });
     const moving = requested.team_id !== undefined && requested.team_id !== key.teamId;
     const team = moving
       ? await this.teamForKey(principal, requested.team_id, ownerId)
@@ -650,22 +525,20 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
         ? await this.teams.findTeam(key.teamId)
         : null;
     const owner = await this.ownerOrNotFound(ownerId);
-    const fields = this.enforceTeamLimits(
-      principal,
-      team,
-      requested,
-      await this.narrowToCallingKey(
-        principal,
-        requested,
-        this.enforceLimits(principal, owner, requested, false),
-        false,
-      ),
-      false,
-      moving ? key : null,
+    const fields = clampKeyLimits(requested, {
+      creating: false,
+      nowMs: this.clock.nowMs(),
+      sources: await this.limitSources(principal, { owner, team, current: key, moving }),
+    });
+    const newOwner = owner.userId !== key.userId;
+    await this.assertAliasFree(
+      owner.userId,
+      fields.key_alias !== undefined ? fields.key_alias : newOwner ? key.keyAlias : null,
+      key.token,
     );
-    await this.assertAliasFree(fields.key_alias, key.token);
     const now = this.clock.now();
     this.applyFields(key, fields, now);
+    if (keyType !== undefined) key.keyType = keyType;
     key.userId = owner.userId;
     key.updatedAt = now;
     key.updatedBy = principal.userId;
@@ -687,14 +560,51 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
     if (aliases.length > 0) {
       const byAlias = await this.keys.findByAliases(aliases);
       for (const alias of aliases) {
-        const key = byAlias.find((k) => k.keyAlias === alias) ?? null;
-        found.set(alias, await this.checkAccess(principal, key, 'delete', 'key_aliases'));
+        const key = await this.resolveAliasForDelete(
+          principal,
+          byAlias.filter((k) => k.keyAlias === alias),
+          alias,
+        );
+        found.set(key.token, key);
       }
     }
-    const keys = [...new Map([...found.values()].map((k) => [k.token, k])).values()];
+    const keys = [...found.values()];
     await this.keys.archive(keys, this.clock.now(), principal.userId);
     for (const key of keys) this.cache.invalidateToken(key.token);
     return { deleted_keys: keys.map((k) => k.token) };
+  }
+
+  /**
+   * Aliases are unique per owner, so one alias can name several keys: it names the one key
+   * with that alias the caller may delete. None visible: 404 (like an unknown alias); visible
+   * but none deletable: 403; several deletable (an admin, or a team admin, naming an alias
+   * several owners use): 400 `ambiguous_key_alias`, asking for `keys`.
+   */
+  private async resolveAliasForDelete(
+    principal: Principal,
+    candidates: KeyEntity[],
+    alias: string,
+  ): Promise<KeyEntity> {
+    const actor = this.actor(principal);
+    const visible: KeyEntity[] = [];
+    const deletable: KeyEntity[] = [];
+    for (const key of candidates) {
+      const teamRole = await this.teamRoleFor(principal, key);
+      if (!mayReadKey(actor, key, teamRole)) continue;
+      visible.push(key);
+      if (mayActOnKey(actor, key, 'delete', teamRole)) deletable.push(key);
+    }
+    if (deletable.length === 1) return deletable[0];
+    if (deletable.length > 1) {
+      throw AppError.badRequest(
+        `${deletable.length} keys you may delete have alias ${alias}; name them by keys instead`,
+        'key_aliases',
+      ).withCode('ambiguous_key_alias');
+    }
+    if (visible.length > 0) {
+      throw forbidden(`Your role (${principal.role}) may not delete this key`, 'key_aliases');
+    }
+    throw AppError.notFound('Key', 'key_aliases');
   }
 
   async info(principal: Principal, query: KeyInfoQuery): Promise<KeyInfoResponse> {
@@ -747,11 +657,52 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
     };
   }
 
+  /**
+   * A new secret for a key: it hands the secret over, so it takes the right to make that key
+   * for its owner (`mayRegenerateKey`), and through a calling key only a key within the calling
+   * key's own limits and type (else a narrow key would obtain a wider sibling's secret). The
+   * key's recorded creator role becomes the meet of the old one and the regenerator's.
+   */
   async regenerate(
     principal: Principal,
     request: RegenerateKeyRequest,
   ): Promise<GenerateKeyResponse> {
-    const key = await this.findVisible(principal, request.key, 'update');
+    const key = await this.findByRef(request.key, 'key');
+    const actor = this.actor(principal);
+    const teamRole = await this.teamRoleFor(principal, key);
+    if (!key || !mayReadKey(actor, key, teamRole)) throw AppError.notFound('Key', 'key');
+    const ownerInTeam =
+      teamRole === 'admin' && key.teamId !== null && key.userId !== null
+        ? (await this.teams.memberRole(key.teamId, key.userId)) !== null
+        : false;
+    if (!mayRegenerateKey(actor, key, teamRole, ownerInTeam)) {
+      throw forbidden(
+        key.userId === principal.userId
+          ? `Your role (${principal.role}) may not regenerate this key`
+          : 'Only the owner or an admin may regenerate this key (a team admin only an llm_api key)',
+        'key',
+      );
+    }
+    if (actor.keyType !== null && !keyTypeWithin(key.keyType, actor.keyType)) {
+      throw forbidden(`A ${actor.keyType} key may not regenerate a ${key.keyType} key`, 'key');
+    }
+    const calling = isKeyAdmin(actor) ? null : await this.callingKey(principal);
+    if (calling && calling.token !== key.token) {
+      try {
+        clampKeyLimits(limitsOf(key), {
+          creating: false,
+          nowMs: this.clock.nowMs(),
+          expiresAt: key.expires,
+          sources: [callingKeySource(calling)],
+        });
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        throw forbidden(
+          `This key may not regenerate a key wider than itself: ${error.message}`,
+          'key',
+        );
+      }
+    }
     const now = this.clock.now();
     const graceMs = request.grace_period ? (parseDuration(request.grace_period) ?? 0) : 0;
     const { secret, secretHash, keyName } = newSecret();
@@ -759,6 +710,7 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
     key.previousSecretExpiresAt = new Date(now.getTime() + graceMs);
     key.secretHash = secretHash;
     key.keyName = keyName;
+    key.createdByRole = meetRole(key.createdByRole, principal.role);
     key.updatedAt = now;
     key.updatedBy = principal.userId;
     await this.write(key, false);
@@ -781,8 +733,8 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
     blocked: boolean,
   ): Promise<KeyResponse> {
     const key = await this.findVisible(principal, ref, 'update');
-    if (!blocked && !this.isKeyAdmin(principal)) {
-      throw new AppError(403, 'permission_error', 'Only proxy_admin may unblock a key', 'key');
+    if (!blocked && !isKeyAdmin(this.actor(principal))) {
+      throw forbidden('Only proxy_admin may unblock a key', 'key');
     }
     key.blocked = blocked;
     key.updatedAt = this.clock.now();
@@ -797,8 +749,16 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
     return this.keys.countByUsers(userIds);
   }
 
-  /** For `GET /user/info`: the user's keys (the caller's right to see the user is checked there). */
-  async listForUser(userId: string): Promise<KeyResponse[]> {
-    return (await this.keys.findByUser(userId)).map(toKeyResponse);
+  /**
+   * For `GET /user/info`: one page of the user's keys, newest first, and how many there are
+   * (the caller's right to see the user is checked there).
+   */
+  async pageForUser(
+    userId: string,
+    page: number,
+    pageSize: number,
+  ): Promise<{ keys: KeyResponse[]; total: number }> {
+    const [rows, total] = await this.keys.pageByUser(userId, page, pageSize);
+    return { keys: rows.map(toKeyResponse), total };
   }
 }

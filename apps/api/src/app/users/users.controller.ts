@@ -17,6 +17,9 @@ import { RequirePermission } from '../common/decorators/require-permission.decor
 import { KeysService } from '../keys/keys.service';
 import { UsersService } from './users.service';
 
+/** Keys per page of `GET /user/info` when `page_size` is not given. */
+const USER_INFO_KEYS_PAGE_SIZE = 50;
+
 @ApiTags('users')
 @ApiBearerAuth()
 @Controller('user')
@@ -43,8 +46,19 @@ export class UsersController {
     @Query() query: UserInfoQuery,
   ): Promise<UserInfoResponse> {
     const info = await this.users.info(principal, query.user_id);
-    // The keys module fills `keys` (users.info has already checked the caller may see the user).
-    return { ...info, keys: await this.keys.listForUser(info.user_id) };
+    // The keys module fills `keys`, one page of them (users.info has already checked the caller
+    // may see the user): a user with many large keys must not make a huge answer.
+    const page = query.page ?? 1;
+    const pageSize = query.page_size ?? USER_INFO_KEYS_PAGE_SIZE;
+    const { keys, total } = await this.keys.pageForUser(info.user_id, page, pageSize);
+    return {
+      ...info,
+      keys,
+      keys_total: total,
+      keys_page: page,
+      keys_page_size: pageSize,
+      keys_total_pages: Math.ceil(total / pageSize),
+    };
   }
 
   @Post('update')

@@ -160,7 +160,11 @@ export class UsersService {
     return this.respondOne(user);
   }
 
-  async info(principal: Principal, userId: string | undefined): Promise<UserInfoResponse> {
+  /** The user and their teams; the controller adds the page of their keys (keys module). */
+  async info(
+    principal: Principal,
+    userId: string | undefined,
+  ): Promise<Omit<UserInfoResponse, `keys${string}`>> {
     if (!userId && isMaster(principal)) {
       throw AppError.badRequest('user_id is required when calling with the master key', 'user_id');
     }
@@ -168,7 +172,6 @@ export class UsersService {
     return {
       user_id: user.userId,
       user_info: await this.respondOne(user),
-      keys: [],
       teams: await this.teams.teamsOfUser(user.userId),
     };
   }

@@ -1,3 +1,4 @@
+import { KEY_TYPES, type KeyType } from '@gatehouse/shared/auth';
 import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsBoolean, IsIn, Matches } from 'class-validator';
 import { ID_PATTERN } from './common.dto';
 import { DURATION_MESSAGE, DURATION_PATTERN } from './duration';
@@ -72,6 +73,15 @@ class KeyFieldsRequest {
   @Optional()
   @IsBoolean()
   blocked?: boolean;
+
+  /**
+   * What the key may be used for: `default` (LLM API and management API), `llm_api` (LLM API
+   * only), `management` (management API only), `read_only` (management reads only). Default
+   * `default`; a key made for somebody else by a non-admin is always `llm_api`.
+   */
+  @Optional()
+  @IsIn(KEY_TYPES)
+  key_type?: KeyType;
 }
 
 /** `POST /key/generate`. */
@@ -194,6 +204,7 @@ export interface KeyResponse {
   max_parallel_requests: number | null;
   metadata: Record<string, unknown>;
   blocked: boolean;
+  key_type: KeyType;
   created_at: string;
   created_by: string | null;
   updated_at: string;

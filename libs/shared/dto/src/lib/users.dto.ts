@@ -112,6 +112,16 @@ export class UserInfoQuery {
   @Optional()
   @Matches(ID_PATTERN)
   user_id?: string;
+
+  /** The page of the user's keys (newest first), from 1. */
+  @Optional()
+  @QueryInt(1, MAX_PAGE)
+  page?: number;
+
+  /** Keys per page: default 50, at most 100. */
+  @Optional()
+  @QueryInt(1, 100)
+  page_size?: number;
 }
 
 export const USER_SORT_FIELDS = [
@@ -174,7 +184,13 @@ export interface UserResponse {
 export interface UserInfoResponse {
   user_id: string;
   user_info: UserResponse;
+  /** One page of the user's keys (`page`, `page_size`), newest first. */
   keys: unknown[];
+  /** How many keys the user has in all, and the page shown. */
+  keys_total: number;
+  keys_page: number;
+  keys_page_size: number;
+  keys_total_pages: number;
   teams: unknown[];
 }
 

@@ -23,6 +23,7 @@ function generated(overrides: Partial<GenerateKeyResponse> = {}): GenerateKeyRes
     budget_duration: null,
     budget_reset_at: null,
     blocked: false,
+    key_type: 'default',
     metadata: {},
     created_at: '2026-11-27T07:00:00.000Z',
     created_by: 'u-1',

@@ -98,6 +98,7 @@ function key(overrides: Partial<KeyResponse> = {}): KeyResponse {
     max_parallel_requests: null,
     metadata: {},
     blocked: false,
+    key_type: 'default',
     created_at: '2026-11-01T00:00:00.000Z',
     created_by: 'u-1',
     updated_at: '2026-11-01T00:00:00.000Z',

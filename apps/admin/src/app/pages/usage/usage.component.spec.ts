@@ -84,6 +84,7 @@ const laptop: KeyResponse = {
   max_parallel_requests: null,
   metadata: {},
   blocked: false,
+  key_type: 'default',
   created_at: `${TODAY}T00:00:00.000Z`,
   created_by: 'u-internal_user',
   updated_at: `${TODAY}T00:00:00.000Z`,

@@ -120,4 +120,24 @@ describe('PermissionGuard', () => {
   it('skips public routes', () => {
     expect(sut.canActivate(context({ [IS_PUBLIC]: true }))).toBe(true);
   });
+
+  it.each([
+    // key type, method, route meta, allowed (issue 11, finding 1)
+    ['default', 'POST', need('key.create.self'), true],
+    ['llm_api', 'GET', need('key.read.self'), false],
+    ['llm_api', 'POST', { [ANY_AUTHENTICATED]: true }, false],
+    ['management', 'POST', need('key.create.self'), true],
+    ['read_only', 'GET', need('key.read.self'), true],
+    ['read_only', 'GET', { [ANY_AUTHENTICATED]: true }, true],
+    ['read_only', 'POST', need('user.update.self'), false],
+  ] as const)(
+    'a %s key, %s on a route needing %j: allowed %s',
+    (keyType, method, meta, allowed) => {
+      const request = {
+        method,
+        principal: { ...principal('internal_user'), method: 'virtual_key', keyToken: 't', keyType },
+      };
+      expect(status(() => sut.canActivate(context(meta, request)))).toBe(allowed ? undefined : 403);
+    },
+  );
 });

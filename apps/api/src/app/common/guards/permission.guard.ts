@@ -1,4 +1,4 @@
-import { hasPermission, type Permission } from '@gatehouse/shared/auth';
+import { hasPermission, keyTypeAllows, type Permission } from '@gatehouse/shared/auth';
 import { Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ANY_AUTHENTICATED } from '../decorators/authenticated.decorator';
@@ -10,6 +10,8 @@ import { AppError } from '../errors/app-error';
 /**
  * Global, after AuthGuard: the route's @RequirePermission must be in the caller's role. A
  * route that states neither a permission nor @Authenticated() is refused (secure by default).
+ * A virtual key must also be of a type that reaches the management API (and, for `read_only`
+ * keys, the route must be a read).
  */
 @Injectable()
 export class PermissionGuard implements CanActivate {
@@ -23,11 +25,18 @@ export class PermissionGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const principal = request.principal;
     if (!principal) throw AppError.unauthorized();
-    if (this.reflector.getAllAndOverride<boolean>(ANY_AUTHENTICATED, targets)) return true;
+    const anyAuthenticated = this.reflector.getAllAndOverride<boolean>(ANY_AUTHENTICATED, targets);
     const permission = this.reflector.getAllAndOverride<Permission | undefined>(
       REQUIRED_PERMISSION,
       targets,
     );
+    if (
+      principal.keyType !== undefined &&
+      !keyTypeAllows(principal.keyType, permission ?? null, request.method)
+    ) {
+      throw AppError.forbidden(`A ${principal.keyType} key may not call this route`);
+    }
+    if (anyAuthenticated) return true;
     if (!permission) {
       this.logger.error(
         `${context.getClass().name}.${context.getHandler().name} states no permission`,
