@@ -39,6 +39,12 @@ export const routes: Routes = [
         loadComponent: () => import('./pages/usage/usage.component').then((m) => m.UsageComponent),
       },
       {
+        path: 'logs',
+        title: 'Logs · Gatehouse',
+        canActivate: [permissionOf('logs')],
+        loadComponent: () => import('./pages/logs/logs.component').then((m) => m.LogsComponent),
+      },
+      {
         path: 'users',
         title: 'Internal Users · Gatehouse',
         canActivate: [permissionOf('users')],
