@@ -33,6 +33,13 @@ export const routes: Routes = [
         loadComponent: () => import('./pages/keys/keys.component').then((m) => m.KeysComponent),
       },
       {
+        path: 'keys/:token',
+        title: 'Key · Gatehouse',
+        canActivate: [permissionOf('keys')],
+        loadComponent: () =>
+          import('./pages/keys/key-page.component').then((m) => m.KeyPageComponent),
+      },
+      {
         path: 'usage',
         title: 'Usage · Gatehouse',
         canActivate: [permissionOf('usage')],

@@ -21,12 +21,12 @@ import type {
 } from '@gatehouse/shared/dto';
 import { NotifyService } from '../../core/notify.service';
 import { KeysService } from '../../data-access/keys.service';
-import { ModelsService } from '../../data-access/models.service';
+import { KeyModelsService } from '../../data-access/key-models.service';
 import { SessionService } from '../../data-access/session.service';
 import { UsersService } from '../../data-access/users.service';
 import { ActionRunner } from '../../shared/action-runner';
 import { dateOnly, usd } from '../../shared/format';
-import { SecretDialogComponent, type SecretData } from '../../shared/secret-dialog.component';
+import { openNewSecret } from '../../shared/secret-dialog.component';
 import {
   CellDirective,
   DataTableComponent,
@@ -67,7 +67,7 @@ export function keyStatus(key: KeyResponse, now = new Date()): KeyStatus {
 })
 export class KeysComponent implements OnInit {
   private readonly keysApi = inject(KeysService);
-  private readonly models = inject(ModelsService);
+  private readonly keyModels = inject(KeyModelsService);
   private readonly users = inject(UsersService);
   protected readonly session = inject(SessionService);
   private readonly dialog = inject(MatDialog);
@@ -179,32 +179,13 @@ export class KeysComponent implements OnInit {
     return key.key_alias ?? key.key_name;
   }
 
-  /** The models a key may get: the caller's allow-list, or every configured model. */
-  private async allowedModels(): Promise<string[]> {
-    const [all, mine] = await Promise.allSettled([this.models.list(), this.users.info()]);
-    const allowed = mine.status === 'fulfilled' ? mine.value.user_info.models : [];
-    if (allowed.length) return allowed;
-    return all.status === 'fulfilled' ? [...new Set(all.value.map((m) => m.model_name))] : [];
-  }
-
   protected async create(): Promise<void> {
-    const models =
-      this.session.me()?.auth === 'master_key'
-        ? await this.allModels()
-        : await this.allowedModels();
+    const models = await this.keyModels.allowed();
     const ref = this.dialog.open<KeyCreateDialogComponent, KeyCreateData, GenerateKeyResponse>(
       KeyCreateDialogComponent,
-      { data: { models }, width: '560px', maxWidth: '95vw', autoFocus: 'first-tabbable' },
+      { data: { models }, width: '640px', maxWidth: '95vw', autoFocus: 'first-tabbable' },
     );
     ref.afterClosed().subscribe(() => void this.table.load());
-  }
-
-  private async allModels(): Promise<string[]> {
-    try {
-      return [...new Set((await this.models.list()).map((m) => m.model_name))];
-    } catch {
-      return [];
-    }
   }
 
   protected regenerate(key: KeyResponse): Promise<boolean> {
@@ -218,19 +199,7 @@ export class KeysComponent implements OnInit {
       run: () => this.keysApi.regenerate(key.token),
       failure: 'Could not regenerate the key',
       after: (fresh) => {
-        this.dialog.open<SecretDialogComponent, SecretData>(SecretDialogComponent, {
-          data: {
-            title: 'New secret key',
-            warning: "Copy this key now. You won't see it again.",
-            message: `The new secret for "${this.label(key)}":`,
-            value: fresh.key,
-            label: 'secret key',
-            testId: 'new-key-secret',
-          },
-          width: '560px',
-          maxWidth: '95vw',
-          disableClose: true,
-        });
+        openNewSecret(this.dialog, this.label(key), fresh.key);
         return this.table.load();
       },
     });
