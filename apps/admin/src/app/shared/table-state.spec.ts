@@ -75,4 +75,15 @@ describe('TableState', () => {
     sut.onSort({ active: 'spend', direction: '' });
     expect(fetch).toHaveBeenLastCalledWith(1, 10, null);
   });
+
+  it('keeps the answer of the latest request when an older one comes back later', async () => {
+    let answerOld: (rows: TableRows<string>) => void = () => undefined;
+    fetch.mockReturnValueOnce(new Promise((resolve) => (answerOld = resolve)));
+    fetch.mockResolvedValueOnce({ rows: ['filtered'], total: 1 });
+    const old = sut.load();
+    await sut.load();
+    answerOld({ rows: ['everything'], total: 9 });
+    await old;
+    expect([sut.rows(), sut.total(), sut.loading()]).toEqual([['filtered'], 1, false]);
+  });
 });

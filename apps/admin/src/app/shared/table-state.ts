@@ -29,6 +29,7 @@ export class TableState<T> {
   readonly failed = signal(false);
   /** Null: the API's default order. */
   readonly sort: WritableSignal<TableSort | null>;
+  private requests = 0;
 
   constructor(
     private readonly fetch: (
@@ -45,18 +46,22 @@ export class TableState<T> {
   }
 
   async load(): Promise<void> {
+    // Filters reload on every keystroke: only the latest request may fill the table.
+    const request = ++this.requests;
     this.loading.set(true);
     this.failed.set(false);
     try {
       const answer = await this.fetch(this.page(), this.size(), this.sort());
+      if (request !== this.requests) return;
       this.rows.set(answer.rows);
       this.total.set(answer.total ?? answer.rows.length);
     } catch (error) {
+      if (request !== this.requests) return;
       this.failed.set(true);
       this.rows.set([]);
       this.onError(error);
     } finally {
-      this.loading.set(false);
+      if (request === this.requests) this.loading.set(false);
     }
   }
 
