@@ -83,7 +83,8 @@ function apiParam(error: unknown): string | null {
       margin: 8px 0 24px;
     }
     .grace {
-      width: 280px;
+      width: 320px;
+      max-width: 100%;
     }
     section + section {
       margin-top: 24px;

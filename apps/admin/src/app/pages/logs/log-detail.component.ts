@@ -27,7 +27,7 @@ import { formatMs, latencyMs, utcTime } from './log-view';
     }
     dd {
       margin: 0;
-      word-break: break-all;
+      overflow-wrap: anywhere;
     }
   `,
 })
