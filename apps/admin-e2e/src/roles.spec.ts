@@ -2,10 +2,10 @@ import { expect, test } from '@playwright/test';
 import { createUser, loginAs, navLinks, PASSWORD, shot } from './support';
 
 const NAV_BY_ROLE: Record<string, string[]> = {
-  proxy_admin: ['Virtual Keys', 'Usage', 'Internal Users', 'Teams', 'Models'],
-  proxy_admin_viewer: ['Virtual Keys', 'Usage', 'Internal Users', 'Teams'],
-  internal_user: ['Virtual Keys', 'Usage'],
-  internal_user_viewer: ['Virtual Keys', 'Usage'],
+  proxy_admin: ['Virtual Keys', 'Usage', 'Logs', 'Internal Users', 'Teams', 'Models'],
+  proxy_admin_viewer: ['Virtual Keys', 'Usage', 'Logs', 'Internal Users', 'Teams'],
+  internal_user: ['Virtual Keys', 'Usage', 'Logs'],
+  internal_user_viewer: ['Virtual Keys', 'Usage', 'Logs'],
 };
 
 for (const [role, pages] of Object.entries(NAV_BY_ROLE)) {

@@ -92,6 +92,7 @@ test.describe('self-serve walkthrough (product page)', () => {
     await expect(navLinks(page)).toHaveText([
       'Virtual Keys',
       'Usage',
+      'Logs',
       'Internal Users',
       'Teams',
       'Models',
@@ -257,7 +258,13 @@ test.describe('self-serve walkthrough (product page)', () => {
     await viewer.getByLabel('Confirm password').fill(PASSWORD);
     await viewer.getByRole('button', { name: 'Set password and sign in' }).click();
     await expect(viewer).toHaveURL(/\/ui\/keys$/);
-    await expect(navLinks(viewer)).toHaveText(['Virtual Keys', 'Usage', 'Internal Users', 'Teams']);
+    await expect(navLinks(viewer)).toHaveText([
+      'Virtual Keys',
+      'Usage',
+      'Logs',
+      'Internal Users',
+      'Teams',
+    ]);
 
     // Everybody's keys, with their spend, and no write controls.
     const keys = viewer.getByRole('table', { name: 'Virtual keys' });

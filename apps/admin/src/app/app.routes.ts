@@ -33,10 +33,23 @@ export const routes: Routes = [
         loadComponent: () => import('./pages/keys/keys.component').then((m) => m.KeysComponent),
       },
       {
+        path: 'keys/:token',
+        title: 'Key · Gatehouse',
+        canActivate: [permissionOf('keys')],
+        loadComponent: () =>
+          import('./pages/keys/key-page.component').then((m) => m.KeyPageComponent),
+      },
+      {
         path: 'usage',
         title: 'Usage · Gatehouse',
         canActivate: [permissionOf('usage')],
         loadComponent: () => import('./pages/usage/usage.component').then((m) => m.UsageComponent),
+      },
+      {
+        path: 'logs',
+        title: 'Logs · Gatehouse',
+        canActivate: [permissionOf('logs')],
+        loadComponent: () => import('./pages/logs/logs.component').then((m) => m.LogsComponent),
       },
       {
         path: 'users',

@@ -37,6 +37,7 @@ describe('NavComponent (role-aware navigation)', () => {
     expect(await renderAs('proxy_admin')).toEqual([
       'Virtual Keys',
       'Usage',
+      'Logs',
       'Internal Users',
       'Teams',
       'Models',
@@ -47,15 +48,16 @@ describe('NavComponent (role-aware navigation)', () => {
     expect(await renderAs('proxy_admin_viewer')).toEqual([
       'Virtual Keys',
       'Usage',
+      'Logs',
       'Internal Users',
       'Teams',
     ]);
   });
 
   it.each<Role>(['internal_user', 'internal_user_viewer'])(
-    'shows %s only its keys and its usage',
+    'shows %s only its keys, its usage and its logs',
     async (role) => {
-      expect(await renderAs(role)).toEqual(['Virtual Keys', 'Usage']);
+      expect(await renderAs(role)).toEqual(['Virtual Keys', 'Usage', 'Logs']);
     },
   );
 
@@ -75,6 +77,6 @@ describe('NavComponent (role-aware navigation)', () => {
     session.me.set(me('proxy_admin'));
     fixture.detectChanges();
     await fixture.whenStable();
-    expect((fixture.nativeElement as HTMLElement).querySelectorAll('a')).toHaveLength(5);
+    expect((fixture.nativeElement as HTMLElement).querySelectorAll('a')).toHaveLength(6);
   });
 });

@@ -10,6 +10,7 @@ export interface NavItem {
 export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/keys', label: 'Virtual Keys', permission: 'key.read.self' },
   { path: '/usage', label: 'Usage', permission: 'spend.read.self' },
+  { path: '/logs', label: 'Logs', permission: 'spend.read.self' },
   { path: '/users', label: 'Internal Users', permission: 'user.read.any' },
   { path: '/teams', label: 'Teams', permission: 'team.read.any' },
   { path: '/models', label: 'Models', permission: 'model.write' },

@@ -7,16 +7,30 @@ import type {
   KeyInfoResponse,
   KeyListResponse,
   KeyResponse,
+  KeySortField,
+  UpdateKeyRequest,
 } from '@gatehouse/shared/dto';
 import { firstValueFrom } from 'rxjs';
 import { params } from './http-params';
+
+/** The query of `/key/list` (ListKeysQuery); empty values are left out. */
+export interface KeyListQuery {
+  page?: number;
+  size?: number;
+  user_id?: string | null;
+  team_id?: string | null;
+  /** Exact alias. */
+  key_alias?: string | null;
+  sort_by?: KeySortField | null;
+  sort_order?: 'asc' | 'desc' | null;
+}
 
 /** `/key/*`. A key is named by its `token` id everywhere; the secret is shown once. */
 @Injectable({ providedIn: 'root' })
 export class KeysService {
   private readonly http = inject(HttpClient);
 
-  list(query: { page?: number; size?: number; user_id?: string | null }): Promise<KeyListResponse> {
+  list(query: KeyListQuery): Promise<KeyListResponse> {
     return firstValueFrom(this.http.get<KeyListResponse>('/key/list', { params: params(query) }));
   }
 
@@ -31,8 +45,15 @@ export class KeysService {
     return firstValueFrom(this.http.post<GenerateKeyResponse>('/key/generate', request));
   }
 
-  regenerate(token: string): Promise<GenerateKeyResponse> {
-    return firstValueFrom(this.http.post<GenerateKeyResponse>('/key/regenerate', { key: token }));
+  /** The caller may change only what the API's narrowing rules allow; it answers 4xx + param. */
+  update(request: UpdateKeyRequest): Promise<KeyResponse> {
+    return firstValueFrom(this.http.post<KeyResponse>('/key/update', request));
+  }
+
+  /** A new secret; with `gracePeriod` (e.g. `10m`) the old one keeps working that long. */
+  regenerate(token: string, gracePeriod?: string): Promise<GenerateKeyResponse> {
+    const body = gracePeriod ? { key: token, grace_period: gracePeriod } : { key: token };
+    return firstValueFrom(this.http.post<GenerateKeyResponse>('/key/regenerate', body));
   }
 
   block(token: string): Promise<KeyResponse> {

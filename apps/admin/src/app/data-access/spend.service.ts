@@ -1,6 +1,12 @@
 import { HttpClient } from '@angular/common/http';
 import { inject, Injectable } from '@angular/core';
-import type { CacheHitsResponse, DailyActivityResponse } from '@gatehouse/shared/dto';
+import type {
+  CacheHitsResponse,
+  DailyActivityResponse,
+  SpendLogsResponse,
+  SpendReportResponse,
+  SpendGroup,
+} from '@gatehouse/shared/dto';
 import { firstValueFrom } from 'rxjs';
 import { params } from './http-params';
 
@@ -13,7 +19,20 @@ export interface ActivityQuery {
   user_id?: string | null;
 }
 
-/** Spend analytics, read from the daily rollups. */
+/** The query of `/spend/logs` (SpendLogsQuery): every filter it has today, all optional. */
+export interface LogsQuery {
+  start_date?: string | null;
+  end_date?: string | null;
+  /** Honoured for admins and admin viewers; the API answers only their own to everybody else. */
+  user_id?: string | null;
+  /** A key's token id (or its secret). */
+  api_key?: string | null;
+  model?: string | null;
+  page?: number;
+  page_size?: number;
+}
+
+/** Spend analytics, read from the daily rollups, and the request logs. */
 @Injectable({ providedIn: 'root' })
 export class SpendService {
   private readonly http = inject(HttpClient);
@@ -27,6 +46,19 @@ export class SpendService {
   cacheHits(query: ActivityQuery): Promise<CacheHitsResponse> {
     return firstValueFrom(
       this.http.get<CacheHitsResponse>('/global/activity/cache_hits', { params: params(query) }),
+    );
+  }
+
+  /** One page of request logs, newest first, scoped by the API to what the caller may see. */
+  logs(query: LogsQuery): Promise<SpendLogsResponse> {
+    return firstValueFrom(
+      this.http.get<SpendLogsResponse>('/spend/logs', { params: params(query) }),
+    );
+  }
+
+  report(query: ActivityQuery & { group_by: SpendGroup }): Promise<SpendReportResponse> {
+    return firstValueFrom(
+      this.http.get<SpendReportResponse>('/global/spend/report', { params: params(query) }),
     );
   }
 }

@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
-import { MAT_DIALOG_DATA, MatDialogModule } from '@angular/material/dialog';
+import { MAT_DIALOG_DATA, MatDialogModule, type MatDialog } from '@angular/material/dialog';
 import { CopyBoxComponent } from './copy-box.component';
 
 export interface SecretData {
@@ -33,4 +33,26 @@ export interface SecretData {
 })
 export class SecretDialogComponent {
   protected readonly data = inject<SecretData>(MAT_DIALOG_DATA);
+}
+
+/** A regenerated key's new secret, shown once (it cannot be closed by accident). */
+export function openNewSecret(
+  dialog: MatDialog,
+  keyLabel: string,
+  secret: string,
+  note = '',
+): void {
+  dialog.open<SecretDialogComponent, SecretData>(SecretDialogComponent, {
+    data: {
+      title: 'New secret key',
+      warning: "Copy this key now. You won't see it again.",
+      message: `The new secret for "${keyLabel}":${note ? ' ' + note : ''}`,
+      value: secret,
+      label: 'secret key',
+      testId: 'new-key-secret',
+    },
+    width: '560px',
+    maxWidth: '95vw',
+    disableClose: true,
+  });
 }

@@ -135,6 +135,34 @@ describe('KeyCreateDialogComponent', () => {
     expect(ref.disableClose).toBe(true);
   });
 
+  it('shows curl, Python and Node examples with this origin, the secret and its models', async () => {
+    await setUp();
+    type('Key alias', 'laptop');
+    await submit();
+    http.expectOne('/key/generate').flush(generated({ models: ['claude-3'] }));
+    await settle();
+    const tabs = Array.from(root.querySelectorAll('[role="tab"]')).map((t) =>
+      t.textContent?.trim(),
+    );
+    expect(tabs).toEqual(['curl', 'Python', 'Node.js']);
+    const curl = root.querySelector('[data-testid="snippet-curl"]')?.textContent ?? '';
+    expect(curl).toContain(`curl ${window.location.origin}/v1/chat/completions`);
+    expect(curl).toContain('Bearer sk-secret-value-1234abcd');
+    expect(curl).toContain('"model":"claude-3"');
+    expect(curl).toContain('Models this key may call: claude-3');
+  });
+
+  it('names every model the caller may give when the key has no list', async () => {
+    await setUp();
+    type('Key alias', 'laptop');
+    await submit();
+    http.expectOne('/key/generate').flush(generated());
+    await settle();
+    expect(root.querySelector('[data-testid="snippet-curl"]')?.textContent).toContain(
+      'Models this key may call: gpt-4o, claude-3',
+    );
+  });
+
   it("shows the API's error message and keeps the form", async () => {
     await setUp();
     type('Key alias', 'laptop');

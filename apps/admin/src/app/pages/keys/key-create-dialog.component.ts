@@ -1,4 +1,5 @@
-import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
+import { DOCUMENT } from '@angular/common';
+import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
 import { FormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MAT_DIALOG_DATA, MatDialogModule, MatDialogRef } from '@angular/material/dialog';
@@ -9,6 +10,7 @@ import type { GenerateKeyRequest, GenerateKeyResponse } from '@gatehouse/shared/
 import { KeysService } from '../../data-access/keys.service';
 import { CopyBoxComponent } from '../../shared/copy-box.component';
 import { FormSubmission } from '../../shared/form-submission';
+import { KeySnippetsComponent } from './key-snippets.component';
 
 export interface KeyCreateData {
   /** The models the caller may give a key (their allow-list; all models when unrestricted). */
@@ -37,78 +39,10 @@ export const DURATIONS: readonly { value: string; label: string }[] = [
     MatInputModule,
     MatSelectModule,
     CopyBoxComponent,
+    KeySnippetsComponent,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
-  template: `
-    @if (created(); as created) {
-      <h2 mat-dialog-title>Save your key</h2>
-      <mat-dialog-content>
-        <p class="warning" role="alert">
-          Copy this key now. You won't see it again: Gatehouse stores only its hash.
-        </p>
-        <gh-copy-box [value]="created.key" label="secret key" testId="new-key-secret" />
-        <p class="muted">
-          {{ created.key_alias ?? 'Unnamed key' }} · shown in the list as {{ created.key_name }}
-        </p>
-      </mat-dialog-content>
-      <mat-dialog-actions align="end">
-        <button mat-flat-button type="button" [mat-dialog-close]="created">Done</button>
-      </mat-dialog-actions>
-    } @else {
-      <h2 mat-dialog-title>Create a virtual key</h2>
-      <form [formGroup]="form" (ngSubmit)="submit()">
-        <mat-dialog-content>
-          <mat-form-field class="full">
-            <mat-label>Key alias</mat-label>
-            <input matInput formControlName="key_alias" required maxlength="256" />
-            <mat-hint>A name you will recognise, e.g. "laptop" or "ci"</mat-hint>
-          </mat-form-field>
-          <mat-form-field class="full">
-            <mat-label>Models</mat-label>
-            <mat-select formControlName="models" multiple>
-              @for (model of data.models; track model) {
-                <mat-option [value]="model">{{ model }}</mat-option>
-              }
-            </mat-select>
-            <mat-hint>{{
-              data.models.length
-                ? 'Leave empty for every model you are allowed'
-                : 'No model restrictions available'
-            }}</mat-hint>
-          </mat-form-field>
-          <div class="form-grid">
-            <mat-form-field>
-              <mat-label>Max budget (USD)</mat-label>
-              <input matInput type="number" min="0" step="0.01" formControlName="max_budget" />
-            </mat-form-field>
-            <mat-form-field>
-              <mat-label>Expires after</mat-label>
-              <mat-select formControlName="duration">
-                @for (duration of durations; track duration.value) {
-                  <mat-option [value]="duration.value">{{ duration.label }}</mat-option>
-                }
-              </mat-select>
-            </mat-form-field>
-            <mat-form-field>
-              <mat-label>Tokens per minute</mat-label>
-              <input matInput type="number" min="0" step="1" formControlName="tpm_limit" />
-            </mat-form-field>
-            <mat-form-field>
-              <mat-label>Requests per minute</mat-label>
-              <input matInput type="number" min="0" step="1" formControlName="rpm_limit" />
-            </mat-form-field>
-          </div>
-          @if (submission.error(); as error) {
-            <p class="warning" role="alert" data-testid="key-create-error">{{ error }}</p>
-          }
-        </mat-dialog-content>
-        <mat-dialog-actions align="end">
-          <button mat-button type="button" mat-dialog-close>Cancel</button>
-          <button mat-flat-button type="submit" [disabled]="submission.busy()">Create key</button>
-        </mat-dialog-actions>
-      </form>
-    }
-  `,
+  templateUrl: './key-create-dialog.component.html',
 })
 export class KeyCreateDialogComponent {
   private readonly keys = inject(KeysService);
@@ -118,6 +52,13 @@ export class KeyCreateDialogComponent {
   protected readonly durations = DURATIONS;
   protected readonly submission = new FormSubmission();
   protected readonly created = signal<GenerateKeyResponse | null>(null);
+  /** The gateway is served from the console's own origin. */
+  protected readonly baseUrl = inject(DOCUMENT).location.origin;
+  /** The key's own models, or (no list: every model) the ones the caller may give it. */
+  protected readonly callable = computed(() => {
+    const models = this.created()?.models ?? [];
+    return models.length ? models : this.data.models;
+  });
   protected readonly form = inject(FormBuilder).group({
     key_alias: ['', [Validators.required, Validators.maxLength(256)]],
     models: [[] as string[]],

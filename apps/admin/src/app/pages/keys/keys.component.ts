@@ -1,19 +1,38 @@
-import { ChangeDetectionStrategy, Component, computed, inject, type OnInit } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  inject,
+  type OnInit,
+  signal,
+} from '@angular/core';
+import { FormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
-import { MatPaginatorModule } from '@angular/material/paginator';
-import { MatProgressBarModule } from '@angular/material/progress-bar';
-import { MatTableModule } from '@angular/material/table';
-import { MatTooltipModule } from '@angular/material/tooltip';
-import type { GenerateKeyResponse, KeyResponse } from '@gatehouse/shared/dto';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatInputModule } from '@angular/material/input';
+import { MatSelectModule } from '@angular/material/select';
+import { Router } from '@angular/router';
+import type {
+  GenerateKeyResponse,
+  KeyResponse,
+  KeySortField,
+  UserResponse,
+} from '@gatehouse/shared/dto';
 import { NotifyService } from '../../core/notify.service';
 import { KeysService } from '../../data-access/keys.service';
-import { ModelsService } from '../../data-access/models.service';
+import { KeyModelsService } from '../../data-access/key-models.service';
 import { SessionService } from '../../data-access/session.service';
 import { UsersService } from '../../data-access/users.service';
 import { ActionRunner } from '../../shared/action-runner';
 import { dateOnly, usd } from '../../shared/format';
-import { SecretDialogComponent, type SecretData } from '../../shared/secret-dialog.component';
+import { openNewSecret } from '../../shared/secret-dialog.component';
+import {
+  CellDirective,
+  DataTableComponent,
+  type DataColumn,
+  type RowAction,
+} from '../../shared/data-table/data-table.component';
 import { TableState } from '../../shared/table-state';
 import { KeyCreateDialogComponent, type KeyCreateData } from './key-create-dialog.component';
 
@@ -28,132 +47,54 @@ export function keyStatus(key: KeyResponse, now = new Date()): KeyStatus {
 @Component({
   selector: 'gh-keys',
   imports: [
-    MatTableModule,
+    FormsModule,
     MatButtonModule,
-    MatPaginatorModule,
-    MatProgressBarModule,
-    MatTooltipModule,
+    MatFormFieldModule,
+    MatInputModule,
+    MatSelectModule,
+    DataTableComponent,
+    CellDirective,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
-  template: `
-    <section class="page">
-      <div class="page-header">
-        <h1>Virtual Keys</h1>
-        @if (canCreate()) {
-          <button mat-flat-button type="button" (click)="create()">+ Create New Key</button>
-        }
-      </div>
-      @if (table.loading()) {
-        <mat-progress-bar mode="indeterminate" aria-label="Loading keys" />
-      }
-      <div class="table-scroll">
-        <table mat-table [dataSource]="table.rows()" aria-label="Virtual keys">
-          <ng-container matColumnDef="alias">
-            <th mat-header-cell *matHeaderCellDef>Alias</th>
-            <td mat-cell *matCellDef="let key">{{ key.key_alias ?? '—' }}</td>
-          </ng-container>
-          <ng-container matColumnDef="key">
-            <th mat-header-cell *matHeaderCellDef>Key</th>
-            <td mat-cell *matCellDef="let key">
-              <code>{{ key.key_name }}</code>
-            </td>
-          </ng-container>
-          <ng-container matColumnDef="models">
-            <th mat-header-cell *matHeaderCellDef>Models</th>
-            <td mat-cell *matCellDef="let key">
-              {{ key.models?.length ? key.models.join(', ') : 'All models' }}
-            </td>
-          </ng-container>
-          <ng-container matColumnDef="spend">
-            <th mat-header-cell *matHeaderCellDef>Spend / budget</th>
-            <td mat-cell *matCellDef="let key">
-              {{ usd(key.spend) }} /
-              {{ key.max_budget === null ? 'no limit' : usd(key.max_budget) }}
-            </td>
-          </ng-container>
-          <ng-container matColumnDef="expires">
-            <th mat-header-cell *matHeaderCellDef>Expires</th>
-            <td mat-cell *matCellDef="let key">{{ dateOnly(key.expires) }}</td>
-          </ng-container>
-          <ng-container matColumnDef="status">
-            <th mat-header-cell *matHeaderCellDef>Status</th>
-            <td mat-cell *matCellDef="let key">
-              <span [class]="'status-' + status(key).toLowerCase()">{{ status(key) }}</span>
-            </td>
-          </ng-container>
-          <ng-container matColumnDef="actions">
-            <th mat-header-cell *matHeaderCellDef>
-              <span class="cdk-visually-hidden">Actions</span>
-            </th>
-            <td mat-cell *matCellDef="let key">
-              <button
-                mat-button
-                type="button"
-                (click)="regenerate(key)"
-                [attr.aria-label]="'Regenerate ' + label(key)"
-              >
-                Regenerate
-              </button>
-              <button
-                mat-button
-                type="button"
-                (click)="toggleBlock(key)"
-                [attr.aria-label]="(key.blocked ? 'Unblock ' : 'Block ') + label(key)"
-              >
-                {{ key.blocked ? 'Unblock' : 'Block' }}
-              </button>
-              <button
-                mat-button
-                type="button"
-                (click)="remove(key)"
-                [attr.aria-label]="'Delete ' + label(key)"
-              >
-                Delete
-              </button>
-            </td>
-          </ng-container>
-          <tr mat-header-row *matHeaderRowDef="columns()"></tr>
-          <tr mat-row *matRowDef="let row; columns: columns()"></tr>
-        </table>
-      </div>
-      @if (!table.loading() && table.rows().length === 0) {
-        <p class="empty" data-testid="keys-empty">
-          {{ table.failed() ? 'Keys could not be loaded.' : 'No keys yet.' }}
-          @if (canCreate() && !table.failed()) {
-            Create one to call models through Gatehouse.
-          }
-        </p>
-      }
-      <mat-paginator
-        [length]="table.total()"
-        [pageIndex]="table.page() - 1"
-        [pageSize]="table.size()"
-        [pageSizeOptions]="[10, 25, 50]"
-        (page)="table.onPage($event)"
-        aria-label="Keys pages"
-      />
-    </section>
+  templateUrl: './keys.component.html',
+  styles: `
+    .filters {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0 16px;
+    }
   `,
 })
 export class KeysComponent implements OnInit {
   private readonly keysApi = inject(KeysService);
-  private readonly models = inject(ModelsService);
+  private readonly keyModels = inject(KeyModelsService);
   private readonly users = inject(UsersService);
-  private readonly session = inject(SessionService);
+  protected readonly session = inject(SessionService);
   private readonly dialog = inject(MatDialog);
   private readonly notify = inject(NotifyService);
   private readonly actions = inject(ActionRunner);
+  private readonly router = inject(Router);
 
   protected readonly usd = usd;
   protected readonly dateOnly = dateOnly;
   protected readonly status = keyStatus;
+  /** Admins' filters: an owner (one of the first 100 users by email) and an exact alias. */
+  protected readonly owner = signal<string | null>(null);
+  protected readonly alias = signal('');
+  protected readonly owners = signal<UserResponse[]>([]);
+  private readonly ownerEmails = computed(
+    () => new Map(this.owners().map((user) => [user.user_id, user.user_email ?? user.user_id])),
+  );
   protected readonly table = new TableState<KeyResponse>(
-    async (page, size) => {
+    async (page, size, sort) => {
       const me = this.session.me();
       const answer = await this.keysApi.list({
         page,
         size,
-        user_id: this.session.isAdmin() ? null : (me?.user_id ?? null),
+        user_id: this.session.isAdmin() ? this.owner() : (me?.user_id ?? null),
+        key_alias: this.alias().trim() || null,
+        sort_by: (sort?.active as KeySortField | undefined) ?? null,
+        sort_order: sort?.direction ?? null,
       });
       return { rows: answer.keys, total: answer.total_count };
     },
@@ -167,45 +108,84 @@ export class KeysComponent implements OnInit {
       this.session.me() !== null &&
       (this.session.can('key.update.self') || this.session.can('key.update.any')),
   );
-  protected readonly columns = computed(() => {
-    const base = ['alias', 'key', 'models', 'spend', 'expires', 'status'];
-    return this.canChange() ? [...base, 'actions'] : base;
-  });
+  protected readonly columns = computed<DataColumn<KeyResponse>[]>(() => [
+    { id: 'key_alias', header: 'Alias', value: (key) => key.key_alias ?? '—', sortable: true },
+    { id: 'key', header: 'Key' },
+    ...(this.session.isAdmin()
+      ? [
+          {
+            id: 'user_id',
+            header: 'Owner',
+            value: (key: KeyResponse) => this.ownerOf(key),
+            sortable: true,
+          },
+        ]
+      : []),
+    {
+      id: 'models',
+      header: 'Models',
+      value: (key) => (key.models.length ? key.models.join(', ') : 'All models'),
+    },
+    { id: 'spend', header: 'Spend / budget', sortable: true },
+    { id: 'expires', header: 'Expires', value: (key) => dateOnly(key.expires), sortable: true },
+    { id: 'status', header: 'Status' },
+  ]);
+  protected readonly rowActions = computed<RowAction<KeyResponse>[]>(() =>
+    this.canChange()
+      ? [
+          {
+            text: () => 'Regenerate',
+            label: (key) => `Regenerate ${this.label(key)}`,
+            run: (key) => this.regenerate(key),
+          },
+          {
+            text: (key) => (key.blocked ? 'Unblock' : 'Block'),
+            label: (key) => `${key.blocked ? 'Unblock' : 'Block'} ${this.label(key)}`,
+            run: (key) => this.toggleBlock(key),
+          },
+          {
+            text: () => 'Delete',
+            label: (key) => `Delete ${this.label(key)}`,
+            run: (key) => this.remove(key),
+          },
+        ]
+      : [],
+  );
+  protected readonly openLabel = (key: KeyResponse) => `Open key ${this.label(key)}`;
 
   ngOnInit(): void {
     void this.table.load();
+    if (this.session.isAdmin()) void this.loadOwners();
+  }
+
+  private async loadOwners(): Promise<void> {
+    try {
+      this.owners.set((await this.users.list({ page_size: 100, sort_by: 'user_email' })).users);
+    } catch {
+      // The filter is a convenience; the column falls back to user ids.
+    }
+  }
+
+  protected ownerOf(key: KeyResponse): string {
+    if (key.user_id === null) return '—';
+    return this.ownerEmails().get(key.user_id) ?? key.user_id;
+  }
+
+  protected open(key: KeyResponse): void {
+    void this.router.navigate(['/keys', key.token]);
   }
 
   protected label(key: KeyResponse): string {
     return key.key_alias ?? key.key_name;
   }
 
-  /** The models a key may get: the caller's allow-list, or every configured model. */
-  private async allowedModels(): Promise<string[]> {
-    const [all, mine] = await Promise.allSettled([this.models.list(), this.users.info()]);
-    const allowed = mine.status === 'fulfilled' ? mine.value.user_info.models : [];
-    if (allowed.length) return allowed;
-    return all.status === 'fulfilled' ? [...new Set(all.value.map((m) => m.model_name))] : [];
-  }
-
   protected async create(): Promise<void> {
-    const models =
-      this.session.me()?.auth === 'master_key'
-        ? await this.allModels()
-        : await this.allowedModels();
+    const models = await this.keyModels.allowed();
     const ref = this.dialog.open<KeyCreateDialogComponent, KeyCreateData, GenerateKeyResponse>(
       KeyCreateDialogComponent,
-      { data: { models }, width: '560px', maxWidth: '95vw', autoFocus: 'first-tabbable' },
+      { data: { models }, width: '640px', maxWidth: '95vw', autoFocus: 'first-tabbable' },
     );
     ref.afterClosed().subscribe(() => void this.table.load());
-  }
-
-  private async allModels(): Promise<string[]> {
-    try {
-      return [...new Set((await this.models.list()).map((m) => m.model_name))];
-    } catch {
-      return [];
-    }
   }
 
   protected regenerate(key: KeyResponse): Promise<boolean> {
@@ -219,19 +199,7 @@ export class KeysComponent implements OnInit {
       run: () => this.keysApi.regenerate(key.token),
       failure: 'Could not regenerate the key',
       after: (fresh) => {
-        this.dialog.open<SecretDialogComponent, SecretData>(SecretDialogComponent, {
-          data: {
-            title: 'New secret key',
-            warning: "Copy this key now. You won't see it again.",
-            message: `The new secret for "${this.label(key)}":`,
-            value: fresh.key,
-            label: 'secret key',
-            testId: 'new-key-secret',
-          },
-          width: '560px',
-          maxWidth: '95vw',
-          disableClose: true,
-        });
+        openNewSecret(this.dialog, this.label(key), fresh.key);
         return this.table.load();
       },
     });

@@ -39,6 +39,7 @@ import { SessionService } from '../../data-access/session.service';
 import { SpendService } from '../../data-access/spend.service';
 import { UsersService } from '../../data-access/users.service';
 import { isoDay, usd, utcDayForPicker } from '../../shared/format';
+import { UsageBreakdownComponent } from './usage-breakdown.component';
 import { cacheSummary, dailyRows, keyLabel, NO_KEY, toCsv, top, totals } from './usage-math';
 
 // The one place chart.js is registered: only what these bar charts use (lazy chunk).
@@ -56,6 +57,7 @@ Chart.register(BarController, BarElement, CategoryScale, Colors, LinearScale, To
     MatSelectModule,
     MatTabsModule,
     BaseChartDirective,
+    UsageBreakdownComponent,
   ],
   providers: [provideNativeDateAdapter()],
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -283,6 +285,12 @@ Chart.register(BarController, BarElement, CategoryScale, Colors, LinearScale, To
             <p class="empty" data-testid="caching-empty">No caching data in this period.</p>
           }
         </mat-tab>
+        <mat-tab label="Breakdown">
+          <!-- Lazy: the four reports are asked for only when the tab is opened. -->
+          <ng-template matTabContent>
+            <gh-usage-breakdown [range]="range()" [seesEveryone]="seesEveryone()" />
+          </ng-template>
+        </mat-tab>
       </mat-tab-group>
     </section>
   `,
@@ -300,7 +308,7 @@ export class UsageComponent implements OnInit {
   protected readonly userId = signal<string | null>(null);
   protected readonly users = signal<UserResponse[]>([]);
   /** The range the loaded data covers (YYYY-MM-DD). */
-  private readonly range = signal<{ start: string; end: string } | null>(null);
+  protected readonly range = signal<{ start: string; end: string } | null>(null);
   protected readonly activity = signal<DailyActivityResponse | null>(null);
   protected readonly cacheData = signal<CacheHitsResponse | null>(null);
   /** `/key/info` of the top keys, by token; null = gone (or not visible any more). */

@@ -11,10 +11,7 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
-import { MatPaginatorModule } from '@angular/material/paginator';
-import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
-import { MatTableModule } from '@angular/material/table';
 import { ROLES, type Role } from '@gatehouse/shared/auth';
 import type { UserResponse } from '@gatehouse/shared/dto';
 import { NotifyService } from '../../core/notify.service';
@@ -26,6 +23,12 @@ import { UsersService } from '../../data-access/users.service';
 import { ActionRunner } from '../../shared/action-runner';
 import { usd } from '../../shared/format';
 import { SecretDialogComponent, type SecretData } from '../../shared/secret-dialog.component';
+import {
+  CellDirective,
+  DataTableComponent,
+  type DataColumn,
+  type RowAction,
+} from '../../shared/data-table/data-table.component';
 import { TableState } from '../../shared/table-state';
 import {
   ROLE_TITLES,
@@ -37,13 +40,12 @@ import {
   selector: 'gh-users',
   imports: [
     FormsModule,
-    MatTableModule,
     MatButtonModule,
     MatFormFieldModule,
     MatInputModule,
     MatSelectModule,
-    MatPaginatorModule,
-    MatProgressBarModule,
+    DataTableComponent,
+    CellDirective,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   styles: `
@@ -56,112 +58,7 @@ import {
       width: 170px;
     }
   `,
-  template: `
-    <section class="page">
-      <div class="page-header">
-        <h1>Internal Users</h1>
-        @if (canCreate()) {
-          <button mat-flat-button type="button" (click)="create()">+ New User</button>
-        }
-      </div>
-      <div class="filters">
-        <mat-form-field>
-          <mat-label>Search by email</mat-label>
-          <input
-            matInput
-            [ngModel]="email()"
-            (ngModelChange)="email.set($event); table.firstPage()"
-          />
-        </mat-form-field>
-        <mat-form-field>
-          <mat-label>Role</mat-label>
-          <mat-select [ngModel]="role()" (ngModelChange)="role.set($event); table.firstPage()">
-            <mat-option [value]="null">All roles</mat-option>
-            @for (r of roles; track r) {
-              <mat-option [value]="r">{{ titles[r] }}</mat-option>
-            }
-          </mat-select>
-        </mat-form-field>
-      </div>
-      @if (table.loading()) {
-        <mat-progress-bar mode="indeterminate" aria-label="Loading users" />
-      }
-      <div class="table-scroll">
-        <table mat-table [dataSource]="table.rows()" aria-label="Internal users">
-          <ng-container matColumnDef="email">
-            <th mat-header-cell *matHeaderCellDef>Email</th>
-            <td mat-cell *matCellDef="let user">{{ user.user_email ?? user.user_id }}</td>
-          </ng-container>
-          <ng-container matColumnDef="role">
-            <th mat-header-cell *matHeaderCellDef>Role</th>
-            <td mat-cell *matCellDef="let user">
-              @if (canChange()) {
-                <mat-select
-                  class="role-select"
-                  [value]="user.user_role"
-                  (selectionChange)="changeRole(user, $event.value)"
-                  [aria-label]="'Role of ' + (user.user_email ?? user.user_id)"
-                >
-                  @for (r of roles; track r) {
-                    <mat-option [value]="r">{{ titles[r] }}</mat-option>
-                  }
-                </mat-select>
-              } @else {
-                {{ titles[asRole(user.user_role)] }}
-              }
-            </td>
-          </ng-container>
-          <ng-container matColumnDef="spend">
-            <th mat-header-cell *matHeaderCellDef>Spend</th>
-            <td mat-cell *matCellDef="let user">
-              {{ usd(user.spend)
-              }}{{ user.max_budget === null ? '' : ' / ' + usd(user.max_budget) }}
-            </td>
-          </ng-container>
-          <ng-container matColumnDef="keys">
-            <th mat-header-cell *matHeaderCellDef>Keys</th>
-            <td mat-cell *matCellDef="let user">{{ user.key_count }}</td>
-          </ng-container>
-          <ng-container matColumnDef="actions">
-            <th mat-header-cell *matHeaderCellDef>
-              <span class="cdk-visually-hidden">Actions</span>
-            </th>
-            <td mat-cell *matCellDef="let user">
-              <button
-                mat-button
-                type="button"
-                (click)="invite(user)"
-                [attr.aria-label]="'Resend invitation to ' + (user.user_email ?? user.user_id)"
-              >
-                Resend invite
-              </button>
-              <button
-                mat-button
-                type="button"
-                (click)="remove(user)"
-                [attr.aria-label]="'Delete ' + (user.user_email ?? user.user_id)"
-              >
-                Delete
-              </button>
-            </td>
-          </ng-container>
-          <tr mat-header-row *matHeaderRowDef="columns()"></tr>
-          <tr mat-row *matRowDef="let row; columns: columns()"></tr>
-        </table>
-      </div>
-      @if (!table.loading() && table.rows().length === 0) {
-        <p class="empty">No users match.</p>
-      }
-      <mat-paginator
-        [length]="table.total()"
-        [pageIndex]="table.page() - 1"
-        [pageSize]="table.size()"
-        [pageSizeOptions]="[10, 25, 50, 100]"
-        (page)="table.onPage($event)"
-        aria-label="User pages"
-      />
-    </section>
-  `,
+  templateUrl: './users.component.html',
 })
 export class UsersComponent implements OnInit {
   private readonly usersApi = inject(UsersService);
@@ -198,11 +95,37 @@ export class UsersComponent implements OnInit {
   protected readonly canChange = computed(
     () => this.session.me() !== null && this.session.can('user.update.any'),
   );
-  protected readonly columns = computed(() =>
+  protected readonly columns: DataColumn<UserResponse>[] = [
+    { id: 'email', header: 'Email', value: (user) => this.nameOf(user) },
+    { id: 'role', header: 'Role' },
+    {
+      id: 'spend',
+      header: 'Spend',
+      value: (user) =>
+        usd(user.spend) + (user.max_budget === null ? '' : ' / ' + usd(user.max_budget)),
+    },
+    { id: 'keys', header: 'Keys', value: (user) => user.key_count },
+  ];
+  protected readonly rowActions = computed<RowAction<UserResponse>[]>(() =>
     this.canCreate()
-      ? ['email', 'role', 'spend', 'keys', 'actions']
-      : ['email', 'role', 'spend', 'keys'],
+      ? [
+          {
+            text: () => 'Resend invite',
+            label: (user) => `Resend invitation to ${this.nameOf(user)}`,
+            run: (user) => this.invite(user),
+          },
+          {
+            text: () => 'Delete',
+            label: (user) => `Delete ${this.nameOf(user)}`,
+            run: (user) => this.remove(user),
+          },
+        ]
+      : [],
   );
+
+  protected nameOf(user: UserResponse): string {
+    return user.user_email ?? user.user_id;
+  }
 
   ngOnInit(): void {
     void this.table.load();
