@@ -1,30 +1,9 @@
 import type { KeyResponse } from '@gatehouse/shared/dto';
+import { aKey as aKeyResponse } from '../../../testing/factories';
 import { formValueOf, updateRequest } from './key-form';
 
 function aKey(overrides: Partial<KeyResponse> = {}): KeyResponse {
-  return {
-    token: 'f'.repeat(64),
-    key_name: 'sk-...abcd',
-    key_alias: 'laptop',
-    user_id: 'u-1',
-    team_id: null,
-    models: ['gpt-4o', 'mini'],
-    max_budget: 5,
-    spend: 0,
-    budget_duration: null,
-    budget_reset_at: null,
-    expires: null,
-    tpm_limit: null,
-    rpm_limit: 60,
-    max_parallel_requests: null,
-    metadata: {},
-    blocked: false,
-    created_at: '2026-12-01T00:00:00.000Z',
-    created_by: 'u-1',
-    updated_at: '2026-12-01T00:00:00.000Z',
-    updated_by: 'u-1',
-    ...overrides,
-  };
+  return aKeyResponse({ models: ['gpt-4o', 'mini'], rpm_limit: 60, ...overrides });
 }
 
 describe('updateRequest (key page edit)', () => {

@@ -5,34 +5,20 @@ import { provideRouter } from '@angular/router';
 import { permissionsOf, type Role } from '@gatehouse/shared/auth';
 import type { KeyInfoResponse, KeyResponse, SpendLogsResponse } from '@gatehouse/shared/dto';
 import { SessionService } from '../../data-access/session.service';
+import { aKey as aKeyResponse } from '../../../testing/factories';
 import { KeyPageComponent } from './key-page.component';
 
 const TOKEN = 'c'.repeat(64);
 
 function aKey(overrides: Partial<KeyResponse> = {}): KeyResponse {
-  return {
+  return aKeyResponse({
     token: TOKEN,
-    key_name: 'sk-...abcd',
-    key_alias: 'laptop',
     user_id: 'u-internal_user',
-    team_id: null,
-    models: [],
-    max_budget: 5,
     spend: 0.25,
-    budget_duration: null,
-    budget_reset_at: null,
-    expires: null,
-    tpm_limit: null,
-    rpm_limit: null,
-    max_parallel_requests: null,
-    metadata: {},
-    blocked: false,
-    created_at: '2026-12-01T00:00:00.000Z',
     created_by: 'u-internal_user',
-    updated_at: '2026-12-01T00:00:00.000Z',
     updated_by: 'u-internal_user',
     ...overrides,
-  };
+  });
 }
 
 const noLogs: SpendLogsResponse = { data: [], total: 0, page: 1, page_size: 10, total_pages: 0 };
