@@ -3,6 +3,7 @@ import { InvitationsAndTeams1764300000000 } from './1764300000000-invitations-an
 import { Keys1764400000000 } from './1764400000000-keys';
 import { ModelsAndSpend1764500000000 } from './1764500000000-models-and-spend';
 import { SessionMasterKey1764600000000 } from './1764600000000-session-master-key';
+import { Identity1764720000000 } from './1764720000000-identity';
 
 /** Every migration, in order. Listed by hand: the API is bundled, so no glob can find them. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   Keys1764400000000,
   ModelsAndSpend1764500000000,
   SessionMasterKey1764600000000,
+  Identity1764720000000,
 ];
