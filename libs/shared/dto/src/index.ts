@@ -7,3 +7,5 @@ export * from './lib/teams.dto';
 export * from './lib/keys.dto';
 export * from './lib/models.dto';
 export * from './lib/spend.dto';
+export * from './lib/passwords.dto';
+export * from './lib/sso.dto';
