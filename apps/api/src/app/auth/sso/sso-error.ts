@@ -1,4 +1,4 @@
-import type { SsoErrorCode } from '@gatehouse/shared/dto';
+import type { SsoErrorCode } from '@gatehouse/shared/auth';
 
 /**
  * Why a single sign-on attempt failed. Never shown as such: the callback turns it into a

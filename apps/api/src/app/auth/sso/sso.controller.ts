@@ -1,4 +1,5 @@
-import { isSsoErrorCode, type SsoConfigResponse } from '@gatehouse/shared/dto';
+import { isSsoErrorCode } from '@gatehouse/shared/auth';
+import type { SsoConfigResponse } from '@gatehouse/shared/dto';
 import { Controller, Get, Logger, Req, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
