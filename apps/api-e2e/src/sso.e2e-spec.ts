@@ -361,3 +361,27 @@ describe('issue 13: PASSWORD_LOGIN with single sign-on', () => {
     await login(t, 'admin', t.masterKey);
   });
 });
+
+describe('issue 13: without SSO settings', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startApp();
+  });
+
+  afterAll(() => t.close());
+
+  it('GET /sso/config says SSO is off; the SSO routes land on the login page, never a 500', async () => {
+    expect((await t.http.get('/sso/config').expect(200)).body).toEqual({
+      enabled: false,
+      display_name: null,
+      login_url: null,
+      password_login: 'enabled',
+    });
+    for (const path of ['/sso/login', '/sso/key/generate', '/sso/callback?code=x&state=y']) {
+      const res = await t.http.get(path).expect(303);
+      expect(res.headers['location']).toBe('/ui/login?sso_error=sso_disabled');
+      expect(cookieNames(res)).not.toContain('gatehouse_session');
+    }
+  });
+});

@@ -65,13 +65,14 @@ export class SsoController {
     const cookie = request.cookies[SSO_COOKIE];
     void reply.clearCookie(SSO_COOKIE, this.cookieOptions());
     try {
+      const settings = this.ssoSettings();
       const pending = openPendingLogin(cookie, this.config.masterKey, this.clock.nowMs());
       if (!pending) throw new SsoFailure('login_expired', 'no valid pending-login cookie');
       const query = request.url.includes('?')
         ? request.url.slice(request.url.indexOf('?') + 1)
         : '';
       const claims = await this.client.finish(query, pending);
-      const user = await this.sso.signIn(identityOf(this.ssoSettings(), claims));
+      const user = await this.sso.signIn(identityOf(settings, claims));
       const session = await this.sessions.create(user.userId, false);
       setSessionCookies(reply, session, this.config.secureCookies);
       await reply.redirect('/ui/', 303);
