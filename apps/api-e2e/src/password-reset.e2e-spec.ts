@@ -1,6 +1,8 @@
 import type { PasswordResetLinkResponse } from '@gatehouse/shared/dto';
+import { createHash } from 'node:crypto';
 import type { Response } from 'supertest';
 import { createUser, login, master, uniqueEmail, userCaller } from './support/callers';
+import { sql } from './support/db';
 import { partsOf, RecordingSmtpServer } from './support/smtp';
 import { startApp, type TestApp } from './support/test-app';
 
@@ -194,6 +196,12 @@ describe('issue 13: the password lifecycle through a real SMTP server', () => {
       expect(res.headers['cache-control']).toBe('no-store');
       const token = LINK.exec(body.reset_link)?.[1] ?? '';
       expect(token).not.toBe('');
+      // Stored as its SHA-256 only.
+      const rows = await sql<{ token_hash: string }>(
+        t,
+        `SELECT token_hash FROM password_reset_tokens WHERE user_id = '${user.user_id}'`,
+      );
+      expect(rows).toEqual([{ token_hash: createHash('sha256').update(token).digest('hex') }]);
       const expires = Date.parse(body.expires_at) - t.clock.nowMs();
       expect(expires).toBeGreaterThan(59 * 60_000);
       expect(expires).toBeLessThanOrEqual(60 * 60_000);

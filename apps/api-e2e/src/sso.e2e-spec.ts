@@ -9,6 +9,8 @@ import {
   sessionOf,
   uniqueEmail,
 } from './support/callers';
+import { sql } from './support/db';
+import { RecordingSmtpServer } from './support/smtp';
 import { TestOidcProvider, TokenInterposer, type TestAccount } from './support/oidc-provider';
 import { startApp, type TestApp } from './support/test-app';
 
@@ -33,6 +35,7 @@ function cookieNames(res: Response): string[] {
 describe('issue 13: single sign-on through a real OIDC provider', () => {
   let provider: TestOidcProvider;
   let interposer: TokenInterposer;
+  let smtp: RecordingSmtpServer;
   let t: TestApp;
 
   /** A new account at the provider (sub = a fresh id). */
@@ -78,9 +81,14 @@ describe('issue 13: single sign-on through a real OIDC provider', () => {
     await provider.start();
     interposer = new TokenInterposer(`${provider.issuer}/token`);
     await interposer.start();
+    smtp = new RecordingSmtpServer();
+    const smtpPort = await smtp.start();
     t = await startApp({
       env: {
         PROXY_BASE_URL: BASE_URL,
+        SMTP_HOST: '127.0.0.1',
+        SMTP_PORT: String(smtpPort),
+        SMTP_SENDER_EMAIL: 'gatehouse@example.com',
         OIDC_ISSUER: provider.issuer,
         OIDC_CLIENT_ID: provider.gatehouse.clientId,
         OIDC_CLIENT_SECRET: provider.gatehouse.clientSecret,
@@ -97,6 +105,7 @@ describe('issue 13: single sign-on through a real OIDC provider', () => {
 
   afterAll(async () => {
     await t.close();
+    await smtp.stop();
     await interposer.stop();
     await provider.stop();
   });
@@ -149,6 +158,31 @@ describe('issue 13: single sign-on through a real OIDC provider', () => {
     });
     const info = await master(t).get(`/user/info?user_id=${who.user_id}`).expect(200);
     expect((info.body as UserInfoResponse).user_info.user_role).toBe('internal_user_viewer');
+    const rows = await sql(
+      t,
+      `SELECT sso_issuer, sso_subject, password_hash FROM users WHERE user_id = '${who.user_id}'`,
+    );
+    expect(rows).toEqual([{ sso_issuer: provider.issuer, sso_subject: sub, password_hash: null }]);
+  });
+
+  it('POST /password/forgot for an SSO-only user: the same answer as an unknown email, no mail', async () => {
+    const sub = account();
+    await me(await ssoLogin(t, sub));
+    const email = provider.accounts.get(sub)?.email ?? '';
+    const ssoOnly = await t.http.post('/password/forgot').send({ email });
+    const unknown = await t.http.post('/password/forgot').send({ email: uniqueEmail('nobody') });
+    expect(ssoOnly.status).toBe(200);
+    expect(ssoOnly.body).toEqual(unknown.body);
+    // Control: a password user's mail does arrive (after the SSO-only request was handled).
+    const user = await createUser(t, 'internal_user');
+    await t.http.post('/password/forgot').send({ email: user.user_email }).expect(200);
+    await smtp.nth(user.user_email ?? '', 1);
+    expect(smtp.mailsTo(email)).toEqual([]);
+    const tokens = await sql(
+      t,
+      `SELECT token_hash FROM password_reset_tokens WHERE user_id IN (SELECT user_id FROM users WHERE user_email = '${email}')`,
+    );
+    expect(tokens).toEqual([]);
   });
 
   it('keeps iss + sub: a changed email at the provider is the same user, with the new email', async () => {
