@@ -2,6 +2,14 @@
  * Boots the real AppModule in-process on a fresh database per test file: SQLite by default,
  * PostgreSQL (a fresh schema per file) when DATABASE_URL=postgres://… is set.
  */
+
+/** ESM-only packages (SSO): Jest on Node 20 cannot require them, so ts-jest turns them to CJS. */
+const esmOnly = ['openid-client', 'oauth4webapi', 'jose', 'oidc-provider'];
+const esmToCjs = [
+  'ts-jest',
+  { tsconfig: { allowJs: true, isolatedModules: true, module: 'commonjs', target: 'es2022' } },
+];
+
 export default {
   displayName: 'api-e2e',
   preset: '../../jest.preset.js',
@@ -29,7 +37,9 @@ export default {
         },
       },
     ],
+    '^.+\\.m?js$': esmToCjs,
   },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js'],
   coverageDirectory: '../../coverage/apps/api-e2e',
 };

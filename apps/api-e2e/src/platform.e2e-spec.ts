@@ -10,6 +10,13 @@ const PUBLIC_ROUTES = new Set([
   // Onboarding checks the invitation and its own signed token instead.
   'GET /onboarding/get_token',
   'POST /onboarding/claim_token',
+  // Single sign-on and forgotten passwords (issue 13): the provider or the reset token decides.
+  'GET /sso/config',
+  'GET /sso/login',
+  'GET /sso/key/generate',
+  'GET /sso/callback',
+  'POST /password/forgot',
+  'POST /password/reset',
 ]);
 const isPublic = (method: string, url: string): boolean =>
   PUBLIC_ROUTES.has(`${method} ${url}`) ||

@@ -15,6 +15,18 @@ export const routes: Routes = [
     loadComponent: () => import('./pages/login/login.component').then((m) => m.LoginComponent),
   },
   {
+    path: 'forgot-password',
+    title: 'Forgot password · Gatehouse',
+    loadComponent: () =>
+      import('./pages/passwords/forgot-password.component').then((m) => m.ForgotPasswordComponent),
+  },
+  {
+    path: 'reset-password',
+    title: 'Reset password · Gatehouse',
+    loadComponent: () =>
+      import('./pages/passwords/reset-password.component').then((m) => m.ResetPasswordComponent),
+  },
+  {
     path: 'onboarding',
     title: 'Welcome · Gatehouse',
     loadComponent: () =>

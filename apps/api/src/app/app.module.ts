@@ -3,6 +3,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AuthModule } from './auth/auth.module';
+import { PasswordsModule } from './auth/passwords/passwords.module';
+import { SsoModule } from './auth/sso/sso.module';
 import { CoreModule } from './common/core.module';
 import { requestLoggerOptions } from './common/logging/request-logger';
 import type { Clock } from './common/time/clock';
@@ -42,6 +44,8 @@ export class AppModule {
         TeamsModule,
         InvitationsModule,
         OnboardingModule,
+        PasswordsModule,
+        SsoModule,
         MetricsModule,
         ModelsModule,
         SpendModule,

@@ -8,3 +8,5 @@ export * from './lib/keys.dto';
 export * from './lib/models.dto';
 export * from './lib/spend.dto';
 export * from './lib/field-rules';
+export * from './lib/passwords.dto';
+export * from './lib/sso.dto';

@@ -8,9 +8,16 @@ import { AppError } from '../common/errors/app-error';
 import { AppConfig } from '../config/app-config';
 import { UsersService } from '../users/users.service';
 import { LoginThrottle } from './login-throttle';
+import { passwordLoginAllowed } from './password-login';
 
 export const ADMIN_USERNAME = 'admin';
 const INVALID_LOGIN = 'Invalid email or password';
+
+function passwordLoginDisabled(): AppError {
+  return AppError.forbidden(
+    'Password login is turned off (PASSWORD_LOGIN=disabled): sign in with single sign-on',
+  ).withCode('password_login_disabled');
+}
 
 @Injectable()
 export class AuthService {
@@ -39,6 +46,9 @@ export class AuthService {
     }
     const account = username.trim().toLowerCase();
     const isAdmin = account === ADMIN_USERNAME;
+    const mode = this.config.identity.passwordLogin;
+    // The break-glass `admin` login is never turned off; with no user allowed, say so plainly.
+    if (!isAdmin && mode === 'disabled') throw passwordLoginDisabled();
     const attempt = await this.throttle.take({ account, client, accountPerClient: isAdmin });
 
     if (isAdmin) {
@@ -49,7 +59,9 @@ export class AuthService {
     } else {
       const user = await this.users.findForLogin(account);
       const verified = await this.hasher.verify(user?.passwordHash, password);
-      if (user && verified) {
+      // admins_only: a right password of a non-admin is refused like a wrong one (no oracle
+      // for the role), after the same hash.
+      if (user && verified && passwordLoginAllowed(mode, user.role)) {
         await this.throttle.succeeded(attempt);
         return { method: 'session', userId: user.userId, email: user.email, role: user.role };
       }

@@ -1,3 +1,5 @@
+import type { IdentityConfig } from './identity-config';
+
 export type DatabaseConfig =
   { type: 'sqlite'; path: string } | { type: 'postgres'; url: string; schema?: string };
 
@@ -83,6 +85,8 @@ export class AppConfig {
   readonly metricsScrapeToken!: string | null;
   /** Secret for encrypting upstream api keys at rest; null = derived from the master key. */
   readonly encryptionKey!: string | null;
+  /** Single sign-on (null = off) and who may log in with a password. */
+  readonly identity!: IdentityConfig;
 
   constructor(values: AppConfig) {
     Object.assign(this, values);

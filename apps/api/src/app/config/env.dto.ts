@@ -9,9 +9,12 @@ import {
   IsString,
   Matches,
   Max,
+  MaxLength,
   Min,
   MinLength,
 } from 'class-validator';
+import { ROLES } from '@gatehouse/shared/auth';
+import { PASSWORD_LOGIN_MODES } from './identity-config';
 
 /** The environment Gatehouse reads, validated once at boot. */
 export class EnvDto {
@@ -234,4 +237,87 @@ export class EnvDto {
     message: 'GATEHOUSE_ENCRYPTION_KEY must be 32-512 printable characters without spaces',
   })
   GATEHOUSE_ENCRYPTION_KEY?: string;
+
+  // --- identity: single sign-on (OIDC) and password login (cross-field rules: identity-config.ts) ---
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'OIDC_ISSUER must be an http(s) URL' })
+  OIDC_ISSUER?: string;
+
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{1,512}$/, { message: 'OIDC_CLIENT_ID must be 1-512 printable characters' })
+  OIDC_CLIENT_ID?: string;
+
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{1,2048}$/, {
+    message: 'OIDC_CLIENT_SECRET must be 1-2048 printable characters',
+  })
+  OIDC_CLIENT_SECRET?: string;
+
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]+( [\x21-\x7e]+){0,31}$/, {
+    message: 'OIDC_SCOPES must be space-separated scope names, e.g. "openid email profile"',
+  })
+  OIDC_SCOPES?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  OIDC_DISPLAY_NAME?: string;
+
+  @IsOptional()
+  @IsIn(ROLES, { message: `OIDC_DEFAULT_ROLE must be one of ${ROLES.join(', ')}` })
+  OIDC_DEFAULT_ROLE?: string;
+
+  @IsOptional()
+  @Matches(/^\s*[a-z0-9.-]+(\s*,\s*[a-z0-9.-]+)*\s*$/i, {
+    message: 'OIDC_ALLOWED_DOMAINS must be a comma-separated list of domains',
+  })
+  OIDC_ALLOWED_DOMAINS?: string;
+
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{1,128}$/, { message: 'OIDC_ROLE_CLAIM must be a claim name' })
+  OIDC_ROLE_CLAIM?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(10_000)
+  OIDC_ROLE_MAP?: string;
+
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{1,128}$/, { message: 'OIDC_TEAMS_CLAIM must be a claim name' })
+  OIDC_TEAMS_CLAIM?: string;
+
+  /** LiteLLM's names, accepted as aliases of OIDC_CLIENT_ID / OIDC_CLIENT_SECRET. */
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{1,512}$/, {
+    message: 'GENERIC_CLIENT_ID must be 1-512 printable characters',
+  })
+  GENERIC_CLIENT_ID?: string;
+
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{1,2048}$/, {
+    message: 'GENERIC_CLIENT_SECRET must be 1-2048 printable characters',
+  })
+  GENERIC_CLIENT_SECRET?: string;
+
+  /** LiteLLM's endpoint names: override what discovery from OIDC_ISSUER found. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, {
+    message: 'GENERIC_AUTHORIZATION_ENDPOINT must be an http(s) URL',
+  })
+  GENERIC_AUTHORIZATION_ENDPOINT?: string;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'GENERIC_TOKEN_ENDPOINT must be an http(s) URL' })
+  GENERIC_TOKEN_ENDPOINT?: string;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'GENERIC_USERINFO_ENDPOINT must be an http(s) URL' })
+  GENERIC_USERINFO_ENDPOINT?: string;
+
+  @IsOptional()
+  @IsIn(PASSWORD_LOGIN_MODES, {
+    message: `PASSWORD_LOGIN must be one of ${PASSWORD_LOGIN_MODES.join(', ')}`,
+  })
+  PASSWORD_LOGIN?: string;
 }

@@ -175,4 +175,27 @@ describe('loadConfig', () => {
       'HTTP_REQUEST_TIMEOUT_MS must be a whole number',
     );
   });
+
+  it.each([
+    [
+      { PASSWORD_LOGIN: 'sometimes' },
+      /PASSWORD_LOGIN must be one of enabled, admins_only, disabled/,
+    ],
+    [{ OIDC_DEFAULT_ROLE: 'root' }, /OIDC_DEFAULT_ROLE must be one of/],
+    [{ OIDC_CLIENT_ID: 'gatehouse' }, /OIDC_ISSUER is required/],
+    [
+      { OIDC_ISSUER: 'https://idp.example.com', OIDC_CLIENT_ID: 'x', OIDC_ROLE_MAP: '[' },
+      /OIDC_ROLE_MAP/,
+    ],
+  ])('issue 13: refuses bad SSO settings at boot (%j)', (env, message) => {
+    const run = () =>
+      loadConfig({ PROXY_MASTER_KEY: KEY, DATABASE_URL: 'sqlite::memory:', ...env });
+    expect(run).toThrow(ConfigError);
+    expect(run).toThrow(message);
+  });
+
+  it('issue 13: SSO off and passwords enabled by default', () => {
+    const sut = loadConfig({ PROXY_MASTER_KEY: KEY, DATABASE_URL: 'sqlite::memory:' });
+    expect(sut.identity).toEqual({ oidc: null, passwordLogin: 'enabled' });
+  });
 });

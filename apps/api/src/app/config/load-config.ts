@@ -6,6 +6,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { dirname, join, resolve } from 'node:path';
 import { AppConfig, type DatabaseConfig, type HttpTimeouts, type SmtpConfig } from './app-config';
 import { EnvDto } from './env.dto';
+import { IdentityConfigError, parseIdentity } from './identity-config';
 
 export class ConfigError extends Error {}
 
@@ -89,6 +90,15 @@ function parseHttpTimeouts(env: EnvDto): HttpTimeouts {
   return timeouts;
 }
 
+function identityOf(env: EnvDto): AppConfig['identity'] {
+  try {
+    return parseIdentity(env);
+  } catch (error) {
+    if (error instanceof IdentityConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
 /**
  * Validates the environment into an AppConfig. Throws ConfigError with one line that names
  * the bad variable; creates the master key file when no key is configured.
@@ -144,5 +154,6 @@ export function loadConfig(raw: NodeJS.ProcessEnv): AppConfig {
     upstreamTimeoutMs: env.UPSTREAM_TIMEOUT_MS ?? 600_000,
     metricsScrapeToken: env.METRICS_SCRAPE_TOKEN ?? null,
     encryptionKey: env.GATEHOUSE_ENCRYPTION_KEY ?? null,
+    identity: identityOf(env),
   });
 }

@@ -1,3 +1,4 @@
+import { PasswordResetTokenEntity } from '../auth/passwords/password-reset-token.entity';
 import { SessionEntity } from '../auth/session.entity';
 import { InvitationEntity } from '../invitations/invitation.entity';
 import { DeletedKeyEntity, KeyEntity } from '../keys/key.entity';
@@ -19,4 +20,5 @@ export const ENTITIES = [
   ModelEntity,
   SpendLogEntity,
   DailySpendEntity,
+  PasswordResetTokenEntity,
 ];

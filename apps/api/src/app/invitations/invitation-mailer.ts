@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { createTransport, type Transporter } from 'nodemailer';
-import { AppConfig, type SmtpConfig } from '../config/app-config';
+import { linkMessage, SmtpMailer, type MailMessage } from '../common/mail/mailer';
+import { AppConfig } from '../config/app-config';
 
 export interface InvitationEmail {
   to: string;
@@ -8,81 +8,35 @@ export interface InvitationEmail {
   expiresAt: Date;
 }
 
-const SUBJECT = 'You are invited to Gatehouse';
-/** Bounded waits so that a dead SMTP server fails the delivery instead of hanging it. */
-const SMTP_TIMEOUT_MS = 15_000;
-
-function escapeHtml(value: string): string {
-  return value.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
-}
-
 /** The message an invited user receives: the same link in a plain-text and an HTML part. */
-export function invitationMessage(email: InvitationEmail): {
-  subject: string;
-  text: string;
-  html: string;
-} {
-  const expires = email.expiresAt.toISOString();
-  const text = [
-    'Hello,',
-    '',
-    'You have been invited to Gatehouse. Open this link to set your password and sign in:',
-    '',
-    email.link,
-    '',
-    `The link works once and expires at ${expires}.`,
-  ].join('\n');
-  const link = escapeHtml(email.link);
-  const html = [
-    '<!doctype html><html><body>',
-    '<p>Hello,</p>',
-    '<p>You have been invited to Gatehouse. Open this link to set your password and sign in:</p>',
-    `<p><a href="${link}">${link}</a></p>`,
-    `<p>The link works once and expires at ${escapeHtml(expires)}.</p>`,
-    '</body></html>',
-  ].join('\n');
-  return { subject: SUBJECT, text, html };
+export function invitationMessage(email: InvitationEmail): MailMessage {
+  return linkMessage({
+    subject: 'You are invited to Gatehouse',
+    intro: ['You have been invited to Gatehouse. Open this link to set your password and sign in:'],
+    link: email.link,
+    outro: [`The link works once and expires at ${email.expiresAt.toISOString()}.`],
+  });
 }
 
 /** Sends invitation emails through SMTP (SMTP_HOST & co.); absent when SMTP is not set up. */
 @Injectable()
 export class InvitationMailer {
-  private readonly smtp: SmtpConfig | null;
-  private transport: Transporter | null = null;
+  private readonly mailer: SmtpMailer;
 
   constructor(config: AppConfig) {
-    this.smtp = config.smtp;
+    this.mailer = new SmtpMailer(config.smtp);
   }
 
   get configured(): boolean {
-    return this.smtp !== null;
+    return this.mailer.configured;
   }
 
   /** Resolves once the SMTP server accepted the message; rejects with its error otherwise. */
-  async send(email: InvitationEmail): Promise<void> {
-    const smtp = this.smtp;
-    if (!smtp) throw new Error('SMTP is not configured (set SMTP_HOST and SMTP_SENDER_EMAIL)');
-    this.transport ??= createTransport({
-      host: smtp.host,
-      port: smtp.port,
-      secure: smtp.tls,
-      ...(smtp.username ? { auth: { user: smtp.username, pass: smtp.password ?? '' } } : {}),
-      connectionTimeout: SMTP_TIMEOUT_MS,
-      greetingTimeout: SMTP_TIMEOUT_MS,
-      socketTimeout: SMTP_TIMEOUT_MS,
-    });
-    await this.transport.sendMail({
-      from: smtp.senderEmail,
-      to: email.to,
-      ...invitationMessage(email),
-    });
+  send(email: InvitationEmail): Promise<void> {
+    return this.mailer.send(email.to, invitationMessage(email));
   }
 
   close(): void {
-    this.transport?.close();
-    this.transport = null;
+    this.mailer.close();
   }
 }

@@ -224,6 +224,28 @@ export class TeamsService {
     );
   }
 
+  /**
+   * Single sign-on's OIDC_TEAMS_CLAIM: the user's memberships become exactly the listed teams
+   * that exist (unknown ids are ignored; a kept membership keeps its team role). Leaving a
+   * team publishes `team.member_removed`, so the user's keys for it stop working.
+   */
+  async syncUserTeams(userId: string, teamIds: string[], actorId: string): Promise<void> {
+    const wanted = new Set(
+      (await this.teams.findByIds([...new Set(teamIds)])).map((t) => t.teamId),
+    );
+    const current = new Set((await this.teams.listForUser(userId)).map((t) => t.teamId));
+    const now = this.clock.now();
+    await this.teams.addMembers(
+      [...wanted]
+        .filter((teamId) => !current.has(teamId))
+        .map((teamId) => this.membership(teamId, userId, 'user', now)),
+    );
+    for (const teamId of [...current].filter((id) => !wanted.has(id))) {
+      await this.teams.removeMember(teamId, userId);
+      await this.events.publish({ type: 'team.member_removed', teamId, userId, actorId });
+    }
+  }
+
   /** user id → team ids, for the `teams` field of user responses. */
   teamIdsOfUsers(userIds: string[]): Promise<Map<string, string[]>> {
     return this.teams.teamIdsOfUsers(userIds);

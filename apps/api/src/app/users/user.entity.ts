@@ -21,6 +21,13 @@ export class UserEntity {
   @Column({ name: 'password_hash', type: 'varchar', length: 255, nullable: true, select: false })
   passwordHash?: string | null;
 
+  /** The OIDC provider (`iss`) and subject (`sub`) this user signs in as; null for password-only users. */
+  @Column({ name: 'sso_issuer', type: 'varchar', length: 512, nullable: true })
+  ssoIssuer!: string | null;
+
+  @Column({ name: 'sso_subject', type: 'varchar', length: 255, nullable: true })
+  ssoSubject!: string | null;
+
   @UsdColumn({ name: 'max_budget', nullable: true })
   maxBudget!: number | null;
 

@@ -34,6 +34,11 @@ export class UsersRepository {
     return this.repo.findOneBy({ email: email.toLowerCase() });
   }
 
+  /** The user an SSO provider's `iss` + `sub` belongs to. */
+  findBySsoIdentity(issuer: string, subject: string): Promise<UserEntity | null> {
+    return this.repo.findOneBy({ ssoIssuer: issuer, ssoSubject: subject });
+  }
+
   /** The only read that carries the password hash. */
   findWithPasswordByEmail(email: string): Promise<UserEntity | null> {
     return this.repo

@@ -4,6 +4,7 @@ import { Keys1764400000000 } from './1764400000000-keys';
 import { ModelsAndSpend1764500000000 } from './1764500000000-models-and-spend';
 import { SessionMasterKey1764600000000 } from './1764600000000-session-master-key';
 import { KeyTypes1764700000000 } from './1764700000000-key-types';
+import { Identity1764720000000 } from './1764720000000-identity';
 
 /** Every migration, in order. Listed by hand: the API is bundled, so no glob can find them. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   ModelsAndSpend1764500000000,
   SessionMasterKey1764600000000,
   KeyTypes1764700000000,
+  Identity1764720000000,
 ];
