@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AuthModule } from './auth/auth.module';
+import { ClusterModule } from './cluster/cluster.module';
 import { CoreModule } from './common/core.module';
 import { requestLoggerOptions } from './common/logging/request-logger';
 import type { Clock } from './common/time/clock';
@@ -33,6 +34,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(config, options.clock),
+        ClusterModule.forRoot(config),
         LoggerModule.forRoot(requestLoggerOptions(config, options.logDestination)),
         TypeOrmModule.forRoot(dataSourceOptions(config.database)),
         AuthModule,
