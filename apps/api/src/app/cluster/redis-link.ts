@@ -112,6 +112,14 @@ export class RedisLink {
     }
   }
 
+  /**
+   * Boot waits (at most 2 s) for Redis, so the first logins do not meet a link that has not
+   * answered its first PING yet; a Redis that is down at boot is an outage like any other.
+   */
+  onModuleInit(): Promise<void> {
+    return this.ready(2000);
+  }
+
   /** After every module's onModuleDestroy: they may still use Redis on the way out. */
   onApplicationShutdown(): Promise<void> {
     return this.close();
