@@ -1,4 +1,4 @@
-import { KeyInvalidationBus, RedisKeyInvalidationBus } from '@gatehouse/api/testing';
+import { ClusterBus, RedisClusterBus } from '@gatehouse/api/testing';
 import type { GenerateKeyResponse } from '@gatehouse/shared/dto';
 import { bearer, createUser, master } from './support/callers';
 import { startApp, type TestApp } from './support/test-app';
@@ -22,8 +22,8 @@ async function eventually(check: () => Promise<void>): Promise<void> {
 }
 
 async function redisReady(t: TestApp): Promise<void> {
-  const bus = t.app.get(KeyInvalidationBus);
-  if (!(bus instanceof RedisKeyInvalidationBus)) throw new Error('REDIS_URL did not take effect');
+  const bus = t.app.get(ClusterBus);
+  if (!(bus instanceof RedisClusterBus)) throw new Error('REDIS_URL did not take effect');
   await bus.ready();
 }
 

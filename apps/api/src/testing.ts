@@ -8,7 +8,10 @@ export { AppConfig } from './app/config/app-config';
 export { Clock } from './app/common/time/clock';
 export { MASTER_USER_ID } from './app/common/auth/principal';
 export { KeyInvalidationBus } from './app/keys/key-cache';
-export { RedisKeyInvalidationBus } from './app/keys/redis-key-invalidation.bus';
+export { ClusterBus } from './app/cluster/cluster-bus';
+export { RedisClusterBus } from './app/cluster/redis-cluster-bus';
+export { RedisLink } from './app/cluster/redis-link';
+export { LoginThrottle } from './app/auth/login-throttle';
 export { isConsoleRoute } from './app/console/console';
 // e2e tests override the caller seam and flush spend deterministically.
 export {

@@ -5,6 +5,10 @@ import { randomBytes } from 'node:crypto';
 import type { Test } from 'supertest';
 import type { TestApp } from './test-app';
 
+/** What the callers need of an app: its HTTP agent and master key (a TestApp, or one
+ * instance of a cluster). */
+export type HttpTarget = Pick<TestApp, 'http' | 'masterKey'>;
+
 /** Something that calls the API one way: anonymously, with a bearer, or with a session. */
 export interface Caller {
   label: string;
@@ -21,7 +25,7 @@ export interface UserCaller extends Caller {
   xsrf: string;
 }
 
-export function anonymous(t: TestApp): Caller {
+export function anonymous(t: HttpTarget): Caller {
   return {
     label: 'anonymous',
     get: (path) => t.http.get(path),
@@ -29,7 +33,7 @@ export function anonymous(t: TestApp): Caller {
   };
 }
 
-export function bearer(t: TestApp, key: string, label = 'bearer'): Caller {
+export function bearer(t: HttpTarget, key: string, label = 'bearer'): Caller {
   return {
     label,
     get: (path) => t.http.get(path).set('Authorization', `Bearer ${key}`),
@@ -37,7 +41,7 @@ export function bearer(t: TestApp, key: string, label = 'bearer'): Caller {
   };
 }
 
-export const master = (t: TestApp): Caller => bearer(t, t.masterKey, 'master key');
+export const master = (t: HttpTarget): Caller => bearer(t, t.masterKey, 'master key');
 
 /** The `name=value` pairs of a response's Set-Cookie headers. */
 export function cookiesOf(setCookie: string[] | string | undefined): string[] {
@@ -56,7 +60,7 @@ export function uniqueEmail(prefix = 'user'): string {
 
 /** Logs in over POST /login and returns a caller that carries the cookies and XSRF header. */
 export async function login(
-  t: TestApp,
+  t: HttpTarget,
   username: string,
   password: string,
 ): Promise<Caller & { cookies: string[]; xsrf: string; body: LoginResponse }> {
@@ -75,7 +79,7 @@ export async function login(
 }
 
 export async function createUser(
-  t: TestApp,
+  t: HttpTarget,
   role: Role,
   fields: Record<string, unknown> = {},
 ): Promise<UserResponse & { password: string }> {
@@ -88,7 +92,7 @@ export async function createUser(
 
 /** A team made with the master key; `members` as (user id, team role) pairs. */
 export async function createTeam(
-  t: TestApp,
+  t: HttpTarget,
   fields: Record<string, unknown> = {},
   members: [string, 'admin' | 'user'][] = [],
 ): Promise<TeamResponse> {
@@ -103,7 +107,7 @@ export async function createTeam(
 
 /** A logged-in user of the given role. */
 export async function userCaller(
-  t: TestApp,
+  t: HttpTarget,
   role: Role,
   fields: Record<string, unknown> = {},
 ): Promise<UserCaller> {
@@ -120,7 +124,7 @@ export async function userCaller(
 }
 
 /** One logged-in caller per role, plus the master key. */
-export async function everyRole(t: TestApp): Promise<Record<Role, UserCaller>> {
+export async function everyRole(t: HttpTarget): Promise<Record<Role, UserCaller>> {
   const entries = await Promise.all(
     ROLES.map(async (role) => [role, await userCaller(t, role)] as const),
   );
@@ -129,7 +133,7 @@ export async function everyRole(t: TestApp): Promise<Record<Role, UserCaller>> {
 
 /** A caller that carries the session cookies a response set (e.g. /onboarding/claim_token). */
 export function sessionOf(
-  t: TestApp,
+  t: HttpTarget,
   setCookie: string[] | string | undefined,
   label = 'session',
 ): Caller & { cookies: string[]; xsrf: string } {

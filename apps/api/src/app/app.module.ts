@@ -5,11 +5,13 @@ import type { DestinationStream } from 'pino';
 import { AuthModule } from './auth/auth.module';
 import { PasswordsModule } from './auth/passwords/passwords.module';
 import { SsoModule } from './auth/sso/sso.module';
+import { ClusterModule } from './cluster/cluster.module';
 import { CoreModule } from './common/core.module';
 import { requestLoggerOptions } from './common/logging/request-logger';
 import type { Clock } from './common/time/clock';
 import type { AppConfig } from './config/app-config';
 import { dataSourceOptions } from './database/data-source-options';
+import { initializeDataSource } from './database/initialize';
 import { HealthModule } from './health/health.module';
 import { InvitationsModule } from './invitations/invitations.module';
 import { OnboardingModule } from './invitations/onboarding.module';
@@ -35,8 +37,16 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(config, options.clock),
+        ClusterModule.forRoot(config),
         LoggerModule.forRoot(requestLoggerOptions(config, options.logDestination)),
-        TypeOrmModule.forRoot(dataSourceOptions(config.database)),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => dataSourceOptions(config.database),
+          // Migrations under a lock on PostgreSQL: replicas may start at once.
+          dataSourceFactory: (options) => {
+            if (!options) throw new Error('no database options');
+            return initializeDataSource(options);
+          },
+        }),
         AuthModule,
         UsersModule,
         KeysModule,

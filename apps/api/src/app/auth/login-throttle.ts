@@ -39,6 +39,8 @@ export interface PasswordGuess {
 export interface LoginAttempt {
   readonly keys: readonly string[];
   readonly at: number;
+  /** Set when Redis counted it (RedisLoginThrottle): its entry in the client's window. */
+  readonly member?: string;
 }
 
 /**
@@ -48,17 +50,16 @@ export interface LoginAttempt {
  * reach the hash at most `limit` times (finding 5). A right password forgets the account's
  * count and gives the client its slot back.
  *
- * In process today; for several instances the same two calls become one Redis Lua script
- * each (take: trim, count and add on every key, or refuse; succeeded: delete the account's
- * key, remove this attempt from the client's), which is why both are already async.
+ * In process, for one instance; with REDIS_URL, RedisLoginThrottle runs the same two calls
+ * as one Redis Lua script each, so every instance counts against the same windows.
  */
 @Injectable()
 export class LoginThrottle {
   private readonly attempts = new Map<string, number[]>();
-  private readonly limits: LoginThrottleLimits;
+  protected readonly limits: LoginThrottleLimits;
 
   constructor(
-    private readonly clock: Clock,
+    protected readonly clock: Clock,
     @Optional() @Inject(LOGIN_THROTTLE_LIMITS) limits?: LoginThrottleLimits,
   ) {
     this.limits = limits ?? DEFAULT_LOGIN_LIMITS;
@@ -67,8 +68,7 @@ export class LoginThrottle {
   /** Reserves one attempt, or throws 429 with Retry-After when any counter is spent. */
   take(guess: PasswordGuess): Promise<LoginAttempt> {
     const now = this.clock.nowMs();
-    const counters: [key: string, limit: number][] = [[accountKey(guess), this.limits.perAccount]];
-    if (guess.client !== undefined) counters.push([`c:${guess.client}`, this.limits.perClient]);
+    const counters = countersOf(guess, this.limits);
     const wait = Math.max(...counters.map(([key, limit]) => this.waitMs(key, limit, now)));
     if (wait > 0) {
       return Promise.reject(
@@ -118,6 +118,16 @@ export class LoginThrottle {
       if (oldest !== undefined) this.attempts.delete(oldest);
     }
   }
+}
+
+/** The windows one guess is charged to, with their limits: the account's, then the client's. */
+export function countersOf(
+  guess: PasswordGuess,
+  limits: LoginThrottleLimits,
+): [key: string, limit: number][] {
+  const counters: [key: string, limit: number][] = [[accountKey(guess), limits.perAccount]];
+  if (guess.client !== undefined) counters.push([`c:${guess.client}`, limits.perClient]);
+  return counters;
 }
 
 /** Separate namespaces: no typed username can name the per-client admin counter. */

@@ -35,6 +35,8 @@ export interface HttpTimeouts {
   requestMs: number;
 }
 
+export type RedisFailureMode = 'open' | 'closed';
+
 /** Where the master key came from; `generated` is printed once at start. */
 export type MasterKeySource = 'env' | 'file' | 'generated';
 
@@ -65,6 +67,11 @@ export class AppConfig {
   readonly masterKeyFile!: string | null;
   readonly database!: DatabaseConfig;
   readonly redisUrl!: string | null;
+  /**
+   * What a route that needs Redis does while Redis does not answer: `open` falls back to this
+   * instance's own counters, `closed` answers 503. Only meaningful with `redisUrl`.
+   */
+  readonly redisFailureMode!: RedisFailureMode;
   readonly spendFlushIntervalMs!: number;
   /** Queued spend events that start a flush before the interval is up. */
   readonly spendFlushMaxEvents!: number;

@@ -63,6 +63,10 @@ export class EnvDto {
   REDIS_URL?: string;
 
   @IsOptional()
+  @IsIn(['open', 'closed'], { message: 'REDIS_FAILURE_MODE must be open or closed' })
+  REDIS_FAILURE_MODE?: string;
+
+  @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'SPEND_FLUSH_INTERVAL_MS must be a whole number' })
   @Min(10)

@@ -21,12 +21,22 @@ describe('loadConfig', () => {
       masterKeySource: 'env',
       database: { type: 'sqlite', path: `${dir}/db.sqlite` },
       redisUrl: null,
+      redisFailureMode: 'open',
       spendFlushIntervalMs: 1000,
       spendFlushMaxEvents: 200,
       smtp: null,
       invitationTtlMs: 7 * 86_400_000,
       secureCookies: false,
     });
+  });
+
+  it('reads REDIS_FAILURE_MODE (open by default, open or closed only)', () => {
+    const env = { PROXY_MASTER_KEY: KEY, REDIS_URL: 'redis://127.0.0.1:6379' };
+    expect(loadConfig(env).redisFailureMode).toBe('open');
+    expect(loadConfig({ ...env, REDIS_FAILURE_MODE: 'closed' }).redisFailureMode).toBe('closed');
+    expect(() => loadConfig({ ...env, REDIS_FAILURE_MODE: 'strict' })).toThrow(
+      new ConfigError('REDIS_FAILURE_MODE must be open or closed'),
+    );
   });
 
   it('defaults to ./data/gatehouse.sqlite', () => {

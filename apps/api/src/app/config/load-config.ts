@@ -122,6 +122,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv): AppConfig {
     ...resolveMasterKey(env.PROXY_MASTER_KEY, dataDirOf(database, env.DATA_DIR)),
     database,
     redisUrl: env.REDIS_URL ?? null,
+    redisFailureMode: env.REDIS_FAILURE_MODE === 'closed' ? 'closed' : 'open',
     spendFlushIntervalMs: env.SPEND_FLUSH_INTERVAL_MS ?? 1000,
     spendFlushMaxEvents: env.SPEND_FLUSH_MAX_EVENTS ?? 200,
     smtp: parseSmtp(env),

@@ -1,24 +1,18 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ClusterBus } from '../cluster/cluster-bus';
 import { Clock } from '../common/time/clock';
-import { AppConfig } from '../config/app-config';
 import { TeamEntity, TeamMemberEntity } from '../teams/team.entity';
 import { UserEntity } from '../users/user.entity';
 import { KeyAuthenticator } from './key-authenticator';
-import {
-  InMemoryKeyCache,
-  KeyCache,
-  KeyInvalidationBus,
-  KeyLookupSource,
-  LocalKeyInvalidationBus,
-} from './key-cache';
+import { ClusterKeyInvalidationBus } from './cluster-key-invalidation.bus';
+import { InMemoryKeyCache, KeyCache, KeyInvalidationBus, KeyLookupSource } from './key-cache';
 import { DatabaseKeyLookupSource } from './key-loader';
 import { KeyTeamsRepository } from './key-teams.repository';
 import { DeletedKeyEntity, KeyEntity } from './key.entity';
 import { KeysController } from './keys.controller';
 import { KeysRepository } from './keys.repository';
 import { KeysService } from './keys.service';
-import { RedisKeyInvalidationBus } from './redis-key-invalidation.bus';
 
 /**
  * Virtual keys. Reads owner rows straight from `users` (no import of UsersModule, so that
@@ -44,17 +38,24 @@ import { RedisKeyInvalidationBus } from './redis-key-invalidation.bus';
     { provide: KeyLookupSource, useClass: DatabaseKeyLookupSource },
     {
       provide: KeyInvalidationBus,
-      useFactory: (config: AppConfig): KeyInvalidationBus =>
-        config.redisUrl
-          ? new RedisKeyInvalidationBus(config.redisUrl)
-          : new LocalKeyInvalidationBus(),
-      inject: [AppConfig],
+      useFactory: (cluster: ClusterBus): KeyInvalidationBus =>
+        new ClusterKeyInvalidationBus(cluster),
+      inject: [ClusterBus],
     },
     {
       provide: KeyCache,
-      useFactory: (source: KeyLookupSource, clock: Clock, bus: KeyInvalidationBus): KeyCache =>
-        new InMemoryKeyCache(source, clock, bus),
-      inject: [KeyLookupSource, Clock, KeyInvalidationBus],
+      useFactory: (
+        source: KeyLookupSource,
+        clock: Clock,
+        bus: KeyInvalidationBus,
+        cluster: ClusterBus,
+      ): KeyCache => {
+        const cache = new InMemoryKeyCache(source, clock, bus);
+        // Invalidations may have been missed while Redis was away: start afresh.
+        cluster.onResync(() => cache.clear());
+        return cache;
+      },
+      inject: [KeyLookupSource, Clock, KeyInvalidationBus, ClusterBus],
     },
   ],
   exports: [KeysService, KeyAuthenticator, KeyCache],

@@ -6,6 +6,7 @@ import type {
 } from '@gatehouse/shared/dto';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { ClusterBus, type ClusterChannel } from '../cluster/cluster-bus';
 import type { Principal } from '../common/auth/principal';
 import { AppError } from '../common/errors/app-error';
 import { Clock } from '../common/time/clock';
@@ -19,17 +20,29 @@ import { ModelsRepository } from './models.repository';
 import { toModelResponse } from './model-response';
 import { SecretBox } from './secret-box';
 
+/** "The models table changed": every other instance rebuilds its registry from the database. */
+export const MODELS_CHANNEL: ClusterChannel<{ kind: 'models.changed' }> = {
+  name: 'gatehouse:models:changed',
+  isMessage: (value): value is { kind: 'models.changed' } =>
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { kind?: unknown }).kind === 'models.changed',
+};
+
 @Injectable()
 export class ModelsService implements OnModuleInit {
   private readonly logger = new Logger(ModelsService.name);
   private readonly box: SecretBox;
   private configModels: ModelDeployment[] = [];
+  /** Refreshes run one after another, so an older read never replaces a newer one. */
+  private refreshing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly models: ModelsRepository,
     private readonly registry: ModelRegistry,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly bus: ClusterBus,
   ) {
     this.box = new SecretBox(config.encryptionKey ?? config.masterKey);
   }
@@ -40,11 +53,28 @@ export class ModelsService implements OnModuleInit {
     this.configModels = this.config.configFile
       ? loadConfigModels(this.config.configFile, process.env)
       : [];
+    this.bus.subscribe(MODELS_CHANNEL, () => this.refresh());
+    this.bus.onResync(() => this.refresh());
     await this.refresh();
   }
 
   /** Rebuilds the in-memory registry from CONFIG_FILE models plus the database. */
-  async refresh(): Promise<void> {
+  refresh(): Promise<void> {
+    const next = this.refreshing.then(
+      () => this.load(),
+      () => this.load(),
+    );
+    this.refreshing = next;
+    return next;
+  }
+
+  /** This instance changed the models table: reload here, then tell the others. */
+  private async changed(): Promise<void> {
+    await this.refresh();
+    this.bus.publish(MODELS_CHANNEL, { kind: 'models.changed' });
+  }
+
+  private async load(): Promise<void> {
     const rows = await this.models.findAll();
     const fromDb = rows.flatMap((row) => {
       const deployment = this.toDeployment(row);
@@ -84,7 +114,7 @@ export class ModelsService implements OnModuleInit {
       }
       throw error;
     }
-    await this.refresh();
+    await this.changed();
     const deployment = this.toDeployment(row);
     if (!deployment) throw new Error('A model just stored cannot be read back');
     return toModelResponse(deployment, 'admin');
@@ -102,7 +132,7 @@ export class ModelsService implements OnModuleInit {
     const row = await this.models.findById(request.id);
     if (!row) throw AppError.notFound('Model', 'id');
     await this.models.deleteById(request.id);
-    await this.refresh();
+    await this.changed();
     return { id: request.id, deleted: true };
   }
 

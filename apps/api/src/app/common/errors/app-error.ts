@@ -10,6 +10,7 @@ export type ErrorType =
   | 'payload_too_large'
   | 'upstream_error'
   | 'timeout'
+  | 'service_unavailable'
   | 'internal_server_error';
 
 /**
