@@ -64,7 +64,7 @@ describe('ProfileComponent (issue 13)', () => {
     expect(byTestId(root, 'profile-email')?.textContent?.trim()).toBe('ada@example.test');
     expect(byTestId(root, 'profile-user-id')?.textContent?.trim()).toBe('u-1');
     expect(byTestId(root, 'profile-role')?.textContent).toContain('Internal viewer');
-    const lines = [...(byTestId(root, 'profile-permissions')?.querySelectorAll('li') ?? [])].map(
+    const lines = Array.from(root.querySelectorAll('[data-testid="profile-permissions"] li')).map(
       (li) => li.textContent?.trim(),
     );
     expect(lines).toEqual(permissionsOf('internal_user_viewer').map((p) => PERMISSION_LABELS[p]));
