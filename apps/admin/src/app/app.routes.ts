@@ -76,6 +76,12 @@ export const routes: Routes = [
         loadComponent: () => import('./pages/teams/teams.component').then((m) => m.TeamsComponent),
       },
       {
+        path: 'profile',
+        title: 'Profile · Gatehouse',
+        loadComponent: () =>
+          import('./pages/profile/profile.component').then((m) => m.ProfileComponent),
+      },
+      {
         path: 'models',
         title: 'Models · Gatehouse',
         canActivate: [permissionOf('models')],

@@ -4,22 +4,23 @@ import { toSignal } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { MatSidenavModule } from '@angular/material/sidenav';
 import { MatToolbarModule } from '@angular/material/toolbar';
-import { RouterOutlet } from '@angular/router';
+import { RouterLink, RouterOutlet } from '@angular/router';
 import { map } from 'rxjs';
 import { SessionService } from '../data-access/session.service';
 import { NavComponent } from './nav.component';
 import { NotifyService } from './notify.service';
-
-const ROLE_LABELS: Record<string, string> = {
-  proxy_admin: 'Admin',
-  proxy_admin_viewer: 'Admin viewer',
-  internal_user: 'Internal user',
-  internal_user_viewer: 'Internal viewer',
-};
+import { ROLE_TITLES } from './role-labels';
 
 @Component({
   selector: 'gh-shell',
-  imports: [MatToolbarModule, MatSidenavModule, MatButtonModule, RouterOutlet, NavComponent],
+  imports: [
+    MatToolbarModule,
+    MatSidenavModule,
+    MatButtonModule,
+    RouterLink,
+    RouterOutlet,
+    NavComponent,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   styles: `
     :host {
@@ -84,6 +85,7 @@ const ROLE_LABELS: Record<string, string> = {
         {{ session.me()?.user_email ?? session.me()?.user_id }}<br />
         <span class="muted">{{ roleLabel() }}</span>
       </span>
+      <a mat-button routerLink="/profile" data-testid="profile-link">Profile</a>
       <button mat-stroked-button type="button" (click)="logout()">Log out</button>
     </mat-toolbar>
     <mat-sidenav-container>
@@ -107,7 +109,7 @@ export class ShellComponent {
   );
   protected readonly roleLabel = computed(() => {
     const role = this.session.role();
-    return role ? ROLE_LABELS[role] : '';
+    return role ? ROLE_TITLES[role] : '';
   });
 
   protected focusMain(event: Event): void {

@@ -12,6 +12,7 @@ import { apiErrorMessage } from '../../data-access/api-error';
 import { InvitationsService } from '../../data-access/invitations.service';
 import { UsersService } from '../../data-access/users.service';
 import { CopyBoxComponent } from '../../shared/copy-box.component';
+import { ROLE_TITLES } from '../../core/role-labels';
 import { FormSubmission } from '../../shared/form-submission';
 
 export interface UserCreateData {
@@ -19,12 +20,7 @@ export interface UserCreateData {
   teams: TeamResponse[];
 }
 
-export const ROLE_TITLES: Readonly<Record<Role, string>> = {
-  proxy_admin: 'Admin',
-  proxy_admin_viewer: 'Admin viewer',
-  internal_user: 'Internal user',
-  internal_user_viewer: 'Internal viewer',
-};
+export { ROLE_TITLES };
 
 /** + New User: creates the user, then an invitation, and ends on the link to share. */
 @Component({
