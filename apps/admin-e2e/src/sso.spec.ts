@@ -137,16 +137,9 @@ test.describe('issue 13: console single sign-on through a real OIDC provider', (
     await expect(page.getByTestId('profile-permissions')).toContainText(
       'See your own virtual keys',
     );
-    // An SSO-only user has no password to change; the console can tell only when /me says
-    // so (has_password: false). Until the API exposes it, the form is shown (reported gap).
-    const hasPassword = (me.body as MeResponse & { has_password?: boolean }).has_password;
-    if (hasPassword === undefined) {
-      test.info().annotations.push({
-        type: 'api gap',
-        description: '/me does not say whether the user has a password (has_password)',
-      });
-    }
-    await expect(page.getByTestId('password-form')).toHaveCount(hasPassword === false ? 0 : 1);
+    // An SSO-only user has no password to change: /me says so and the page shows no form.
+    expect((me.body as MeResponse).has_password).toBe(false);
+    await expect(page.getByTestId('password-form')).toHaveCount(0);
     await shot(page, 'sso-profile');
     await context.close();
   });

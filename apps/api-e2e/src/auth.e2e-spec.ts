@@ -139,15 +139,17 @@ describe('console sessions', () => {
           'spend.read.self',
           'model.read',
         ],
+        has_password: true,
       });
     });
 
-    it('tells the master key it is proxy_admin', async () => {
+    it('tells the master key it is proxy_admin, with no password of its own', async () => {
       const res = await master(t).get('/me').expect(200);
       expect(res.body).toMatchObject({
         user_id: 'admin',
         user_role: 'proxy_admin',
         auth: 'master_key',
+        has_password: false,
       });
     });
 

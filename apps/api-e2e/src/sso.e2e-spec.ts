@@ -155,6 +155,8 @@ describe('issue 13: single sign-on through a real OIDC provider', () => {
       user_email: provider.accounts.get(sub)?.email,
       user_role: 'internal_user_viewer',
       auth: 'session',
+      // SSO-only: the console shows no change-password form.
+      has_password: false,
     });
     const info = await master(t).get(`/user/info?user_id=${who.user_id}`).expect(200);
     expect((info.body as UserInfoResponse).user_info.user_role).toBe('internal_user_viewer');

@@ -15,6 +15,7 @@ function me(role: Role): MeResponse {
     user_role: role,
     auth: 'session',
     permissions: permissionsOf(role),
+    has_password: true,
   };
 }
 

@@ -70,7 +70,7 @@ export class AuthController {
 
   @Get('me')
   @Authenticated()
-  me(@CurrentPrincipal() principal: Principal): MeResponse {
+  me(@CurrentPrincipal() principal: Principal): Promise<MeResponse> {
     return this.auth.me(principal);
   }
 }

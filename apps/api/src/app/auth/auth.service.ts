@@ -69,13 +69,16 @@ export class AuthService {
     throw AppError.unauthorized(INVALID_LOGIN);
   }
 
-  me(principal: Principal): MeResponse {
+  async me(principal: Principal): Promise<MeResponse> {
     return {
       user_id: principal.userId,
       user_email: principal.email,
       user_role: principal.role,
       auth: principal.method,
       permissions: permissionsOf(principal.role),
+      // The master key (and its console sessions) has no user row and no password to change.
+      has_password:
+        principal.userId !== MASTER_USER_ID && (await this.users.hasPassword(principal.userId)),
     };
   }
 }

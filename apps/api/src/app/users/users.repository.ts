@@ -48,6 +48,15 @@ export class UsersRepository {
       .getOne();
   }
 
+  /** Whether the user can log in with a password (false for SSO-only users); no hash leaves. */
+  async hasPassword(userId: string): Promise<boolean> {
+    const found = await this.repo
+      .createQueryBuilder('u')
+      .where('u.user_id = :userId AND u.password_hash IS NOT NULL', { userId })
+      .getExists();
+    return found;
+  }
+
   findWithPasswordById(userId: string): Promise<UserEntity | null> {
     return this.repo
       .createQueryBuilder('u')

@@ -311,4 +311,8 @@ export class UsersService {
   findById(userId: string): Promise<UserEntity | null> {
     return this.users.findById(userId);
   }
+
+  hasPassword(userId: string): Promise<boolean> {
+    return this.users.hasPassword(userId);
+  }
 }

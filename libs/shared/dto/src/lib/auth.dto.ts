@@ -24,4 +24,6 @@ export interface MeResponse {
   user_role: Role;
   auth: AuthMethod;
   permissions: Permission[];
+  /** Whether the user logs in with a password (false for SSO-only users and the master key). */
+  has_password: boolean;
 }

@@ -39,6 +39,7 @@ describe('KeyPageComponent', () => {
       user_role: role,
       auth: 'session',
       permissions: permissionsOf(role),
+      has_password: true,
     });
     http = TestBed.inject(HttpTestingController);
     fixture = TestBed.createComponent(KeyPageComponent);

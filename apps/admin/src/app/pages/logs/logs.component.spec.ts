@@ -74,6 +74,7 @@ describe('LogsComponent', () => {
       user_role: role,
       auth: 'session',
       permissions: permissionsOf(role),
+      has_password: true,
     });
     http = TestBed.inject(HttpTestingController);
     fixture = TestBed.createComponent(LogsComponent);

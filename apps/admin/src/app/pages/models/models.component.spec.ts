@@ -45,6 +45,7 @@ describe('ModelsComponent', () => {
       user_role: role,
       auth: 'session',
       permissions: permissionsOf(role),
+      has_password: true,
     });
     http = TestBed.inject(HttpTestingController);
     fixture = TestBed.createComponent(ModelsComponent);

@@ -23,12 +23,13 @@ function type(root: HTMLElement, name: string, value: string): void {
 const byTestId = (root: HTMLElement, id: string) =>
   root.querySelector<HTMLElement>(`[data-testid="${id}"]`);
 
-const meOf = (role: Role, extra: Partial<MeResponse> & { has_password?: boolean } = {}) => ({
+const meOf = (role: Role, extra: Partial<MeResponse> = {}) => ({
   user_id: 'u-1',
   user_email: 'ada@example.test',
   user_role: role,
   auth: 'session' as const,
   permissions: permissionsOf(role),
+  has_password: true,
   ...extra,
 });
 

@@ -21,16 +21,10 @@ import { ROLE_TITLES } from '../../core/role-labels';
 import { FormSubmission } from '../../shared/form-submission';
 import { PERMISSION_LABELS } from './permission-labels';
 
-/**
- * `/me` as the profile page reads it. The API does not (yet) say whether the account has a
- * password; when it answers `has_password: false` (an SSO-only user) the form is hidden.
- */
 /** The API's password policy (PASSWORD_MIN_LENGTH / _MAX_LENGTH of shared/dto, whose index
  *  would pull class-validator into the console bundle). */
 const PASSWORD_MIN_LENGTH = 8;
 const PASSWORD_MAX_LENGTH = 256;
-
-type Profile = MeResponse & { has_password?: boolean };
 
 function samePasswords(group: AbstractControl): ValidationErrors | null {
   const { password, confirm } = group.value as { password: string; confirm: string };
@@ -95,7 +89,7 @@ export class ProfileComponent {
   private readonly session = inject(SessionService);
   private readonly users = inject(UsersService);
   protected readonly minLength = PASSWORD_MIN_LENGTH;
-  protected readonly me = computed<Profile | null>(() => this.session.me());
+  protected readonly me = computed<MeResponse | null>(() => this.session.me());
   protected readonly roleLabel = computed(() => {
     const me = this.me();
     return me ? ROLE_TITLES[me.user_role] : '';
@@ -111,7 +105,7 @@ export class ProfileComponent {
   /** The master-key admin has no user row to change; SSO-only users have no password. */
   protected readonly canChangePassword = computed(() => {
     const me = this.me();
-    return me !== null && me.auth === 'session' && me.has_password !== false;
+    return me !== null && me.auth === 'session' && me.has_password;
   });
   protected readonly noPasswordReason = computed(() =>
     this.me()?.auth === 'session'

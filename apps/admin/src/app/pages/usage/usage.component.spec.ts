@@ -120,6 +120,7 @@ describe('UsageComponent', () => {
       user_role: role,
       auth: 'session',
       permissions: permissionsOf(role),
+      has_password: true,
     });
     http = TestBed.inject(HttpTestingController);
     fixture = TestBed.createComponent(UsageComponent);
