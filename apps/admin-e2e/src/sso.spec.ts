@@ -138,7 +138,7 @@ test.describe('issue 13: console single sign-on through a real OIDC provider', (
       'See your own virtual keys',
     );
     // An SSO-only user has no password to change: /me says so and the page shows no form.
-    expect((me.body as MeResponse).has_password).toBe(false);
+    expect(me.body.has_password).toBe(false);
     await expect(page.getByTestId('password-form')).toHaveCount(0);
     await shot(page, 'sso-profile');
     await context.close();
