@@ -324,6 +324,13 @@ describe('security: the HTTP edge (issue 11)', () => {
     });
     afterAll(() => g.close());
 
+    // First: the stream test below ends with the tokenizer's first load (a few hundred ms of
+    // a busy event loop on a loaded machine), which a new connection's 500 ms headers timer
+    // would count against a perfectly normal request.
+    it('finding 24: a normal request on the same server is unaffected', async () => {
+      await anonymous(g.t).get('/health/liveliness').expect(200);
+    });
+
     it('finding 24: a body sent at a few bytes per second is cut off with 408 within the request timeout', async () => {
       const outcome = await slowClient(
         portOf(g.t),
@@ -365,10 +372,6 @@ describe('security: the HTTP edge (issue 11)', () => {
       expect(outcome.closedAfterMs).toBeNull();
       expect(outcome.received).toMatch(/^HTTP\/1\.1 200 /);
       expect(outcome.received).toContain('first words');
-    });
-
-    it('finding 24: a normal request on the same server is unaffected', async () => {
-      await anonymous(g.t).get('/health/liveliness').expect(200);
     });
   });
 
