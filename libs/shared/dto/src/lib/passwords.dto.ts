@@ -1,27 +1,22 @@
-import { IsEmail, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsString, Matches } from 'class-validator';
 import { ID_PATTERN, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './common.dto';
+import { Email, Text } from './field-rules';
 
 /** Longest reset token accepted (the API issues 43 characters). */
 export const RESET_TOKEN_MAX_LENGTH = 128;
 
 /** `POST /password/forgot` (public): always the same 200 answer, known email or not. */
 export class ForgotPasswordRequest {
-  @IsString()
-  @MaxLength(254)
-  @IsEmail({}, { message: 'email must be an email address' })
+  @Email()
   email!: string;
 }
 
 /** `POST /password/reset` (public): the token from the reset link and the new password. */
 export class ResetPasswordRequest {
-  @IsString()
-  @MinLength(1)
-  @MaxLength(RESET_TOKEN_MAX_LENGTH)
+  @Text(RESET_TOKEN_MAX_LENGTH, { minLength: 1 })
   token!: string;
 
-  @IsString()
-  @MinLength(PASSWORD_MIN_LENGTH)
-  @MaxLength(PASSWORD_MAX_LENGTH)
+  @Text(PASSWORD_MAX_LENGTH, { minLength: PASSWORD_MIN_LENGTH })
   password!: string;
 }
 
