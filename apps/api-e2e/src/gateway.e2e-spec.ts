@@ -7,7 +7,7 @@ import {
   chatBody,
   flushSpend,
   keyCaller,
-  NO_LIMITS,
+  limitsFor,
   alignToMinute,
   rawPost,
   sseData,
@@ -234,13 +234,7 @@ describe('gateway', () => {
     });
 
     it('lists and allows only the models a key may use (key, user and team allow-lists)', async () => {
-      actAs(
-        t,
-        keyCaller({
-          allowedModels: ['echo', 'cached'],
-          team: { ...NO_LIMITS, models: ['echo'] },
-        }),
-      );
+      actAs(t, keyCaller({ allowLists: [['echo', 'cached'], null, ['echo']] }));
       const res = await master(t).get('/v1/models').expect(200);
       expect((res.body.data as { id: string }[]).map((m) => m.id)).toEqual(['echo']);
       await master(t)
@@ -257,7 +251,13 @@ describe('gateway', () => {
       // Each call: 3 prompt + 25 completion tokens = 3 µ$ + 50 µ$ = 53 000 nano-dollars.
       const perCall = 53_000;
       const maxBudget = 0.001; // room for 18.9 calls
-      actAs(t, keyCaller({ keyToken: 'budget-key', key: { ...NO_LIMITS, maxBudget } }));
+      actAs(
+        t,
+        keyCaller({
+          keyToken: 'budget-key',
+          limits: [limitsFor('key', 'budget-key', { maxBudgetNanos: maxBudget * 1e9 })],
+        }),
+      );
       const body = chatBody('echo', { mock_response: 'x'.repeat(100) });
       const results = await Promise.all(
         Array.from({ length: 200 }, () => rawPost(t, '/v1/chat/completions', body)),
@@ -281,14 +281,20 @@ describe('gateway', () => {
     });
 
     it('refuses when the user or team budget is spent, and resets with budget_duration', async () => {
-      const limits = { ...NO_LIMITS, models: [] as string[] };
-      const resetAt = new Date(t.clock.nowMs() + 60_000);
+      const resetAt = t.clock.nowMs() + 60_000;
       actAs(
         t,
         keyCaller({
           keyToken: 'team-key',
           teamId: 'team-1',
-          team: { ...limits, maxBudget: 1, spend: 1, budgetDuration: '1m', budgetResetAt: resetAt },
+          limits: [
+            limitsFor('team', 'team-1', {
+              maxBudgetNanos: 1e9,
+              spendNanos: 1e9,
+              budgetDuration: '1m',
+              budgetResetAtMs: resetAt,
+            }),
+          ],
         }),
       );
       const body = chatBody('echo', { mock_response: 'x' });
@@ -296,7 +302,13 @@ describe('gateway', () => {
       expect(res.body.error.type).toBe('budget_exceeded');
       t.clock.advance(61_000);
       await master(t).post('/v1/chat/completions', body).expect(200);
-      actAs(t, keyCaller({ keyToken: 'user-key', user: { ...limits, maxBudget: 0 } }));
+      actAs(
+        t,
+        keyCaller({
+          keyToken: 'user-key',
+          limits: [limitsFor('user', 'admin', { maxBudgetNanos: 0 })],
+        }),
+      );
       await master(t).post('/v1/chat/completions', body).expect(400);
     });
   });
@@ -309,15 +321,14 @@ describe('gateway', () => {
         t,
         keyCaller({
           keyToken: null,
-          key: null,
           userId: user.user_id,
-          user: {
-            ...NO_LIMITS,
-            maxBudget: 1,
-            budgetDuration: '1m',
-            budgetResetAt: new Date(resetAt),
-            models: [],
-          },
+          limits: [
+            limitsFor('user', user.user_id, {
+              maxBudgetNanos: 1e9,
+              budgetDuration: '1m',
+              budgetResetAtMs: resetAt,
+            }),
+          ],
         }),
       );
       const body = chatBody('echo', { mock_response: 'x'.repeat(8) }); // 3 + 2 tokens = 7 000 n$
@@ -343,7 +354,10 @@ describe('gateway', () => {
     beforeEach(() => alignToMinute(t));
 
     it('answers 429 with Retry-After past rpm_limit', async () => {
-      actAs(t, keyCaller({ keyToken: 'rpm-key', key: { ...NO_LIMITS, rpmLimit: 3 } }));
+      actAs(
+        t,
+        keyCaller({ keyToken: 'rpm-key', limits: [limitsFor('key', 'rpm-key', { rpmLimit: 3 })] }),
+      );
       const body = chatBody('echo', { mock_response: 'x' });
       for (let i = 0; i < 3; i++) await master(t).post('/v1/chat/completions', body).expect(200);
       const res = await master(t).post('/v1/chat/completions', body).expect(429);
@@ -354,14 +368,23 @@ describe('gateway', () => {
     });
 
     it('answers 429 past tpm_limit', async () => {
-      actAs(t, keyCaller({ keyToken: 'tpm-key', key: { ...NO_LIMITS, tpmLimit: 20 } }));
+      actAs(
+        t,
+        keyCaller({ keyToken: 'tpm-key', limits: [limitsFor('key', 'tpm-key', { tpmLimit: 20 })] }),
+      );
       await master(t).post('/v1/chat/completions', chatBody('echo')).expect(200); // 15 tokens
       await master(t).post('/v1/chat/completions', chatBody('echo')).expect(200); // 30 tokens
       await master(t).post('/v1/chat/completions', chatBody('echo')).expect(429);
     });
 
     it('answers 429 past max_parallel_requests', async () => {
-      actAs(t, keyCaller({ keyToken: 'par-key', key: { ...NO_LIMITS, maxParallelRequests: 2 } }));
+      actAs(
+        t,
+        keyCaller({
+          keyToken: 'par-key',
+          limits: [limitsFor('key', 'par-key', { maxParallelRequests: 2 })],
+        }),
+      );
       const results = await Promise.all(
         Array.from({ length: 5 }, () => rawPost(t, '/v1/chat/completions', chatBody('sluggish'))),
       );

@@ -13,13 +13,11 @@ export { RedisClusterBus } from './app/cluster/redis-cluster-bus';
 export { RedisLink } from './app/cluster/redis-link';
 export { LoginThrottle } from './app/auth/login-throttle';
 export { isConsoleRoute } from './app/console/console';
-// e2e tests override the caller seam and flush spend deterministically.
-export {
-  GatewayCallerResolver,
-  type GatewayCaller,
-  type EntityLimits,
-} from './app/gateway/gateway-caller';
+// e2e tests override who calls and flush spend deterministically.
+export { CallerResolver } from './app/gateway/admission/caller-resolver';
+export type { GatewayCaller } from './app/gateway/admission/gateway-caller';
+export { limitsFor, type Limits } from './app/gateway/admission/limits';
 export { SpendWriter } from './app/spend/spend-writer';
 export { KeyAuthenticator } from './app/keys/key-authenticator';
-export { effectiveModels } from './app/gateway/model-access';
+export { effectiveModels } from './app/gateway/admission/model-access';
 export { GatewayService } from './app/gateway/gateway.service';

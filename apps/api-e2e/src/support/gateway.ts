@@ -1,5 +1,6 @@
-import type { EntityLimits, GatewayCaller } from '@gatehouse/api/testing';
-import { GatewayCallerResolver, GatewayService, SpendWriter } from '@gatehouse/api/testing';
+import type { GatewayCaller } from '@gatehouse/api/testing';
+export { limitsFor } from '@gatehouse/api/testing';
+import { CallerResolver, GatewayService, SpendWriter } from '@gatehouse/api/testing';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { Agent, request as undiciRequest } from 'undici';
 import { tmpdir } from 'node:os';
@@ -90,17 +91,6 @@ export const chatBody = (model: string, extra: Record<string, unknown> = {}): ob
   ...extra,
 });
 
-/** Limits that limit nothing; tests override one field at a time. */
-export const NO_LIMITS: EntityLimits = {
-  maxBudget: null,
-  spend: 0,
-  budgetDuration: null,
-  budgetResetAt: null,
-  tpmLimit: null,
-  rpmLimit: null,
-  maxParallelRequests: null,
-};
-
 /** Moves the test clock to the start of the next minute (rate-limit windows are per minute). */
 export function alignToMinute(t: TestApp): void {
   t.clock.advance(60_000 - (t.clock.nowMs() % 60_000) + 1);
@@ -113,19 +103,15 @@ export function keyCaller(fields: Partial<GatewayCaller> = {}): GatewayCaller {
     userId: 'admin',
     teamId: null,
     role: 'proxy_admin',
-    allowedModels: [],
-    key: NO_LIMITS,
-    user: null,
-    team: null,
+    allowLists: [],
+    limits: [],
     ...fields,
   };
 }
 
 /** Test-only provider override: every gateway call resolves to `caller` until restored. */
 export function actAs(t: TestApp, caller: GatewayCaller): jest.SpyInstance {
-  return jest
-    .spyOn(t.app.get(GatewayCallerResolver), 'fromPrincipal')
-    .mockImplementation(() => caller);
+  return jest.spyOn(t.app.get(CallerResolver), 'fromPrincipal').mockImplementation(() => caller);
 }
 
 /** Waits for calls still being settled (token counts for answers without usage), then flushes. */

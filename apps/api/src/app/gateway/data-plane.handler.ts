@@ -15,7 +15,7 @@ import { logDataPlaneAnswer, requestId } from '../common/logging/request-logger'
 import { describeError } from '../common/logging/safe-error';
 import { MetricsService } from '../metrics/metrics.service';
 import { GatewayService, type CallContext, type GatewayResult } from './gateway.service';
-import { ClientSignal } from './upstream-client';
+import { ClientSignal } from './providers/upstream-client';
 
 export const OVERHEAD_HEADER = 'x-gatehouse-overhead-ms';
 

@@ -1,11 +1,11 @@
 import { parseGatewayRequest } from './gateway-request';
-import { MAX_TOKENS_PER_CALL } from './usage';
+import { MAX_TOKENS_PER_CALL } from './books/usage';
 import {
   costNanos,
   holdCompletionTokens,
   holdPromptTokens,
   mockPromptTokens,
-} from './token-estimate';
+} from './admission/hold-estimate';
 
 describe('parseGatewayRequest', () => {
   it('reads the fields the gateway needs and keeps the body', () => {

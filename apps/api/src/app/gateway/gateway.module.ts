@@ -3,15 +3,17 @@ import { AuthModule } from '../auth/auth.module';
 import { AppConfig } from '../config/app-config';
 import { ModelsModule } from '../models/models.module';
 import { SpendModule } from '../spend/spend.module';
-import { SpendQueue } from '../spend/spend-queue';
-import { BudgetLedger, InMemoryBudgetLedger } from './budget-ledger';
-import { GatewayCallerResolver } from './gateway-caller';
+import { Admission } from './admission/admission';
+import { AdmissionControl, InProcessAdmission } from './admission/admission-control';
+import { CallerResolver } from './admission/caller-resolver';
+import { Books } from './books/books';
+import { CachedAnswers } from './cache/cached-answers';
+import { InMemoryResponseCache, ResponseCache } from './cache/response-cache';
 import { DataPlaneHandler } from './data-plane.handler';
 import { GatewayService } from './gateway.service';
 import { ModelInfoController } from './model-info.controller';
-import { InMemoryRateLimiter, RateLimiter } from './rate-limiter';
-import { UpstreamClient } from './upstream-client';
-import { PrincipalCallerResolver } from './principal-caller.resolver';
+import { UpstreamClient } from './providers/upstream-client';
+import { Router } from './router/router';
 
 @Module({
   imports: [AuthModule, ModelsModule, SpendModule],
@@ -19,24 +21,23 @@ import { PrincipalCallerResolver } from './principal-caller.resolver';
   providers: [
     GatewayService,
     DataPlaneHandler,
-    { provide: GatewayCallerResolver, useClass: PrincipalCallerResolver },
-    { provide: RateLimiter, useClass: InMemoryRateLimiter },
+    CallerResolver,
+    Admission,
+    { provide: AdmissionControl, useClass: InProcessAdmission },
+    CachedAnswers,
     {
-      provide: BudgetLedger,
-      useFactory: (queue: SpendQueue): BudgetLedger => {
-        const ledger = new InMemoryBudgetLedger();
-        // A budget period rolled over: the spend writer restarts the counter at 0.
-        ledger.onReset = (reset) => queue.push({ type: 'reset', reset });
-        return ledger;
-      },
-      inject: [SpendQueue],
+      provide: ResponseCache,
+      useFactory: (config: AppConfig) => new InMemoryResponseCache(config.cache.maxEntries),
+      inject: [AppConfig],
     },
+    Router,
+    Books,
     {
       provide: UpstreamClient,
       useFactory: (config: AppConfig) => new UpstreamClient(config.upstreamTimeoutMs),
       inject: [AppConfig],
     },
   ],
-  exports: [GatewayCallerResolver, BudgetLedger, DataPlaneHandler, GatewayService],
+  exports: [CallerResolver, AdmissionControl, DataPlaneHandler, GatewayService],
 })
 export class GatewayModule {}

@@ -6,6 +6,8 @@ import type { ModelDeployment } from './model-deployment';
  * path). Replaced wholesale by ModelsService on boot and after every /model/new or delete.
  * Several deployments may share a model_name: they are used in turn.
  */
+const NONE: readonly ModelDeployment[] = Object.freeze([]);
+
 @Injectable()
 export class ModelRegistry {
   private byName = new Map<string, ModelDeployment[]>();
@@ -30,6 +32,11 @@ export class ModelRegistry {
     if (list.length === 1) return list[0];
     this.turn = (this.turn + 1) % 1_000_000;
     return list[this.turn % list.length];
+  }
+
+  /** Every deployment of a model name (empty when the name is unknown). */
+  deploymentsOf(modelName: string): readonly ModelDeployment[] {
+    return this.byName.get(modelName) ?? NONE;
   }
 
   names(): string[] {

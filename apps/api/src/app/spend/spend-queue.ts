@@ -6,7 +6,8 @@ import type { SpendEvent } from './spend-record';
  * Redis-backed version (shared across instances) can replace the in-process one.
  */
 export abstract class SpendQueue {
-  abstract push(event: SpendEvent): void;
+  /** A returned promise resolves once the event is durable (the gateway awaits it). */
+  abstract push(event: SpendEvent): void | Promise<void>;
   /** Takes everything queued so far, oldest first. */
   abstract drain(): SpendEvent[];
   /** Puts events back at the front after a failed flush. */

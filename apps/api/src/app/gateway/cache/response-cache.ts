@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CacheScope } from '../config/app-config';
+import type { CacheScope } from '../../config/app-config';
 
 export interface CachedResponse {
   /** The upstream's JSON text, as relayed. */
@@ -73,11 +73,23 @@ export function isCacheableAnswer(callType: string, parsed: unknown): boolean {
   return Array.isArray(callType === 'embedding' ? answer['data'] : answer['choices']);
 }
 
+/**
+ * Where cached answers live: this process's memory, or (with `REDIS_URL`) Redis, so that a hit
+ * on one instance is a hit on all. Reads may be asynchronous; a failing store is a miss.
+ */
+export abstract class ResponseCache {
+  abstract get(key: string, nowMs: number): CachedResponse | null | Promise<CachedResponse | null>;
+  abstract set(key: string, value: CachedResponse, ttlMs: number, nowMs: number): void;
+  abstract delete(key: string): void;
+}
+
 /** A bounded in-memory LRU with per-entry expiry. */
-export class ResponseCache {
+export class InMemoryResponseCache extends ResponseCache {
   private readonly entries = new Map<string, { value: CachedResponse; expiresAtMs: number }>();
 
-  constructor(private readonly maxEntries: number) {}
+  constructor(private readonly maxEntries: number) {
+    super();
+  }
 
   get(key: string, nowMs: number): CachedResponse | null {
     const entry = this.entries.get(key);

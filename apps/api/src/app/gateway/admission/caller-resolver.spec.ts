@@ -1,8 +1,9 @@
-import type { UserSessionPrincipal } from '../auth/session-principal';
-import type { CachedKey, CachedKeyOwner } from '../keys/key-cache';
-import type { KeyPrincipal } from '../keys/key-authenticator';
-import type { Principal } from '../common/auth/principal';
-import { PrincipalCallerResolver } from './principal-caller.resolver';
+import type { UserSessionPrincipal } from '../../auth/session-principal';
+import type { Principal } from '../../common/auth/principal';
+import type { KeyPrincipal } from '../../keys/key-authenticator';
+import type { CachedKey, CachedKeyOwner } from '../../keys/key-cache';
+import { CallerResolver } from './caller-resolver';
+import type { Limits } from './limits';
 
 function aKey(fields: Partial<CachedKey> = {}): CachedKey {
   return {
@@ -61,20 +62,23 @@ function keyPrincipal(key: CachedKey): KeyPrincipal {
   };
 }
 
-/** aKey()'s owner as the ledger and limiter see it. */
-const OWNER_LIMITS = {
-  maxBudget: 20,
-  spend: 3,
+const USD = 1e9;
+
+/** aKey()'s owner as the admission sees it (nano-dollars, epoch ms). */
+const OWNER_LIMITS: Limits = {
+  scope: 'user',
+  id: 'u1',
+  maxBudgetNanos: 20 * USD,
+  spendNanos: 3 * USD,
   budgetDuration: '7d',
-  budgetResetAt: new Date(Date.UTC(2026, 11, 3)),
-  tpmLimit: null,
+  budgetResetAtMs: Date.UTC(2026, 11, 3),
   rpmLimit: 100,
+  tpmLimit: null,
   maxParallelRequests: null,
-  models: ['gpt-4o', 'gpt-4o-mini'],
 };
 
-describe('PrincipalCallerResolver', () => {
-  const sut = new PrincipalCallerResolver();
+describe('CallerResolver', () => {
+  const sut = new CallerResolver();
 
   it("maps a key principal to the key's, owner's and team's limits without a lookup", () => {
     const caller = sut.fromPrincipal(keyPrincipal(aKey()));
@@ -83,34 +87,47 @@ describe('PrincipalCallerResolver', () => {
       userId: 'u1',
       teamId: 'team-1',
       role: 'internal_user',
-      allowedModels: ['gpt-4o'],
-      key: {
-        maxBudget: 5,
-        spend: 1.25,
-        budgetDuration: '30d',
-        budgetResetAt: new Date(Date.UTC(2026, 11, 1)),
-        tpmLimit: 1000,
-        rpmLimit: 10,
-        maxParallelRequests: 2,
-      },
-      user: OWNER_LIMITS,
-      team: {
-        maxBudget: 50,
-        spend: 7,
-        budgetDuration: null,
-        budgetResetAt: null,
-        tpmLimit: 5000,
-        rpmLimit: null,
-        maxParallelRequests: null,
-        models: [],
-      },
+      allowLists: [['gpt-4o'], ['gpt-4o', 'gpt-4o-mini'], []],
+      limits: [
+        {
+          scope: 'key',
+          id: 'tok',
+          maxBudgetNanos: 5 * USD,
+          spendNanos: 1.25 * USD,
+          budgetDuration: '30d',
+          budgetResetAtMs: Date.UTC(2026, 11, 1),
+          rpmLimit: 10,
+          tpmLimit: 1000,
+          maxParallelRequests: 2,
+        },
+        OWNER_LIMITS,
+        {
+          scope: 'team',
+          id: 'team-1',
+          maxBudgetNanos: 50 * USD,
+          spendNanos: 7 * USD,
+          budgetDuration: null,
+          budgetResetAtMs: null,
+          rpmLimit: null,
+          tpmLimit: 5000,
+          maxParallelRequests: null,
+        },
+      ],
     });
+  });
+
+  it('builds the limits once per cached key entry (a new entry after a change gets new ones)', () => {
+    const key = aKey();
+    const first = sut.fromPrincipal(keyPrincipal(key));
+    expect(sut.fromPrincipal(keyPrincipal(key)).limits).toBe(first.limits);
+    const changed = aKey({ rpmLimit: 1 });
+    expect(sut.fromPrincipal(keyPrincipal(changed)).limits[0].rpmLimit).toBe(1);
   });
 
   it('leaves out the team of a personal key', () => {
     const caller = sut.fromPrincipal(keyPrincipal(aKey({ teamId: null, team: null })));
     expect(caller.teamId).toBeNull();
-    expect(caller.team).toBeNull();
+    expect(caller.limits.map((l) => l.scope)).toEqual(['key', 'user']);
   });
 
   it('gives the master key and its console sessions no limits', () => {
@@ -127,10 +144,8 @@ describe('PrincipalCallerResolver', () => {
         userId: 'admin',
         teamId: null,
         role: 'proxy_admin',
-        allowedModels: [],
-        key: null,
-        user: null,
-        team: null,
+        allowLists: [],
+        limits: [],
       });
     }
   });
@@ -149,10 +164,8 @@ describe('PrincipalCallerResolver', () => {
       userId: 'u1',
       teamId: null,
       role: 'internal_user',
-      allowedModels: [],
-      key: null,
-      user: OWNER_LIMITS,
-      team: null,
+      allowLists: [['gpt-4o', 'gpt-4o-mini']],
+      limits: [OWNER_LIMITS],
     });
   });
 });

@@ -1,8 +1,10 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 import { Pool, type Dispatcher } from 'undici';
-import { AppError } from '../common/errors/app-error';
-import type { ModelDeployment } from '../models/model-deployment';
+import { AppError } from '../../common/errors/app-error';
+import type { ModelDeployment } from '../../models/model-deployment';
+import { adapterFor } from './provider-adapters';
+import type { UpstreamCall } from './provider-adapter';
 import { redactUpstreamSecrets } from './upstream-error-redaction';
 
 export interface UpstreamResponse {
@@ -94,8 +96,7 @@ export class UpstreamClient implements OnApplicationShutdown {
 
   async post(
     deployment: ModelDeployment,
-    path: '/chat/completions' | '/embeddings',
-    body: string,
+    call: UpstreamCall,
     signal: ClientSignal,
   ): Promise<UpstreamResponse> {
     const target = this.target(deployment);
@@ -103,9 +104,9 @@ export class UpstreamClient implements OnApplicationShutdown {
     try {
       const response = await target.pool.request({
         method: 'POST',
-        path: `${target.basePath}${path}`,
+        path: `${target.basePath}${call.path}`,
         headers: target.headers,
-        body,
+        body: call.body,
         signal,
         headersTimeout: timeout,
         bodyTimeout: timeout,
@@ -124,8 +125,8 @@ export class UpstreamClient implements OnApplicationShutdown {
       const headers: Record<string, string> = {
         'content-type': 'application/json',
         accept: 'application/json, text/event-stream',
+        ...adapterFor(deployment).headers(deployment),
       };
-      if (deployment.apiKey) headers['authorization'] = `Bearer ${deployment.apiKey}`;
       target = {
         pool: this.pool(url.origin),
         basePath: url.pathname.replace(/\/+$/, ''),

@@ -1,4 +1,4 @@
-import { MAX_TOKENS_PER_CALL } from './usage';
+import { MAX_TOKENS_PER_CALL } from '../books/usage';
 
 /** Rough token count for text we cannot measure: ≈ one token per four characters. */
 export function estimateTokens(chars: number): number {

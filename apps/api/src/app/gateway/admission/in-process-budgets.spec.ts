@@ -1,24 +1,14 @@
-import type { CounterReset } from '../spend/spend-record';
-import { InMemoryBudgetLedger, type BudgetScope } from './budget-ledger';
-import type { SpendLimits } from './gateway-caller';
+import type { CounterReset } from '../../spend/spend-record';
+import { InProcessBudgets } from './in-process-budgets';
+import { limitsFor, type Limits } from './limits';
 
-const limits = (fields: Partial<SpendLimits> = {}): SpendLimits => ({
-  maxBudget: null,
-  spend: 0,
-  budgetDuration: null,
-  budgetResetAt: null,
-  ...fields,
-});
-const key = (fields: Partial<SpendLimits> = {}): BudgetScope => ({
-  entity: 'key',
-  id: 'k1',
-  limits: limits(fields),
-});
+const USD = 1e9;
+const key = (fields: Partial<Limits> = {}): Limits => limitsFor('key', 'k1', fields);
 
-describe('InMemoryBudgetLedger', () => {
+describe('InProcessBudgets', () => {
   it('admits while spent + reserved is below the budget, then refuses with budget_exceeded', () => {
-    const sut = new InMemoryBudgetLedger();
-    const scope = key({ maxBudget: 0.000001 }); // 1 000 nano-dollars
+    const sut = new InProcessBudgets(() => undefined);
+    const scope = key({ maxBudgetNanos: 1000 });
     const held = [
       sut.reserve([scope], 400, 0),
       sut.reserve([scope], 400, 0),
@@ -33,8 +23,8 @@ describe('InMemoryBudgetLedger', () => {
   });
 
   it('settles to the actual cost once, freeing the unused hold', () => {
-    const sut = new InMemoryBudgetLedger();
-    const scope = key({ maxBudget: 0.000001 });
+    const sut = new InProcessBudgets(() => undefined);
+    const scope = key({ maxBudgetNanos: 1000 });
     const r = sut.reserve([scope], 900, 0);
     r.settle(100);
     r.settle(100);
@@ -43,25 +33,24 @@ describe('InMemoryBudgetLedger', () => {
   });
 
   it('starts from the persisted spend and checks every scope (key, user, team)', () => {
-    const sut = new InMemoryBudgetLedger();
-    const user: BudgetScope = {
-      entity: 'user',
+    const sut = new InProcessBudgets(() => undefined);
+    const user: Limits = {
+      ...key({ maxBudgetNanos: USD, spendNanos: USD }),
+      scope: 'user',
       id: 'u1',
-      limits: limits({ maxBudget: 1, spend: 1 }),
     };
     expect(() => sut.reserve([key(), user], 1, 0)).toThrow(/user=u1/);
     expect(sut.spentNanos('user', 'u1')).toBe(1e9);
   });
 
   it('restarts the period at budget_reset_at and reports the next reset', () => {
-    const sut = new InMemoryBudgetLedger();
     const resets: CounterReset[] = [];
-    sut.onReset = (r) => resets.push(r);
+    const sut = new InProcessBudgets((r) => resets.push(r));
     const scope = key({
-      maxBudget: 1,
-      spend: 1,
+      maxBudgetNanos: USD,
+      spendNanos: USD,
       budgetDuration: '1h',
-      budgetResetAt: new Date(3_600_000),
+      budgetResetAtMs: 3_600_000,
     });
     expect(() => sut.reserve([scope], 1, 1000)).toThrow();
     sut.reserve([scope], 1, 3 * 3_600_000 + 5).settle(7);
@@ -70,31 +59,23 @@ describe('InMemoryBudgetLedger', () => {
   });
 
   it('takes a period set, changed or cleared on the row after it first saw the entity', () => {
-    const sut = new InMemoryBudgetLedger();
     const resets: CounterReset[] = [];
-    sut.onReset = (r) => resets.push(r);
+    const sut = new InProcessBudgets((r) => resets.push(r));
     const H = 3_600_000;
-    sut.reserve([key({ maxBudget: 1 })], 0, 0).settle(1e9); // lifetime budget, spent
-    expect(() => sut.reserve([key({ maxBudget: 1 })], 0, 10 * H)).toThrow(/exceeded/);
+    sut.reserve([key({ maxBudgetNanos: USD })], 0, 0).settle(1e9); // lifetime budget, spent
+    expect(() => sut.reserve([key({ maxBudgetNanos: USD })], 0, 10 * H)).toThrow(/exceeded/);
     // budget_duration added later (the row now states a reset time): it applies from then.
-    const hourly = key({ maxBudget: 1, budgetDuration: '1h', budgetResetAt: new Date(11 * H) });
+    const hourly = key({ maxBudgetNanos: USD, budgetDuration: '1h', budgetResetAtMs: 11 * H });
     expect(() => sut.reserve([hourly], 0, 10 * H + 1)).toThrow(/exceeded/);
     sut.reserve([hourly], 0, 11 * H).settle(1e9);
     expect(resets).toEqual([{ entity: 'key', id: 'k1', nextResetAt: new Date(12 * H) }]);
     // The row still says 11h until the writer's update is read back: no second reset.
     expect(() => sut.reserve([hourly], 0, 11 * H + 1)).toThrow(/exceeded/);
     // Read back (12h): the same period, nothing restarts.
-    const readBack = key({ maxBudget: 1, budgetDuration: '1h', budgetResetAt: new Date(12 * H) });
+    const readBack = key({ maxBudgetNanos: USD, budgetDuration: '1h', budgetResetAtMs: 12 * H });
     expect(() => sut.reserve([readBack], 0, 11 * H + 2)).toThrow(/exceeded/);
     // Cleared: a lifetime budget again, never restarted.
-    expect(() => sut.reserve([key({ maxBudget: 1 })], 0, 20 * H)).toThrow(/exceeded/);
+    expect(() => sut.reserve([key({ maxBudgetNanos: USD })], 0, 20 * H)).toThrow(/exceeded/);
     expect(resets).toHaveLength(1);
-  });
-
-  it('forgets an entity so the next request starts from fresh limits', () => {
-    const sut = new InMemoryBudgetLedger();
-    sut.reserve([key()], 5, 0).settle(5);
-    sut.forget('key', 'k1');
-    expect(sut.spentNanos('key', 'k1')).toBeUndefined();
   });
 });

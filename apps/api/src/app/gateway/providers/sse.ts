@@ -1,5 +1,5 @@
 /** Server-sent events helpers for chat completion streams. */
-import { deltaStrings } from './token-count';
+import { deltaStrings } from '../books/token-count';
 
 export const DONE_EVENT = 'data: [DONE]\n\n';
 

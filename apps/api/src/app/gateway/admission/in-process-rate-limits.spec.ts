@@ -1,11 +1,9 @@
-import type { AppError } from '../common/errors/app-error';
-import type { RateLimits } from './gateway-caller';
-import { InMemoryRateLimiter } from './rate-limiter';
+import type { AppError } from '../../common/errors/app-error';
+import { InProcessRateLimits } from './in-process-rate-limits';
+import { limitsFor, type Limits } from './limits';
 
-const subject = (fields: Partial<RateLimits>) => ({
-  id: 'key:k1',
-  limits: { tpmLimit: null, rpmLimit: null, maxParallelRequests: null, ...fields },
-});
+const subject = (fields: Partial<Limits>, scope: Limits['scope'] = 'key', id = 'k1'): Limits =>
+  limitsFor(scope, id, fields);
 
 function refusal(fn: () => unknown): AppError | null {
   try {
@@ -16,9 +14,9 @@ function refusal(fn: () => unknown): AppError | null {
   }
 }
 
-describe('InMemoryRateLimiter', () => {
+describe('InProcessRateLimits', () => {
   it('counts requests per minute and says when to retry', () => {
-    const sut = new InMemoryRateLimiter();
+    const sut = new InProcessRateLimits();
     const s = subject({ rpmLimit: 2 });
     sut.acquire([s], 60_000).release(0);
     sut.acquire([s], 60_000).release(0);
@@ -29,7 +27,7 @@ describe('InMemoryRateLimiter', () => {
   });
 
   it('counts tokens at release against tpm_limit', () => {
-    const sut = new InMemoryRateLimiter();
+    const sut = new InProcessRateLimits();
     const s = subject({ tpmLimit: 100 });
     sut.acquire([s], 0).release(60);
     sut.acquire([s], 0).release(60);
@@ -37,7 +35,7 @@ describe('InMemoryRateLimiter', () => {
   });
 
   it('caps requests in flight, and frees the slot on release (once)', () => {
-    const sut = new InMemoryRateLimiter();
+    const sut = new InProcessRateLimits();
     const s = subject({ maxParallelRequests: 1 });
     const permit = sut.acquire([s], 0);
     expect(refusal(() => sut.acquire([s], 0))?.status).toBe(429);
@@ -49,18 +47,15 @@ describe('InMemoryRateLimiter', () => {
   });
 
   it('takes nothing when one subject refuses', () => {
-    const sut = new InMemoryRateLimiter();
-    const open = {
-      id: 'user:u1',
-      limits: { tpmLimit: null, rpmLimit: 1, maxParallelRequests: null },
-    };
+    const sut = new InProcessRateLimits();
+    const open = subject({ rpmLimit: 1 }, 'user', 'u1');
     const shut = subject({ rpmLimit: 0 });
     expect(refusal(() => sut.acquire([open, shut], 0))?.status).toBe(429);
     expect(refusal(() => sut.acquire([open], 0))).toBeNull();
   });
 
   it('does nothing for subjects without limits', () => {
-    const sut = new InMemoryRateLimiter();
+    const sut = new InProcessRateLimits();
     for (let i = 0; i < 1000; i++) sut.acquire([subject({})], 0);
   });
 });

@@ -30,12 +30,3 @@ export function effectiveModels(lists: readonly AllowList[]): string[] | 'all' {
   const [first, ...rest] = restricting;
   return [...new Set(first)].filter((model) => rest.every((list) => list.includes(model)));
 }
-
-/** The allow-lists a gateway caller is held to (key, owner, team). */
-export function allowListsOf(caller: {
-  allowedModels: AllowList;
-  user: { models: AllowList } | null;
-  team: { models: AllowList } | null;
-}): AllowList[] {
-  return [caller.allowedModels, caller.user?.models, caller.team?.models];
-}

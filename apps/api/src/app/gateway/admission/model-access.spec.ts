@@ -1,4 +1,4 @@
-import { allowListsOf, effectiveModels, mayUseModel } from './model-access';
+import { effectiveModels, mayUseModel } from './model-access';
 
 describe('model access (the one rule: key, owner, team allow-lists)', () => {
   describe('effectiveModels', () => {
@@ -54,15 +54,5 @@ describe('model access (the one rule: key, owner, team allow-lists)', () => {
         expect(mayUseModel(lists, model)).toBe(allowed === 'all' || allowed.includes(model));
       }
     });
-  });
-
-  it('allowListsOf reads the key, owner and team lists of a caller', () => {
-    const lists = allowListsOf({
-      allowedModels: ['a'],
-      user: { models: ['b'] },
-      team: null,
-    });
-    expect(lists).toEqual([['a'], ['b'], undefined]);
-    expect(mayUseModel(lists, 'a')).toBe(false);
   });
 });

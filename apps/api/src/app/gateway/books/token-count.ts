@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { CallType } from '../spend/spend-log.entity';
-import { HOLD_BYTES_PER_TOKEN } from './token-estimate';
+import type { CallType } from '../../spend/spend-log.entity';
+import { HOLD_BYTES_PER_TOKEN } from '../admission/hold-estimate';
 
 const PIECE_CHARS = 256;
 const SLICE_CHARS = 8_192;

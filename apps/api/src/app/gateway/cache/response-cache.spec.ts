@@ -2,7 +2,7 @@ import {
   cacheKey,
   cacheScopeId,
   isCacheableAnswer,
-  ResponseCache,
+  InMemoryResponseCache,
   type CachedResponse,
 } from './response-cache';
 
@@ -77,14 +77,14 @@ describe('isCacheableAnswer (finding 15)', () => {
 
 describe('ResponseCache', () => {
   it('expires entries after their TTL', () => {
-    const sut = new ResponseCache(10);
+    const sut = new InMemoryResponseCache(10);
     sut.set('k', entry('a'), 1000, 0);
     expect(sut.get('k', 999)?.text).toBe('a');
     expect(sut.get('k', 1000)).toBeNull();
   });
 
   it('evicts the least recently used entry past its bound', () => {
-    const sut = new ResponseCache(2);
+    const sut = new InMemoryResponseCache(2);
     sut.set('a', entry('a'), 1000, 0);
     sut.set('b', entry('b'), 1000, 0);
     sut.get('a', 1);
