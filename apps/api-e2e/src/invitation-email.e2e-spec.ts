@@ -1,123 +1,8 @@
 import type { InvitationResponse } from '@gatehouse/shared/dto';
 import { createServer, type AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { createUser, master, uniqueEmail } from './support/callers';
+import { partsOf, RecordingSmtpServer, type MailParts } from './support/smtp';
 import { startApp, type TestApp } from './support/test-app';
-
-interface Received {
-  from: string;
-  to: string[];
-  raw: string;
-}
-
-interface Parts {
-  subject: string;
-  text: string;
-  html: string;
-}
-
-/** A real SMTP server on loopback: records messages, rejects `reject-*`, holds `hold-*`. */
-class TestSmtpServer {
-  readonly messages: Received[] = [];
-  private waiters: { to: string; resolve: (m: Received) => void }[] = [];
-  private releaseHeld: () => void = () => undefined;
-  private readonly held = new Promise<void>((resolve) => (this.releaseHeld = resolve));
-  readonly server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onRcptTo: (address, _session, callback) => {
-      if (address.address.startsWith('reject-')) {
-        const error = new Error('Mailbox unavailable') as Error & { responseCode: number };
-        error.responseCode = 550;
-        callback(error);
-        return;
-      }
-      callback();
-    },
-    onData: (stream, session, callback) => {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        const message: Received = {
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-        };
-        const finish = (): void => {
-          this.messages.push(message);
-          for (const w of this.waiters.filter((w) => message.to.includes(w.to))) w.resolve(message);
-          this.waiters = this.waiters.filter((w) => !message.to.includes(w.to));
-          callback();
-        };
-        if (message.to.some((to) => to.startsWith('hold-'))) void this.held.then(finish);
-        else finish();
-      });
-    },
-  });
-
-  async start(): Promise<number> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return (this.server.server.address() as AddressInfo).port;
-  }
-
-  release(): void {
-    this.releaseHeld();
-  }
-
-  /** Resolves when a message to `to` has arrived (or already had). */
-  messageTo(to: string): Promise<Received> {
-    const found = this.messages.find((m) => m.to.includes(to));
-    if (found) return Promise.resolve(found);
-    return new Promise((resolve) => this.waiters.push({ to, resolve }));
-  }
-
-  stop(): Promise<void> {
-    this.release();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-function decode(body: string, encoding: string): string {
-  switch (encoding.toLowerCase()) {
-    case 'base64':
-      return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
-    case 'quoted-printable':
-      return Buffer.from(
-        body
-          .replace(/=\r?\n/g, '')
-          .replace(/=([0-9A-F]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))),
-        'latin1',
-      ).toString('utf8');
-    default:
-      return body;
-  }
-}
-
-function headerOf(headers: string, name: string): string {
-  const unfolded = headers.replace(/\r?\n[ \t]+/g, ' ');
-  const match = new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(unfolded);
-  return match?.[1]?.trim() ?? '';
-}
-
-/** Just enough MIME: the text/plain and text/html parts of a multipart/alternative mail. */
-function partsOf(raw: string): Parts {
-  const [head] = raw.split(/\r?\n\r?\n/);
-  const boundary = /boundary="?([^";\r\n]+)"?/i.exec(headerOf(head, 'Content-Type'))?.[1];
-  if (!boundary) throw new Error(`not multipart:\n${raw}`);
-  const parts: Parts = { subject: headerOf(head, 'Subject'), text: '', html: '' };
-  for (const section of raw.split(`--${boundary}`).slice(1)) {
-    const split = /\r?\n\r?\n/.exec(section);
-    if (!split) continue;
-    const headers = section.slice(0, split.index);
-    const body = section.slice(split.index + split[0].length);
-    const type = headerOf(headers, 'Content-Type');
-    const content = decode(body, headerOf(headers, 'Content-Transfer-Encoding') || '7bit');
-    if (type.startsWith('text/plain')) parts.text = content;
-    if (type.startsWith('text/html')) parts.html = content;
-  }
-  return parts;
-}
 
 /** Polls the invitation until its email left the `pending` state (the send is asynchronous). */
 async function settled(t: TestApp, invitationId: string): Promise<InvitationResponse> {
@@ -143,11 +28,11 @@ const BASE_URL = 'http://gatehouse.test:4000';
 const SENDER = 'gatehouse@example.com';
 
 describe('invitation emails through a real SMTP server', () => {
-  let smtp: TestSmtpServer;
+  let smtp: RecordingSmtpServer;
   let t: TestApp;
 
   beforeAll(async () => {
-    smtp = new TestSmtpServer();
+    smtp = new RecordingSmtpServer();
     const port = await smtp.start();
     t = await startApp({
       env: {
@@ -164,7 +49,7 @@ describe('invitation emails through a real SMTP server', () => {
     await smtp.stop();
   });
 
-  function expectLinkIn(parts: Parts, invitationId: string): void {
+  function expectLinkIn(parts: MailParts, invitationId: string): void {
     const link = `${BASE_URL}/ui/onboarding?id=${invitationId}`;
     expect(parts.subject).toMatch(/invited/i);
     expect(parts.text).toContain(link);

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
 export interface ReceivedMail {
+  from: string;
   to: string[];
   raw: string;
 }
@@ -13,33 +14,61 @@ export interface MailParts {
 }
 
 /**
- * A real SMTP server on loopback that records every message (the same kind of server the
- * invitation-email e2e talks to). `nth(to, n)` resolves when the n-th mail to `to` arrived.
+ * A real SMTP server on loopback that records every message. `nth(to, n)` resolves when the
+ * n-th mail to `to` arrived. Recipients named `reject-*` are refused (550); mail to `hold-*`
+ * is held (the sender waits) until `release()`.
  */
 export class RecordingSmtpServer {
   readonly messages: ReceivedMail[] = [];
   private waiters: { to: string; n: number; resolve: (m: ReceivedMail) => void }[] = [];
+  private releaseHeld: () => void = () => undefined;
+  private readonly held = new Promise<void>((resolve) => (this.releaseHeld = resolve));
   private readonly server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
+    onRcptTo: (address, _session, callback) => {
+      if (address.address.startsWith('reject-')) {
+        const error = new Error('Mailbox unavailable') as Error & { responseCode: number };
+        error.responseCode = 550;
+        callback(error);
+        return;
+      }
+      callback();
+    },
     onData: (stream, session, callback) => {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
-        this.messages.push({
+        const message: ReceivedMail = {
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
           raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        this.waiters = this.waiters.filter((w) => {
-          const found = this.mailsTo(w.to)[w.n - 1];
-          if (found) w.resolve(found);
-          return !found;
-        });
-        callback();
+        };
+        const finish = (): void => {
+          this.messages.push(message);
+          this.waiters = this.waiters.filter((w) => {
+            const found = this.mailsTo(w.to)[w.n - 1];
+            if (found) w.resolve(found);
+            return !found;
+          });
+          callback();
+        };
+        if (message.to.some((to) => to.startsWith('hold-'))) void this.held.then(finish);
+        else finish();
       });
     },
   });
+
+  /** Lets the held mails (to `hold-*`) through. */
+  release(): void {
+    this.releaseHeld();
+  }
+
+  /** Resolves when a message to `to` has arrived (or already had). */
+  messageTo(to: string): Promise<ReceivedMail> {
+    return this.nth(to, 1);
+  }
 
   async start(): Promise<number> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
@@ -57,6 +86,7 @@ export class RecordingSmtpServer {
   }
 
   stop(): Promise<void> {
+    this.release();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }
