@@ -165,6 +165,18 @@ describe('issue 13: single sign-on through a real OIDC provider', () => {
       `SELECT sso_issuer, sso_subject, password_hash FROM users WHERE user_id = '${who.user_id}'`,
     );
     expect(rows).toEqual([{ sso_issuer: provider.issuer, sso_subject: sub, password_hash: null }]);
+    // Issue 14: the sign-in is one `login` row with auth_method sso.
+    const audit = await master(t)
+      .get(`/audit?action=login&object_id=${encodeURIComponent(who.user_id)}`)
+      .expect(200);
+    expect(audit.body.audit_logs).toEqual([
+      expect.objectContaining({
+        changed_by: who.user_id,
+        auth_method: 'sso',
+        table_name: 'session',
+        updated_values: { issuer: provider.issuer },
+      }),
+    ]);
   });
 
   it('POST /password/forgot for an SSO-only user: the same answer as an unknown email, no mail', async () => {

@@ -55,6 +55,14 @@ describe('role -> permission map', () => {
     },
   );
 
+  it('lets both admin roles read the audit log and only proxy_admin verify its chain', () => {
+    expect(ROLES.filter((role) => hasPermission(role, 'audit.read'))).toEqual([
+      'proxy_admin',
+      'proxy_admin_viewer',
+    ]);
+    expect(ROLES.filter((role) => hasPermission(role, 'audit.verify'))).toEqual(['proxy_admin']);
+  });
+
   it('covers every role', () => {
     expect(Object.keys(ROLE_PERMISSIONS).sort()).toEqual([...ROLES].sort());
   });
