@@ -42,6 +42,7 @@ describe('NavComponent (role-aware navigation)', () => {
       'Internal Users',
       'Teams',
       'Models',
+      'Audit log',
     ]);
   });
 
@@ -52,6 +53,7 @@ describe('NavComponent (role-aware navigation)', () => {
       'Logs',
       'Internal Users',
       'Teams',
+      'Audit log',
     ]);
   });
 
@@ -78,6 +80,6 @@ describe('NavComponent (role-aware navigation)', () => {
     session.me.set(me('proxy_admin'));
     fixture.detectChanges();
     await fixture.whenStable();
-    expect((fixture.nativeElement as HTMLElement).querySelectorAll('a')).toHaveLength(6);
+    expect((fixture.nativeElement as HTMLElement).querySelectorAll('a')).toHaveLength(7);
   });
 });

@@ -151,6 +151,19 @@ describe('KeyPageComponent', () => {
     expect(root.textContent).not.toContain('Block key');
   });
 
+  it('links an admin viewer to the key in the audit log', async () => {
+    await render('proxy_admin_viewer');
+    const link = Array.from(root.querySelectorAll('a')).find(
+      (a) => a.textContent?.trim() === 'Audit history',
+    );
+    expect(link?.getAttribute('href')).toBe(`/audit?table_name=key&object_id=${TOKEN}`);
+  });
+
+  it('gives an internal user no audit link (it may not read the audit log)', async () => {
+    await render('internal_user');
+    expect(root.textContent).not.toContain('Audit history');
+  });
+
   it('offers unblock only to admins', async () => {
     await render('internal_user', aKey({ blocked: true }));
     expect(root.textContent).not.toContain('Unblock key');

@@ -33,5 +33,7 @@ export const PERMISSION_LABELS: Readonly<Record<Permission, string>> = {
   'model.read': 'See the available models',
   'model.write': 'Add, change and remove models',
   'metrics.read': 'Read the metrics endpoint',
+  'audit.read': 'Read the audit log of every change',
+  'audit.verify': 'Verify the audit log’s hash chain',
   'gateway.call': 'Call models through the gateway with your keys',
 };
