@@ -23,3 +23,5 @@ export { SpendWriter } from './app/spend/spend-writer';
 export { KeyAuthenticator } from './app/keys/key-authenticator';
 export { effectiveModels } from './app/gateway/model-access';
 export { GatewayService } from './app/gateway/gateway.service';
+// The audit suite runs the retention purge on demand.
+export { AuditService } from './app/audit/audit.service';

@@ -29,3 +29,32 @@ export async function sqlNumber(t: TestApp, query: string): Promise<number> {
   const value = Object.values(rows[0] ?? {})[0];
   return Number(value ?? 0);
 }
+
+/**
+ * Runs SQL statements that write, straight on the test's database, behind the app's back (the
+ * audit suite edits a row and plants a failing trigger). `sqlite` and `postgres` are the same
+ * change in each dialect.
+ */
+export async function sqlWrite(
+  t: TestApp,
+  statements: { sqlite: string; postgres: string },
+): Promise<void> {
+  const database = t.config.database;
+  if (database.type === 'sqlite') {
+    const db = new Database(database.path);
+    try {
+      db.exec(statements.sqlite);
+    } finally {
+      db.close();
+    }
+    return;
+  }
+  const client = new Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    if (database.schema) await client.query(`SET search_path TO "${database.schema}"`);
+    await client.query(statements.postgres);
+  } finally {
+    await client.end();
+  }
+}

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { PasswordsModule } from './auth/passwords/passwords.module';
 import { SsoModule } from './auth/sso/sso.module';
@@ -11,6 +12,7 @@ import { requestLoggerOptions } from './common/logging/request-logger';
 import type { Clock } from './common/time/clock';
 import type { AppConfig } from './config/app-config';
 import { dataSourceOptions } from './database/data-source-options';
+import { DatabaseModule } from './database/database.module';
 import { initializeDataSource } from './database/initialize';
 import { HealthModule } from './health/health.module';
 import { InvitationsModule } from './invitations/invitations.module';
@@ -47,6 +49,8 @@ export class AppModule {
             return initializeDataSource(options);
           },
         }),
+        DatabaseModule,
+        AuditModule,
         AuthModule,
         UsersModule,
         KeysModule,

@@ -39,7 +39,12 @@ export class AuthController {
   })
   async login(@Req() request: LoginRequest, @Res() reply: FastifyReply): Promise<void> {
     const principal = request.user;
-    const session = await this.sessions.create(principal.userId, isMaster(principal));
+    const master = isMaster(principal);
+    const session = await this.sessions.login(
+      principal.userId,
+      master,
+      master ? 'master_key' : 'session',
+    );
     setSessionCookies(reply, session, this.config.secureCookies);
     if (
       String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
@@ -62,7 +67,7 @@ export class AuthController {
     @CurrentPrincipal() principal: Principal,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    if (principal.sessionId) await this.sessions.end(principal.sessionId);
+    await this.sessions.logout(principal);
     clearSessionCookies(reply, this.config.secureCookies);
     const body: LogoutResponse = { redirect_url: this.config.logoutUrl };
     await reply.status(200).send(body);

@@ -1,11 +1,19 @@
 import { permissionsOf } from '@gatehouse/shared/auth';
-import { PASSWORD_MAX_LENGTH, isWellFormedText, type MeResponse } from '@gatehouse/shared/dto';
+import {
+  PASSWORD_MAX_LENGTH,
+  isWellFormedText,
+  type AuditAuthMethod,
+  type MeResponse,
+} from '@gatehouse/shared/dto';
 import { Injectable } from '@nestjs/common';
+import type { AuditOrigin } from '../audit/audit-actor';
+import { AuditService } from '../audit/audit.service';
 import { MASTER_USER_ID, type Principal } from '../common/auth/principal';
 import { PasswordHasher } from '../common/crypto/password-hasher';
 import { safeEqual } from '../common/crypto/tokens';
 import { AppError } from '../common/errors/app-error';
 import { AppConfig } from '../config/app-config';
+import { Transactions } from '../database/transactions';
 import { UsersService } from '../users/users.service';
 import { LoginThrottle } from './login-throttle';
 import { passwordLoginAllowed } from './password-login';
@@ -26,6 +34,8 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
     private readonly throttle: LoginThrottle,
+    private readonly transactions: Transactions,
+    private readonly audit: AuditService,
   ) {}
 
   /**
@@ -34,7 +44,12 @@ export class AuthService {
    * password is checked (per account and per client; `admin` per account *and* client, so
    * the break-glass login stays reachable from a good address).
    */
-  async login(username: unknown, password: unknown, client: string): Promise<Principal> {
+  async login(
+    username: unknown,
+    password: unknown,
+    origin: AuditOrigin & { ip: string },
+  ): Promise<Principal> {
+    const client = origin.ip;
     if (typeof username !== 'string' || typeof password !== 'string' || !username || !password) {
       throw AppError.badRequest('username and password are required', 'username');
     }
@@ -56,6 +71,7 @@ export class AuthService {
         await this.throttle.succeeded(attempt);
         return { method: 'session', userId: MASTER_USER_ID, email: null, role: 'proxy_admin' };
       }
+      await this.recordFailure(account, MASTER_USER_ID, 'master_key', origin);
     } else {
       const user = await this.users.findForLogin(account);
       const verified = await this.hasher.verify(user?.passwordHash, password);
@@ -65,8 +81,30 @@ export class AuthService {
         await this.throttle.succeeded(attempt);
         return { method: 'session', userId: user.userId, email: user.email, role: user.role };
       }
+      await this.recordFailure(account, user?.userId ?? null, 'session', origin);
     }
     throw AppError.unauthorized(INVALID_LOGIN);
+  }
+
+  /** A refused login's row: the attempted username only (nobody is signed in: no changed_by). */
+  private recordFailure(
+    username: string,
+    userId: string | null,
+    method: AuditAuthMethod,
+    origin: AuditOrigin,
+  ): Promise<void> {
+    return this.transactions.run(() =>
+      this.audit.record(
+        {
+          action: 'login_failed',
+          table_name: 'session',
+          object_id: userId,
+          updated_values: { username },
+        },
+        { changed_by: null, changed_by_api_key: null, auth_method: method },
+        origin,
+      ),
+    );
   }
 
   async me(principal: Principal): Promise<MeResponse> {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-local';
+import { requestOrigin } from '../audit/audit-actor';
 import type { Principal } from '../common/auth/principal';
 import { AppError } from '../common/errors/app-error';
 import { AuthService } from './auth.service';
@@ -29,6 +30,6 @@ export class LocalStrategy extends PassportStrategy(Strategy) {
         'username',
       );
     }
-    return this.auth.login(username, password, request.ip);
+    return this.auth.login(username, password, { ...requestOrigin(request), ip: request.ip });
   }
 }

@@ -2,6 +2,8 @@ import { Not, type Repository } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { UserEvents } from '../common/events/user-events';
 import { SystemClock } from '../common/time/clock';
+import type { Transactions } from '../database/transactions';
+import { recordingAudit } from '../audit/audit.fakes';
 import type { SessionEntity } from './session.entity';
 import { SessionsService } from './sessions.service';
 
@@ -14,7 +16,14 @@ describe('SessionsService on user events', () => {
     deleteFn = jest.fn().mockResolvedValue({ affected: 1 });
     events = new UserEvents();
     const repo = { delete: deleteFn } as unknown as Repository<SessionEntity>;
-    sut = new SessionsService(repo, { sessionTtlMs: 1000 } as AppConfig, new SystemClock(), events);
+    const transactions = { repository: () => repo } as unknown as Transactions;
+    sut = new SessionsService(
+      transactions,
+      { sessionTtlMs: 1000 } as AppConfig,
+      new SystemClock(),
+      events,
+      recordingAudit(),
+    );
     sut.onModuleInit();
   });
 

@@ -1,10 +1,13 @@
+import type { AuditAuthMethod } from '@gatehouse/shared/dto';
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, Not, Repository } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { randomToken, sha256Hex } from '../common/crypto/tokens';
 import { UserEvents, type UserEvent } from '../common/events/user-events';
 import { Clock } from '../common/time/clock';
+import type { Principal } from '../common/auth/principal';
+import { AuditService } from '../audit/audit.service';
+import { Transactions } from '../database/transactions';
 import { SessionEntity } from './session.entity';
 
 export interface NewSession {
@@ -22,12 +25,17 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   private readonly masterKeyFingerprint: string;
 
   constructor(
-    @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
+    private readonly transactions: Transactions,
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly events: UserEvents,
+    private readonly audit: AuditService,
   ) {
     this.masterKeyFingerprint = sha256Hex(`gatehouse master-key session\n${config.masterKey}`);
+  }
+
+  private get sessions(): Repository<SessionEntity> {
+    return this.transactions.repository(SessionEntity);
   }
 
   async create(userId: string, isMaster: boolean): Promise<NewSession> {
@@ -47,6 +55,38 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     // Expired rows of anybody are swept on the way, so the table does not grow without bound.
     await this.sessions.delete({ expiresAt: LessThan(now) });
     return { token, csrfToken, expiresAt };
+  }
+
+  /**
+   * A login: a new session and its `login` audit row, in one transaction. `method` is how the
+   * user proved who they are (`session` for a password, `master_key`, `sso`).
+   */
+  async login(
+    userId: string,
+    isMaster: boolean,
+    method: AuditAuthMethod,
+    details: Record<string, unknown> = {},
+  ): Promise<NewSession> {
+    return this.transactions.run(async () => {
+      const session = await this.create(userId, isMaster);
+      await this.audit.record(
+        { action: 'login', table_name: 'session', object_id: userId, updated_values: details },
+        { changed_by: userId, changed_by_api_key: null, auth_method: method },
+      );
+      return session;
+    });
+  }
+
+  /** A logout: the session ends and the caller's `logout` row is written, together. */
+  async logout(principal: Principal): Promise<void> {
+    await this.transactions.run(async () => {
+      if (principal.sessionId) await this.end(principal.sessionId);
+      await this.audit.record({
+        action: 'logout',
+        table_name: 'session',
+        object_id: principal.userId,
+      });
+    });
   }
 
   /** The live session for a cookie value, or null (unknown, expired, ended or rotated out). */

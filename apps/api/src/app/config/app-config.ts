@@ -75,6 +75,8 @@ export class AppConfig {
   readonly spendFlushIntervalMs!: number;
   /** Queued spend events that start a flush before the interval is up. */
   readonly spendFlushMaxEvents!: number;
+  /** Days audit rows are kept (AUDIT_RETENTION_DAYS); 0 keeps them forever. */
+  readonly auditRetentionDays!: number;
   readonly smtp!: SmtpConfig | null;
   readonly configFile!: string | null;
   readonly logLevel!: string;

@@ -80,6 +80,14 @@ export class EnvDto {
   @Max(100_000)
   SPEND_FLUSH_MAX_EVENTS?: number;
 
+  /** Days audit rows are kept; 0 keeps them forever. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'AUDIT_RETENTION_DAYS must be a whole number' })
+  @Min(0)
+  @Max(36_500)
+  AUDIT_RETENTION_DAYS?: number;
+
   @IsOptional()
   @IsString()
   SMTP_HOST?: string;

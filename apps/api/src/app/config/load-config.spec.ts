@@ -24,6 +24,7 @@ describe('loadConfig', () => {
       redisFailureMode: 'open',
       spendFlushIntervalMs: 1000,
       spendFlushMaxEvents: 200,
+      auditRetentionDays: 365,
       smtp: null,
       invitationTtlMs: 7 * 86_400_000,
       secureCookies: false,
@@ -85,6 +86,8 @@ describe('loadConfig', () => {
     [{ PROXY_BASE_URL: 'ftp://x' }, /PROXY_BASE_URL must be an http\(s\) URL/],
     [{ SPEND_FLUSH_INTERVAL_MS: '0' }, /SPEND_FLUSH_INTERVAL_MS must not be less than 10/],
     [{ SPEND_FLUSH_MAX_EVENTS: '0' }, /SPEND_FLUSH_MAX_EVENTS must not be less than 1/],
+    [{ AUDIT_RETENTION_DAYS: '-1' }, /AUDIT_RETENTION_DAYS must not be less than 0/],
+    [{ AUDIT_RETENTION_DAYS: 'soon' }, /AUDIT_RETENTION_DAYS must be a whole number/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
     [{ SMTP_HOST: 'smtp.example.com' }, /SMTP_SENDER_EMAIL is required when SMTP_HOST is set/],
   ])('stops on %j with one clear line', (env, message) => {

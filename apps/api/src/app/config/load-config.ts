@@ -125,6 +125,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv): AppConfig {
     redisFailureMode: env.REDIS_FAILURE_MODE === 'closed' ? 'closed' : 'open',
     spendFlushIntervalMs: env.SPEND_FLUSH_INTERVAL_MS ?? 1000,
     spendFlushMaxEvents: env.SPEND_FLUSH_MAX_EVENTS ?? 200,
+    auditRetentionDays: env.AUDIT_RETENTION_DAYS ?? 365,
     smtp: parseSmtp(env),
     configFile: env.CONFIG_FILE ?? null,
     logLevel: env.LOG_LEVEL ?? 'info',

@@ -1,3 +1,4 @@
+import { AuditLogEntity } from '../audit/audit-log.entity';
 import { PasswordResetTokenEntity } from '../auth/passwords/password-reset-token.entity';
 import { SessionEntity } from '../auth/session.entity';
 import { InvitationEntity } from '../invitations/invitation.entity';
@@ -21,4 +22,5 @@ export const ENTITIES = [
   SpendLogEntity,
   DailySpendEntity,
   PasswordResetTokenEntity,
+  AuditLogEntity,
 ];

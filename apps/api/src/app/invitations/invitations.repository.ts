@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, Not, Repository } from 'typeorm';
+import { In, Not, Repository } from 'typeorm';
 import { UserEntity } from '../users/user.entity';
 import { InvitationEntity } from './invitation.entity';
+import { Transactions } from '../database/transactions';
 
 /** Rolls a claim's transaction back: another claim won, or the invitation was revoked. */
 class ClaimLost extends Error {}
@@ -11,11 +11,15 @@ export type InvitedUser = Pick<UserEntity, 'userId' | 'email' | 'role'>;
 
 @Injectable()
 export class InvitationsRepository {
-  constructor(
-    @InjectRepository(InvitationEntity) private readonly repo: Repository<InvitationEntity>,
-    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
-    private readonly dataSource: DataSource,
-  ) {}
+  constructor(private readonly transactions: Transactions) {}
+
+  private get repo(): Repository<InvitationEntity> {
+    return this.transactions.repository(InvitationEntity);
+  }
+
+  private get users(): Repository<UserEntity> {
+    return this.transactions.repository(UserEntity);
+  }
 
   findById(id: string): Promise<InvitationEntity | null> {
     return this.repo.findOneBy({ id });
@@ -67,7 +71,7 @@ export class InvitationsRepository {
     now: Date,
   ): Promise<boolean> {
     try {
-      await this.dataSource.transaction(async (manager) => {
+      await this.transactions.run(async (manager) => {
         await manager.update(
           UserEntity,
           { userId },

@@ -9,6 +9,7 @@ import { InvitationEntity } from './invitation.entity';
 import type { InvitationMailer } from './invitation-mailer';
 import type { InvitationsRepository, InvitedUser } from './invitations.repository';
 import { InvitationsService } from './invitations.service';
+import { inlineTransactions, recordingAudit } from '../audit/audit.fakes';
 
 class FakeClock extends Clock {
   constructor(public ms = Date.UTC(2026, 0, 1)) {
@@ -91,6 +92,8 @@ describe('InvitationsService', () => {
       { baseUrl: 'https://gh.example.com', invitationTtlMs: 7 * DAY } as AppConfig,
       clock,
       events,
+      inlineTransactions(),
+      recordingAudit(),
     );
   });
 

@@ -5,12 +5,15 @@ import type {
 } from '@gatehouse/shared/dto';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { changedValues } from '../audit/audit-diff';
+import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../common/auth/principal';
 import { PasswordHasher } from '../common/crypto/password-hasher';
 import { UserEvents } from '../common/events/user-events';
 import { AppError } from '../common/errors/app-error';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
+import { Transactions } from '../database/transactions';
 import { InvitationEntity } from './invitation.entity';
 import { InvitationMailer } from './invitation-mailer';
 import { InvitationsRepository, type InvitedUser } from './invitations.repository';
@@ -43,6 +46,17 @@ export function toInvitationResponse(
 }
 
 /** 410: the link existed but can no longer be used. */
+/** An invitation as its audit rows show it (its own fields; no link, no mail state). */
+function auditedInvitation(invitation: InvitationEntity): Record<string, unknown> {
+  return {
+    id: invitation.id,
+    user_id: invitation.userId,
+    is_accepted: invitation.isAccepted,
+    accepted_at: invitation.acceptedAt?.toISOString() ?? null,
+    expires_at: invitation.expiresAt.toISOString(),
+  };
+}
+
 function gone(message: string): AppError {
   return new AppError(410, 'invalid_request_error', message, 'invitation_link');
 }
@@ -65,6 +79,8 @@ export class InvitationsService implements OnModuleDestroy {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly events: UserEvents,
+    private readonly transactions: Transactions,
+    private readonly audit: AuditService,
   ) {}
 
   /** Refuses an email request up front when SMTP is not configured. */
@@ -88,6 +104,7 @@ export class InvitationsService implements OnModuleDestroy {
     principal: Principal,
     user: Pick<InvitedUser, 'userId' | 'email'>,
     sendEmail: boolean,
+    options: { audited?: boolean } = {},
   ): Promise<InvitationResponse> {
     if (!user.email) {
       throw AppError.badRequest(
@@ -111,7 +128,18 @@ export class InvitationsService implements OnModuleDestroy {
       updatedAt: now,
       updatedBy: principal.userId,
     } satisfies InvitationEntity);
-    await this.invitations.insert(invitation);
+    await this.transactions.run(async () => {
+      await this.invitations.insert(invitation);
+      // POST /user/new with send_invite_email records one row, the user's, naming this one.
+      if (options.audited !== false) {
+        await this.audit.record({
+          action: 'created',
+          table_name: 'invitation',
+          object_id: invitation.id,
+          updated_values: auditedInvitation(invitation),
+        });
+      }
+    });
     if (sendEmail) this.deliverLater(invitation, user.email);
     return toInvitationResponse(invitation, this.config.baseUrl);
   }
@@ -125,6 +153,7 @@ export class InvitationsService implements OnModuleDestroy {
     request: UpdateInvitationRequest,
   ): Promise<InvitationResponse> {
     const invitation = await this.find(request.invitation_id);
+    const before = auditedInvitation(invitation);
     const now = this.clock.now();
     if (request.is_accepted !== undefined && request.is_accepted !== invitation.isAccepted) {
       invitation.isAccepted = request.is_accepted;
@@ -133,14 +162,30 @@ export class InvitationsService implements OnModuleDestroy {
     if (request.expires_at !== undefined) invitation.expiresAt = new Date(request.expires_at);
     invitation.updatedAt = now;
     invitation.updatedBy = principal.userId;
-    await this.invitations.save(invitation);
+    await this.transactions.run(async () => {
+      await this.invitations.save(invitation);
+      await this.audit.record({
+        action: 'updated',
+        table_name: 'invitation',
+        object_id: invitation.id,
+        ...changedValues(before, auditedInvitation(invitation)),
+      });
+    });
     return toInvitationResponse(invitation, this.config.baseUrl);
   }
 
   /** Answers with the row as it was, like LiteLLM. */
   async delete(id: string): Promise<InvitationResponse> {
     const invitation = await this.find(id);
-    await this.invitations.delete(id);
+    await this.transactions.run(async () => {
+      await this.invitations.delete(id);
+      await this.audit.record({
+        action: 'deleted',
+        table_name: 'invitation',
+        object_id: id,
+        before_value: auditedInvitation(invitation),
+      });
+    });
     return toInvitationResponse(invitation, this.config.baseUrl);
   }
 
@@ -179,15 +224,29 @@ export class InvitationsService implements OnModuleDestroy {
     const { invitation, user } = await this.findUsable(invitationId);
     if (invitation.userId !== userId) throw AppError.notFound('Invitation', 'invitation_link');
     const passwordHash = await this.hasher.hash(password);
-    const claimed = await this.invitations.claim(
-      invitation.id,
-      user.userId,
-      passwordHash,
-      this.clock.now(),
-    );
-    if (!claimed) {
-      throw AppError.conflict('This invitation has already been used', 'invitation_link');
-    }
+    await this.transactions.run(async () => {
+      const now = this.clock.now();
+      const claimed = await this.invitations.claim(invitation.id, user.userId, passwordHash, now);
+      if (!claimed) {
+        throw AppError.conflict('This invitation has already been used', 'invitation_link');
+      }
+      // The invited user acts here, proven by the onboarding token (no session yet).
+      await this.audit.record(
+        {
+          action: 'accepted',
+          table_name: 'invitation',
+          object_id: invitation.id,
+          before_value: { is_accepted: false, accepted_at: null },
+          updated_values: {
+            is_accepted: true,
+            accepted_at: now.toISOString(),
+            user_id: user.userId,
+            password_set: true,
+          },
+        },
+        { changed_by: user.userId, changed_by_api_key: null, auth_method: 'onboarding' },
+      );
+    });
     // A password set: every session of the user ends, like after any password change (the
     // claim then starts a fresh one).
     await this.events.publish({

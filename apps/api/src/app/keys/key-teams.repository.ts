@@ -1,8 +1,8 @@
 import type { TeamRole } from '@gatehouse/shared/dto';
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { TeamEntity, TeamMemberEntity } from '../teams/team.entity';
+import { Transactions } from '../database/transactions';
 
 /**
  * The keys module's read-only view of `teams` and `team_members` (no import of TeamsModule:
@@ -10,10 +10,15 @@ import { TeamEntity, TeamMemberEntity } from '../teams/team.entity';
  */
 @Injectable()
 export class KeyTeamsRepository {
-  constructor(
-    @InjectRepository(TeamEntity) private readonly teams: Repository<TeamEntity>,
-    @InjectRepository(TeamMemberEntity) private readonly members: Repository<TeamMemberEntity>,
-  ) {}
+  constructor(private readonly transactions: Transactions) {}
+
+  private get teams(): Repository<TeamEntity> {
+    return this.transactions.repository(TeamEntity);
+  }
+
+  private get members(): Repository<TeamMemberEntity> {
+    return this.transactions.repository(TeamMemberEntity);
+  }
 
   findTeam(teamId: string): Promise<TeamEntity | null> {
     return this.teams.findOneBy({ teamId });

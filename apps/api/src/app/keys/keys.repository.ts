@@ -1,10 +1,10 @@
 import type { KeySortField } from '@gatehouse/shared/dto';
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { UserEntity } from '../users/user.entity';
 import { DeletedKeyEntity, KeyEntity } from './key.entity';
+import { Transactions } from '../database/transactions';
 
 const SORT_COLUMNS: Readonly<Record<KeySortField, string>> = {
   created_at: 'k.createdAt',
@@ -29,12 +29,19 @@ export interface KeyListFilter {
 /** Every read and write of `keys` and `deleted_keys`; values always go in as parameters. */
 @Injectable()
 export class KeysRepository {
-  constructor(
-    @InjectRepository(KeyEntity) private readonly keys: Repository<KeyEntity>,
-    @InjectRepository(DeletedKeyEntity) private readonly deleted: Repository<DeletedKeyEntity>,
-    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
-    private readonly dataSource: DataSource,
-  ) {}
+  constructor(private readonly transactions: Transactions) {}
+
+  private get keys(): Repository<KeyEntity> {
+    return this.transactions.repository(KeyEntity);
+  }
+
+  private get deleted(): Repository<DeletedKeyEntity> {
+    return this.transactions.repository(DeletedKeyEntity);
+  }
+
+  private get users(): Repository<UserEntity> {
+    return this.transactions.repository(UserEntity);
+  }
 
   findByToken(token: string): Promise<KeyEntity | null> {
     return this.keys.findOneBy({ token });
@@ -121,7 +128,7 @@ export class KeysRepository {
   /** Moves keys to the archive in one transaction. */
   async archive(keys: KeyEntity[], deletedAt: Date, deletedBy: string): Promise<void> {
     if (keys.length === 0) return;
-    await this.dataSource.transaction(async (manager) => {
+    await this.transactions.run(async (manager) => {
       const rows = keys.map((key) =>
         Object.assign(new DeletedKeyEntity(), key, { deletedAt, deletedBy }),
       );

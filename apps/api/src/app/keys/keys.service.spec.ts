@@ -14,6 +14,7 @@ import type { KeyTeamsRepository } from './key-teams.repository';
 import { KeyEntity } from './key.entity';
 import type { KeysRepository } from './keys.repository';
 import { KeysService } from './keys.service';
+import { inlineTransactions, recordingAudit } from '../audit/audit.fakes';
 
 /** Fixed by default; `tick` makes every reading later than the last (time passing mid-request). */
 class FixedClock extends Clock {
@@ -174,7 +175,17 @@ describe('KeysService', () => {
     teamEvents = new TeamEvents();
     const config = { keyUpperBounds: bounds, keyMaxPerUser: 1000 } as unknown as AppConfig;
     clock = new FixedClock();
-    sut = new KeysService(repository, teams, cache, clock, config, events, teamEvents);
+    sut = new KeysService(
+      repository,
+      teams,
+      cache,
+      clock,
+      config,
+      events,
+      teamEvents,
+      inlineTransactions(),
+      recordingAudit(),
+    );
     sut.onModuleInit();
   });
 

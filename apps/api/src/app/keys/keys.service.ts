@@ -18,6 +18,8 @@ import {
   type UpdateKeyRequest,
 } from '@gatehouse/shared/dto';
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { changedValues } from '../audit/audit-diff';
+import { AuditService, type AuditEntry } from '../audit/audit.service';
 import { isMaster, type Principal } from '../common/auth/principal';
 import { AppError } from '../common/errors/app-error';
 import { TeamEvents, type TeamEvent } from '../common/events/team-events';
@@ -26,6 +28,7 @@ import { firstBudgetReset } from '../common/time/budget-period';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { isUniqueViolation } from '../database/errors';
+import { Transactions } from '../database/transactions';
 import type { TeamEntity } from '../teams/team.entity';
 import type { UserEntity } from '../users/user.entity';
 import {
@@ -86,6 +89,14 @@ export function toKeyResponse(key: KeyEntity): KeyResponse {
   };
 }
 
+/** A key as its audit rows show it: the response fields (token id and key_name, no secret). */
+function auditedKey(key: KeyEntity): Record<string, unknown> {
+  const { spend: _spend, ...own } = toKeyResponse(key);
+  return own;
+}
+
+type KeyAudit = Omit<AuditEntry, 'table_name' | 'object_id'>;
+
 function toDeletedKeyResponse(key: DeletedKeyEntity): DeletedKeyResponse {
   return {
     ...toKeyResponse(key),
@@ -140,6 +151,8 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
     private readonly config: AppConfig,
     private readonly userEvents: UserEvents,
     private readonly teamEvents: TeamEvents,
+    private readonly transactions: Transactions,
+    private readonly audit: AuditService,
   ) {}
 
   onModuleInit(): void {
@@ -425,16 +438,20 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private async write(key: KeyEntity, insert: boolean): Promise<void> {
-    try {
-      if (insert) await this.keys.insert(key);
-      else await this.keys.save(key);
-    } catch (error) {
-      if (isUniqueViolation(error)) {
-        throw AppError.conflict('You already have a key with this alias', 'key_alias');
+  /** Writes the key and its audit row, in one transaction. */
+  private async write(key: KeyEntity, insert: boolean, audit: KeyAudit): Promise<void> {
+    await this.transactions.run(async () => {
+      try {
+        if (insert) await this.keys.insert(key);
+        else await this.keys.save(key);
+      } catch (error) {
+        if (isUniqueViolation(error)) {
+          throw AppError.conflict('You already have a key with this alias', 'key_alias');
+        }
+        throw error;
       }
-      throw error;
-    }
+      await this.audit.record({ table_name: 'key', object_id: key.token, ...audit });
+    });
   }
 
   // ---------------------------------------------------------------------------------------
@@ -499,13 +516,14 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
       updatedBy: principal.userId,
     } satisfies KeyColumns);
     this.applyFields(key, fields, now);
-    await this.write(key, true);
+    await this.write(key, true, { action: 'created', updated_values: auditedKey(key) });
     return { key: secret, ...toKeyResponse(key) };
   }
 
   async update(principal: Principal, request: UpdateKeyRequest): Promise<KeyResponse> {
     const { key: ref, user_id: newUserId, key_type: requestedType, ...requested } = request;
     const key = await this.findVisible(principal, ref, 'update');
+    const before = auditedKey(key);
     const admin = isKeyAdmin(this.actor(principal));
     if (newUserId !== undefined && newUserId !== key.userId && !admin) {
       throw forbidden('You may not move a key to another user', 'user_id');
@@ -542,7 +560,10 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
     key.userId = owner.userId;
     key.updatedAt = now;
     key.updatedBy = principal.userId;
-    await this.write(key, false);
+    await this.write(key, false, {
+      action: 'updated',
+      ...changedValues(before, auditedKey(key)),
+    });
     this.cache.invalidateToken(key.token);
     return toKeyResponse(key);
   }
@@ -569,7 +590,17 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
       }
     }
     const keys = [...found.values()];
-    await this.keys.archive(keys, this.clock.now(), principal.userId);
+    await this.transactions.run(async () => {
+      await this.keys.archive(keys, this.clock.now(), principal.userId);
+      for (const key of keys) {
+        await this.audit.record({
+          action: 'deleted',
+          table_name: 'key',
+          object_id: key.token,
+          before_value: auditedKey(key),
+        });
+      }
+    });
     for (const key of keys) this.cache.invalidateToken(key.token);
     return { deleted_keys: keys.map((k) => k.token) };
   }
@@ -706,6 +737,7 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
     const now = this.clock.now();
     const graceMs = request.grace_period ? (parseDuration(request.grace_period) ?? 0) : 0;
     const { secret, secretHash, keyName } = newSecret();
+    const previousKeyName = key.keyName;
     key.previousSecretHash = key.secretHash;
     key.previousSecretExpiresAt = new Date(now.getTime() + graceMs);
     key.secretHash = secretHash;
@@ -713,7 +745,15 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
     key.createdByRole = meetRole(key.createdByRole, principal.role);
     key.updatedAt = now;
     key.updatedBy = principal.userId;
-    await this.write(key, false);
+    await this.write(key, false, {
+      action: 'regenerated',
+      before_value: { key_name: previousKeyName },
+      updated_values: {
+        key_name: keyName,
+        grace_period: request.grace_period ?? null,
+        previous_secret_expires_at: key.previousSecretExpiresAt.toISOString(),
+      },
+    });
     this.cache.invalidateToken(key.token);
     return { key: secret, ...toKeyResponse(key) };
   }
@@ -736,10 +776,15 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
     if (!blocked && !isKeyAdmin(this.actor(principal))) {
       throw forbidden('Only proxy_admin may unblock a key', 'key');
     }
+    const wasBlocked = key.blocked;
     key.blocked = blocked;
     key.updatedAt = this.clock.now();
     key.updatedBy = principal.userId;
-    await this.write(key, false);
+    await this.write(key, false, {
+      action: blocked ? 'blocked' : 'unblocked',
+      before_value: { blocked: wasBlocked },
+      updated_values: { blocked },
+    });
     this.cache.invalidateToken(key.token);
     return toKeyResponse(key);
   }

@@ -1,11 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { ModelEntity } from './model.entity';
+import { Transactions } from '../database/transactions';
 
 @Injectable()
 export class ModelsRepository {
-  constructor(@InjectRepository(ModelEntity) private readonly repo: Repository<ModelEntity>) {}
+  constructor(private readonly transactions: Transactions) {}
+
+  private get repo(): Repository<ModelEntity> {
+    return this.transactions.repository(ModelEntity);
+  }
 
   findAll(): Promise<ModelEntity[]> {
     return this.repo.find({ order: { createdAt: 'ASC', id: 'ASC' } });

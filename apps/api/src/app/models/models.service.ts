@@ -7,11 +7,13 @@ import type {
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ClusterBus, type ClusterChannel } from '../cluster/cluster-bus';
+import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../common/auth/principal';
 import { AppError } from '../common/errors/app-error';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { isUniqueViolation } from '../database/errors';
+import { Transactions } from '../database/transactions';
 import { loadConfigModels } from './config-models';
 import { DEFAULT_API_BASE, upstreamModelOf, type ModelDeployment } from './model-deployment';
 import { ModelEntity } from './model.entity';
@@ -43,6 +45,8 @@ export class ModelsService implements OnModuleInit {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly bus: ClusterBus,
+    private readonly transactions: Transactions,
+    private readonly audit: AuditService,
   ) {
     this.box = new SecretBox(config.encryptionKey ?? config.masterKey);
   }
@@ -106,18 +110,28 @@ export class ModelsService implements OnModuleInit {
       createdAt: this.clock.now(),
       createdBy: principal.userId,
     });
-    try {
-      await this.models.insert(row);
-    } catch (error) {
-      if (isUniqueViolation(error)) {
-        throw AppError.conflict(`A model with id ${id} already exists`, 'model_info.id');
-      }
-      throw error;
-    }
-    await this.changed();
     const deployment = this.toDeployment(row);
     if (!deployment) throw new Error('A model just stored cannot be read back');
-    return toModelResponse(deployment, 'admin');
+    const response = toModelResponse(deployment, 'admin');
+    await this.transactions.run(async () => {
+      try {
+        await this.models.insert(row);
+      } catch (error) {
+        if (isUniqueViolation(error)) {
+          throw AppError.conflict(`A model with id ${id} already exists`, 'model_info.id');
+        }
+        throw error;
+      }
+      // The upstream api_key only masked, as /model/info shows it.
+      await this.audit.record({
+        action: 'created',
+        table_name: 'model',
+        object_id: id,
+        updated_values: { ...response },
+      });
+    });
+    await this.changed();
+    return response;
   }
 
   async delete(request: DeleteModelRequest): Promise<DeleteModelResponse> {
@@ -131,7 +145,16 @@ export class ModelsService implements OnModuleInit {
     }
     const row = await this.models.findById(request.id);
     if (!row) throw AppError.notFound('Model', 'id');
-    await this.models.deleteById(request.id);
+    const deployment = this.toDeployment(row);
+    await this.transactions.run(async () => {
+      await this.models.deleteById(request.id);
+      await this.audit.record({
+        action: 'deleted',
+        table_name: 'model',
+        object_id: request.id,
+        before_value: deployment ? { ...toModelResponse(deployment, 'admin') } : { id: request.id },
+      });
+    });
     await this.changed();
     return { id: request.id, deleted: true };
   }

@@ -1,9 +1,9 @@
 import type { TeamRole } from '@gatehouse/shared/dto';
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { UserEntity } from '../users/user.entity';
 import { TeamEntity, TeamMemberEntity } from './team.entity';
+import { Transactions } from '../database/transactions';
 
 export interface MemberRow {
   teamId: string;
@@ -16,12 +16,19 @@ export type MemberUser = Pick<UserEntity, 'userId' | 'email'>;
 
 @Injectable()
 export class TeamsRepository {
-  constructor(
-    @InjectRepository(TeamEntity) private readonly teams: Repository<TeamEntity>,
-    @InjectRepository(TeamMemberEntity) private readonly members: Repository<TeamMemberEntity>,
-    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
-    private readonly dataSource: DataSource,
-  ) {}
+  constructor(private readonly transactions: Transactions) {}
+
+  private get teams(): Repository<TeamEntity> {
+    return this.transactions.repository(TeamEntity);
+  }
+
+  private get members(): Repository<TeamMemberEntity> {
+    return this.transactions.repository(TeamMemberEntity);
+  }
+
+  private get users(): Repository<UserEntity> {
+    return this.transactions.repository(UserEntity);
+  }
 
   findById(teamId: string): Promise<TeamEntity | null> {
     return this.teams.findOneBy({ teamId });
@@ -107,7 +114,7 @@ export class TeamsRepository {
 
   /** A new team and its first members, together or not at all. */
   async insertWithMembers(team: TeamEntity, members: TeamMemberEntity[]): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await this.transactions.run(async (manager) => {
       await manager.insert(TeamEntity, team);
       if (members.length > 0) {
         await manager.insert(TeamMemberEntity, members);
@@ -130,7 +137,7 @@ export class TeamsRepository {
 
   /** Memberships go first (the foreign keys cascade too; this keeps it explicit). */
   async deleteByIds(teamIds: string[]): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await this.transactions.run(async (manager) => {
       await manager.delete(TeamMemberEntity, { teamId: In(teamIds) });
       await manager.delete(TeamEntity, { teamId: In(teamIds) });
     });

@@ -5,6 +5,7 @@ import { Clock } from '../common/time/clock';
 import { TeamEntity } from './team.entity';
 import type { TeamsRepository } from './teams.repository';
 import { TeamsService } from './teams.service';
+import { inlineTransactions, recordingAudit } from '../audit/audit.fakes';
 
 class FakeClock extends Clock {
   now(): Date {
@@ -79,7 +80,13 @@ describe('TeamsService', () => {
       deleteByIds: jest.fn().mockResolvedValue(undefined),
     } as unknown as Record<keyof TeamsRepository, jest.Mock>;
     events = new TeamEvents();
-    sut = new TeamsService(repo as unknown as TeamsRepository, new FakeClock(), events);
+    sut = new TeamsService(
+      repo as unknown as TeamsRepository,
+      new FakeClock(),
+      events,
+      inlineTransactions(),
+      recordingAudit(),
+    );
   });
 
   describe('findVisible (the one visibility rule)', () => {

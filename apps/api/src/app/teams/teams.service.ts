@@ -12,11 +12,14 @@ import type {
 } from '@gatehouse/shared/dto';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { changedValues } from '../audit/audit-diff';
+import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../common/auth/principal';
 import { AppError } from '../common/errors/app-error';
 import { TeamEvents } from '../common/events/team-events';
 import { Clock } from '../common/time/clock';
 import { isUniqueViolation } from '../database/errors';
+import { Transactions } from '../database/transactions';
 import { TeamEntity, TeamMemberEntity } from './team.entity';
 import { TeamsRepository, type MemberRow, type MemberUser } from './teams.repository';
 
@@ -49,6 +52,8 @@ export class TeamsService {
     private readonly teams: TeamsRepository,
     private readonly clock: Clock,
     private readonly events: TeamEvents,
+    private readonly transactions: Transactions,
+    private readonly audit: AuditService,
   ) {}
 
   /**
@@ -91,16 +96,24 @@ export class TeamsService {
       updatedAt: now,
       updatedBy: principal.userId,
     } satisfies TeamEntity);
-    try {
-      await this.teams.insertWithMembers(
-        team,
-        [...unique.values()].map((m) => this.membership(teamId, m.user.userId, m.role, now)),
-      );
-    } catch (error) {
-      if (isUniqueViolation(error))
-        throw AppError.conflict(`A team with id ${teamId} already exists`, 'team_id');
-      throw error;
-    }
+    await this.transactions.run(async () => {
+      try {
+        await this.teams.insertWithMembers(
+          team,
+          [...unique.values()].map((m) => this.membership(teamId, m.user.userId, m.role, now)),
+        );
+      } catch (error) {
+        if (isUniqueViolation(error))
+          throw AppError.conflict(`A team with id ${teamId} already exists`, 'team_id');
+        throw error;
+      }
+      await this.audit.record({
+        action: 'created',
+        table_name: 'team',
+        object_id: teamId,
+        updated_values: await this.audited(team),
+      });
+    });
     return this.respond(team);
   }
 
@@ -119,6 +132,7 @@ export class TeamsService {
 
   async update(principal: Principal, request: UpdateTeamRequest): Promise<TeamResponse> {
     const team = await this.findOrFail(request.team_id);
+    const before = await this.audited(team);
     if (request.team_alias !== undefined) team.alias = request.team_alias;
     if (request.models !== undefined) team.models = request.models;
     if (request.max_budget !== undefined) team.maxBudget = request.max_budget;
@@ -127,7 +141,15 @@ export class TeamsService {
     if (request.blocked !== undefined) team.blocked = request.blocked;
     team.updatedAt = this.clock.now();
     team.updatedBy = principal.userId;
-    await this.teams.save(team);
+    await this.transactions.run(async () => {
+      await this.teams.save(team);
+      await this.audit.record({
+        action: 'updated',
+        table_name: 'team',
+        object_id: team.teamId,
+        ...changedValues(before, await this.audited(team)),
+      });
+    });
     await this.events.publish({
       type: 'team.updated',
       teamId: team.teamId,
@@ -143,7 +165,19 @@ export class TeamsService {
   async delete(principal: Principal, request: DeleteTeamsRequest): Promise<DeleteTeamsResponse> {
     const ids = [...new Set(request.team_ids)];
     await this.assertExist(ids, 'team_ids');
-    await this.teams.deleteByIds(ids);
+    const teams = await this.teams.findByIds(ids);
+    await this.transactions.run(async () => {
+      const before = await Promise.all(teams.map((team) => this.audited(team)));
+      await this.teams.deleteByIds(ids);
+      for (const [i, team] of teams.entries()) {
+        await this.audit.record({
+          action: 'deleted',
+          table_name: 'team',
+          object_id: team.teamId,
+          before_value: before[i],
+        });
+      }
+    });
     await this.events.publish({ type: 'team.deleted', teamIds: ids, actorId: principal.userId });
     return { deleted_team_ids: ids };
   }
@@ -163,16 +197,26 @@ export class TeamsService {
       seen.add(user.userId);
     }
     const now = this.clock.now();
-    try {
-      await this.teams.addMembers(
-        resolved.map((m) => this.membership(team.teamId, m.user.userId, m.role, now)),
-      );
-    } catch (error) {
-      if (isUniqueViolation(error))
-        throw AppError.conflict('A member is already in this team', 'member');
-      throw error;
-    }
-    await this.touch(team, principal);
+    await this.transactions.run(async () => {
+      try {
+        await this.teams.addMembers(
+          resolved.map((m) => this.membership(team.teamId, m.user.userId, m.role, now)),
+        );
+      } catch (error) {
+        if (isUniqueViolation(error))
+          throw AppError.conflict('A member is already in this team', 'member');
+        throw error;
+      }
+      await this.touch(team, principal);
+      await this.audit.record({
+        action: 'member_added',
+        table_name: 'team',
+        object_id: team.teamId,
+        updated_values: {
+          members: resolved.map((m) => ({ user_id: m.user.userId, role: m.role })),
+        },
+      });
+    });
     return this.respond(team);
   }
 
@@ -195,8 +239,16 @@ export class TeamsService {
         request.user_id ? 'user_id' : 'user_email',
       );
     }
-    await this.teams.removeMember(team.teamId, member.userId);
-    await this.touch(team, principal);
+    await this.transactions.run(async () => {
+      await this.teams.removeMember(team.teamId, member.userId);
+      await this.touch(team, principal);
+      await this.audit.record({
+        action: 'member_removed',
+        table_name: 'team',
+        object_id: team.teamId,
+        before_value: { member: { user_id: member.userId, role: member.role } },
+      });
+    });
     await this.events.publish({
       type: 'team.member_removed',
       teamId: team.teamId,
@@ -268,6 +320,12 @@ export class TeamsService {
     const team = await this.teams.findById(teamId);
     if (!team) throw AppError.notFound('Team', 'team_id');
     return team;
+  }
+
+  /** A team as its audit rows show it: its own fields and members (no spend). */
+  private async audited(team: TeamEntity): Promise<Record<string, unknown>> {
+    const { spend: _spend, ...own } = await this.respond(team);
+    return own;
   }
 
   private async respond(team: TeamEntity): Promise<TeamResponse> {

@@ -1,9 +1,9 @@
 import type { ListUsersQuery, UserSortField } from '@gatehouse/shared/dto';
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { UserEntity } from './user.entity';
+import { Transactions } from '../database/transactions';
 
 const SORT_COLUMNS: Readonly<Record<UserSortField, string>> = {
   created_at: 'u.createdAt',
@@ -20,7 +20,11 @@ function likeLiteral(value: string): string {
 
 @Injectable()
 export class UsersRepository {
-  constructor(@InjectRepository(UserEntity) private readonly repo: Repository<UserEntity>) {}
+  constructor(private readonly transactions: Transactions) {}
+
+  private get repo(): Repository<UserEntity> {
+    return this.transactions.repository(UserEntity);
+  }
 
   findById(userId: string): Promise<UserEntity | null> {
     return this.repo.findOneBy({ userId });

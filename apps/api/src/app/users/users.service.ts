@@ -11,6 +11,8 @@ import type {
 } from '@gatehouse/shared/dto';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { AuditService } from '../audit/audit.service';
+import { changedValues } from '../audit/audit-diff';
 import { LoginThrottle } from '../auth/login-throttle';
 import { isMaster, MASTER_USER_ID, type Principal } from '../common/auth/principal';
 import { PasswordHasher } from '../common/crypto/password-hasher';
@@ -19,6 +21,7 @@ import { AppError } from '../common/errors/app-error';
 import { firstBudgetReset } from '../common/time/budget-period';
 import { Clock } from '../common/time/clock';
 import { isUniqueViolation } from '../database/errors';
+import { Transactions } from '../database/transactions';
 import { InvitationsService } from '../invitations/invitations.service';
 import { KeysService } from '../keys/keys.service';
 import { TeamsService } from '../teams/teams.service';
@@ -62,6 +65,12 @@ export function toUserResponse(user: UserEntity, teams: string[] = [], keyCount 
   };
 }
 
+/** A user as its audit rows show it: the response fields that are the user's own (no secret). */
+export function auditedUser(user: UserEntity): Record<string, unknown> {
+  const { teams: _teams, key_count: _keys, spend: _spend, ...own } = toUserResponse(user);
+  return own;
+}
+
 @Injectable()
 export class UsersService {
   constructor(
@@ -73,6 +82,8 @@ export class UsersService {
     private readonly events: UserEvents,
     private readonly keys: KeysService,
     private readonly throttle: LoginThrottle,
+    private readonly transactions: Transactions,
+    private readonly audit: AuditService,
   ) {}
 
   /**
@@ -148,15 +159,29 @@ export class UsersService {
       updatedAt: now,
       updatedBy: principal.userId,
     });
-    try {
-      await this.users.insert(user);
-    } catch (error) {
-      if (isUniqueViolation(error))
-        throw AppError.conflict('A user with this id or email already exists', 'user_email');
-      throw error;
-    }
-    if (request.teams?.length) await this.teams.addUserToTeams(userId, request.teams);
-    if (request.send_invite_email) await this.invitations.createFor(principal, user, true);
+    await this.transactions.run(async () => {
+      try {
+        await this.users.insert(user);
+      } catch (error) {
+        if (isUniqueViolation(error))
+          throw AppError.conflict('A user with this id or email already exists', 'user_email');
+        throw error;
+      }
+      if (request.teams?.length) await this.teams.addUserToTeams(userId, request.teams);
+      const invitation = request.send_invite_email
+        ? await this.invitations.createFor(principal, user, true, { audited: false })
+        : null;
+      await this.audit.record({
+        action: 'created',
+        table_name: 'user',
+        object_id: userId,
+        updated_values: {
+          ...auditedUser(user),
+          ...(request.teams?.length ? { teams: request.teams } : {}),
+          ...(invitation ? { invitation_id: invitation.id } : {}),
+        },
+      });
+    });
     return this.respondOne(user);
   }
 
@@ -195,6 +220,7 @@ export class UsersService {
     }
     const user = await this.users.findWithPasswordById(request.user_id);
     if (!user) throw AppError.notFound('User', 'user_id');
+    const before = auditedUser(user);
 
     if (request.user_role !== undefined && request.user_role !== user.role) {
       if (isSelf && ROLE_RANK[request.user_role] > ROLE_RANK[user.role]) {
@@ -242,13 +268,23 @@ export class UsersService {
     if (request.metadata !== undefined) user.metadata = request.metadata;
     user.updatedAt = now;
     user.updatedBy = principal.userId;
-    try {
-      await this.users.save(user);
-    } catch (error) {
-      if (isUniqueViolation(error))
-        throw AppError.conflict('A user with this email already exists', 'user_email');
-      throw error;
-    }
+    const passwordChanged = request.password !== undefined;
+    await this.transactions.run(async () => {
+      try {
+        await this.users.save(user);
+      } catch (error) {
+        if (isUniqueViolation(error))
+          throw AppError.conflict('A user with this email already exists', 'user_email');
+        throw error;
+      }
+      const changes = changedValues(before, auditedUser(user));
+      await this.audit.record({
+        action: passwordChanged ? 'password_set' : 'updated',
+        table_name: 'user',
+        object_id: user.userId,
+        ...changes,
+      });
+    });
     await this.events.publish({
       type: 'user.updated',
       userId: user.userId,
@@ -266,9 +302,19 @@ export class UsersService {
       const missing = ids.filter((id) => !found.some((u) => u.userId === id));
       throw AppError.notFound(`User ${missing.join(', ')}`, 'user_ids');
     }
-    await this.teams.removeUsers(ids);
-    await this.invitations.removeForUsers(ids);
-    await this.users.deleteByIds(ids);
+    await this.transactions.run(async () => {
+      await this.teams.removeUsers(ids);
+      await this.invitations.removeForUsers(ids);
+      await this.users.deleteByIds(ids);
+      for (const user of found) {
+        await this.audit.record({
+          action: 'deleted',
+          table_name: 'user',
+          object_id: user.userId,
+          before_value: auditedUser(user),
+        });
+      }
+    });
     for (const userId of ids) await this.events.publish({ type: 'user.deleted', userId, actorId });
     return { deleted_user_ids: ids };
   }

@@ -1,7 +1,7 @@
 import type { PasswordMessageResponse, PasswordResetLinkResponse } from '@gatehouse/shared/dto';
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, LessThan, MoreThan, Repository } from 'typeorm';
+import { AuditService } from '../../audit/audit.service';
 import { PasswordHasher } from '../../common/crypto/password-hasher';
 import { randomToken, sha256Hex } from '../../common/crypto/tokens';
 import { AppError } from '../../common/errors/app-error';
@@ -9,6 +9,7 @@ import { UserEvents } from '../../common/events/user-events';
 import { linkMessage, SmtpMailer } from '../../common/mail/mailer';
 import { Clock } from '../../common/time/clock';
 import { AppConfig } from '../../config/app-config';
+import { Transactions } from '../../database/transactions';
 import type { UserEntity } from '../../users/user.entity';
 import { UsersRepository } from '../../users/users.repository';
 import { LoginThrottle } from '../login-throttle';
@@ -65,18 +66,21 @@ export class PasswordResetService implements OnModuleInit, OnModuleDestroy {
   private readonly perEmail: LoginThrottle;
 
   constructor(
-    @InjectRepository(PasswordResetTokenEntity)
-    private readonly tokens: Repository<PasswordResetTokenEntity>,
+    private readonly transactions: Transactions,
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly events: UserEvents,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly audit: AuditService,
   ) {
     this.mailer = new SmtpMailer(config.smtp);
     const window = { windowMs: 15 * 60_000, maxKeys: 100_000 };
     this.perClient = new LoginThrottle(clock, { perAccount: 10, perClient: 10, ...window });
     this.perEmail = new LoginThrottle(clock, { perAccount: 3, perClient: 3, ...window });
+  }
+  private get tokens(): Repository<PasswordResetTokenEntity> {
+    return this.transactions.repository(PasswordResetTokenEntity);
   }
 
   async forgot(email: string, client: string): Promise<PasswordMessageResponse> {
@@ -115,7 +119,17 @@ export class PasswordResetService implements OnModuleInit, OnModuleDestroy {
     if (!passwordLoginAllowed(this.config.identity.passwordLogin, user.role)) {
       throw passwordLoginOff();
     }
-    const { token, expiresAt } = await this.issue(user.userId);
+    const { token, expiresAt } = await this.transactions.run(async () => {
+      const issued = await this.issue(user.userId);
+      // The link is a credential: only that one was issued, and until when.
+      await this.audit.record({
+        action: 'updated',
+        table_name: 'user',
+        object_id: user.userId,
+        updated_values: { password_reset_link_expires_at: issued.expiresAt.toISOString() },
+      });
+      return issued;
+    });
     return {
       reset_link: resetLink(this.config.baseUrl, token),
       expires_at: expiresAt.toISOString(),
@@ -142,13 +156,21 @@ export class PasswordResetService implements OnModuleInit, OnModuleDestroy {
     if (!passwordLoginAllowed(this.config.identity.passwordLogin, user.role)) {
       throw passwordLoginOff();
     }
-    await this.users.setPasswordHash(
-      user.userId,
-      await this.hasher.hash(password),
-      now,
-      user.userId,
-    );
-    await this.tokens.delete({ userId: user.userId });
+    const passwordHash = await this.hasher.hash(password);
+    await this.transactions.run(async () => {
+      await this.users.setPasswordHash(user.userId, passwordHash, now, user.userId);
+      await this.tokens.delete({ userId: user.userId });
+      // The user acts, proven by a one-time emailed link (like an invitation's onboarding).
+      await this.audit.record(
+        {
+          action: 'password_set',
+          table_name: 'user',
+          object_id: user.userId,
+          updated_values: { via: 'reset_link' },
+        },
+        { changed_by: user.userId, changed_by_api_key: null, auth_method: 'onboarding' },
+      );
+    });
     // No actor session: every session of the user ends, whoever had it.
     await this.events.publish({
       type: 'user.updated',

@@ -73,7 +73,9 @@ export class SsoController {
         : '';
       const claims = await this.client.finish(query, pending);
       const user = await this.sso.signIn(identityOf(settings, claims));
-      const session = await this.sessions.create(user.userId, false);
+      const session = await this.sessions.login(user.userId, false, 'sso', {
+        issuer: settings.issuer,
+      });
       setSessionCookies(reply, session, this.config.secureCookies);
       await reply.redirect('/ui/', 303);
     } catch (error) {
