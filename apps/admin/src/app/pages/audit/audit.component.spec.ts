@@ -85,11 +85,12 @@ describe('AuditComponent', () => {
     return element;
   }
 
-  async function typeAndEnter(label: string, value: string): Promise<void> {
+  /** Types `value` and commits it (the browser's `change`: Enter, or leaving the field). */
+  async function typeAndCommit(label: string, value: string): Promise<void> {
     const element = input(label);
     element.value = value;
     element.dispatchEvent(new Event('input'));
-    element.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter' }));
+    element.dispatchEvent(new Event('change'));
     await settle();
   }
 
@@ -211,7 +212,7 @@ describe('AuditComponent', () => {
     await render('proxy_admin_viewer');
     lastAudit().flush(list([anAuditEntry()], 120));
     await settle();
-    await typeAndEnter('Object id', 'team-9');
+    await typeAndCommit('Object id', 'team-9');
     const request = lastAudit();
     expect(request.request.params.get('object_id')).toBe('team-9');
     expect(request.request.params.get('page')).toBe('1');
@@ -228,7 +229,7 @@ describe('AuditComponent', () => {
   it('looks an email up to its user id for "Changed by"', async () => {
     await render('proxy_admin_viewer');
     lastAudit().flush(list([]));
-    await typeAndEnter('Changed by', 'Owner@Example.test');
+    await typeAndCommit('Changed by', 'Owner@Example.test');
     const lookup = http.expectOne((r) => r.url === '/user/list');
     expect(lookup.request.params.get('user_email')).toBe('Owner@Example.test');
     lookup.flush(users(['u-owner', 'owner@example.test']));
@@ -240,10 +241,25 @@ describe('AuditComponent', () => {
     expect(input('Changed by').value).toBe('owner@example.test');
   });
 
+  it('drops an email lookup that a later filter change overtook', async () => {
+    await render('proxy_admin_viewer', '/audit?table_name=key');
+    lastAudit().flush(list([]));
+    await settle();
+    await typeAndCommit('Changed by', 'owner@example.test');
+    const lookup = http.expectOne((r) => r.url === '/user/list');
+    button('Clear filters').click();
+    await settle();
+    lastAudit().flush(list([]));
+    lookup.flush(users(['u-owner', 'owner@example.test']));
+    await settle();
+    expect(audits()).toHaveLength(0);
+    expect(TestBed.inject(Router).url).toBe('/audit');
+  });
+
   it('says so when no user has the typed email, and does not filter', async () => {
     await render('proxy_admin_viewer');
     lastAudit().flush(list([]));
-    await typeAndEnter('Changed by', 'nobody@example.test');
+    await typeAndCommit('Changed by', 'nobody@example.test');
     http.expectOne((r) => r.url === '/user/list').flush(users());
     await settle();
     expect(audits()).toHaveLength(0);

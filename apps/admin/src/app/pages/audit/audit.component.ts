@@ -94,6 +94,11 @@ const LONG_ID = 24;
     .chain {
       margin: 0 0 16px;
     }
+    @media (max-width: 600px) {
+      .filters mat-form-field {
+        width: 100%;
+      }
+    }
     .via {
       display: block;
       font: var(--mat-sys-body-small);
@@ -122,6 +127,7 @@ export class AuditComponent implements OnInit {
   );
   /** An email typed in "Changed by" that matches no user. */
   protected readonly whoError = signal<string | null>(null);
+  private whoLookups = 0;
   protected readonly canVerify = computed(
     () => this.session.me() !== null && this.session.can('audit.verify'),
   );
@@ -247,6 +253,7 @@ export class AuditComponent implements OnInit {
   }
 
   private navigate(filters: AuditFilters): Promise<boolean> {
+    this.whoLookups += 1;
     return this.router.navigate([], {
       relativeTo: this.route,
       queryParams: queryOfFilters(filters),
@@ -254,9 +261,13 @@ export class AuditComponent implements OnInit {
     });
   }
 
-  /** "Changed by" takes a user id, `admin`, `system`, or an email (looked up to its user id). */
+  /**
+   * "Changed by" takes a user id, `admin`, `system`, or an email (looked up to its user id). A
+   * lookup that another filter change overtook is dropped, so it cannot bring back old filters.
+   */
   protected async setWho(text: string): Promise<void> {
     const value = text.trim();
+    const lookup = ++this.whoLookups;
     this.whoError.set(null);
     if (!value.includes('@')) {
       this.setFilter('changed_by', value || null);
@@ -264,6 +275,7 @@ export class AuditComponent implements OnInit {
     }
     try {
       const answer = await this.usersApi.list({ user_email: value, page_size: 25 });
+      if (lookup !== this.whoLookups) return;
       const user = answer.users.find((u) => u.user_email?.toLowerCase() === value.toLowerCase());
       if (!user) {
         this.whoError.set(`No user has the email ${value}.`);
@@ -272,7 +284,7 @@ export class AuditComponent implements OnInit {
       this.remember([user]);
       this.setFilter('changed_by', user.user_id);
     } catch (error) {
-      this.whoError.set(apiErrorMessage(error));
+      if (lookup === this.whoLookups) this.whoError.set(apiErrorMessage(error));
     }
   }
 
