@@ -117,6 +117,13 @@ async function chooseByKeyboard(page: Page, label: string, option: string): Prom
   await expect(page.getByRole('combobox', { name: label })).toHaveText(option);
 }
 
+/** 390 px wide, once the side navigation has folded away behind the menu button. */
+async function narrow(page: Page): Promise<void> {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(page.getByRole('button', { name: 'Open navigation' })).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeHidden();
+}
+
 /** Opens a row's diff from the keyboard, checks it, and closes it with Escape. */
 async function openDiffByKeyboard(page: Page, row: Locator, token: string): Promise<Locator> {
   await row.focus();
@@ -199,7 +206,7 @@ test.describe('audit log page (issue 14)', () => {
     expect(lines.some((line) => line.includes(`""key_alias"":${aliasInCsv}`))).toBe(true);
 
     // 390 px: the page and the panel.
-    await page.setViewportSize({ width: 390, height: 844 });
+    await narrow(page);
     await shot(page, 'audit-admin-390');
     await keyRow(page, 'Updated', seeded.token).getByRole('cell').first().click();
     await openedDialog(page);
@@ -271,7 +278,7 @@ test.describe('audit log page (issue 14)', () => {
     expect(lines).toHaveLength(3);
     expect(lines.slice(1).every((line) => line.includes(seeded.token))).toBe(true);
 
-    await page.setViewportSize({ width: 390, height: 844 });
+    await narrow(page);
     await shot(page, 'audit-viewer-390');
     expect(verifyCalls).toEqual([]);
     // The API agrees: verify is proxy_admin only.
