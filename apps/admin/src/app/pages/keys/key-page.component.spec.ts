@@ -2,10 +2,10 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
-import { permissionsOf, type Role } from '@gatehouse/shared/auth';
+import type { Role } from '@gatehouse/shared/auth';
 import type { KeyInfoResponse, KeyResponse, SpendLogsResponse } from '@gatehouse/shared/dto';
 import { SessionService } from '../../data-access/session.service';
-import { aKey as aKeyResponse } from '../../../testing/factories';
+import { aKey as aKeyResponse, aMe } from '../../../testing/factories';
 import { KeyPageComponent } from './key-page.component';
 
 const TOKEN = 'c'.repeat(64);
@@ -33,14 +33,7 @@ describe('KeyPageComponent', () => {
       imports: [KeyPageComponent],
       providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([])],
     });
-    TestBed.inject(SessionService).me.set({
-      user_id: `u-${role}`,
-      user_email: `${role}@example.test`,
-      user_role: role,
-      auth: 'session',
-      permissions: permissionsOf(role),
-      has_password: true,
-    });
+    TestBed.inject(SessionService).me.set(aMe(role));
     http = TestBed.inject(HttpTestingController);
     fixture = TestBed.createComponent(KeyPageComponent);
     fixture.componentRef.setInput('token', TOKEN);
