@@ -26,6 +26,7 @@ import { sql, sqlNumber, sqlWrite } from './support/db';
 import { startApp, type TestApp } from './support/test-app';
 
 const AGENT = 'audit-e2e/1.0';
+const onPostgres = (): boolean => Boolean(process.env['DATABASE_URL']?.startsWith('postgres'));
 const DAY_MS = 86_400_000;
 
 /**
@@ -680,6 +681,37 @@ describe('audit log (issue 14)', () => {
       });
       expect((await master(t).get('/audit/verify').expect(200)).body.ok).toBe(true);
     });
+
+    // Two instances (own pools, own processes' worth of state) on one PostgreSQL schema: the
+    // advisory lock serializes their appends. SQLite has one writer process by design.
+    (onPostgres() ? it : it.skip)(
+      'keeps one chain when two instances on one PostgreSQL schema write at once (PostgreSQL only)',
+      async () => {
+        const schema = t.config.database.type === 'postgres' ? t.config.database.schema : null;
+        const second = await startApp({ env: { DATABASE_SCHEMA: schema ?? '' } });
+        try {
+          const before = await rowCount();
+          await Promise.all(
+            Array.from({ length: 20 }, (_, i) =>
+              master(i % 2 === 0 ? t : second)
+                .post('/team/new', { team_alias: `two-instances-${i}` })
+                .expect(200),
+            ),
+          );
+          expect(await rowCount()).toBe(before + 20);
+          for (const app of [t, second]) {
+            expect((await master(app).get('/audit/verify').expect(200)).body).toEqual({
+              ok: true,
+              rows: before + 20,
+              first_bad_id: null,
+            });
+          }
+        } finally {
+          await second.app.close();
+          await second.drop();
+        }
+      },
+    );
 
     it('retention purges old rows, leaves a system row, and the rest still verifies', async () => {
       const oldTeam = await createTeam(t);
