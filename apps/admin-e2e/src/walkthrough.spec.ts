@@ -96,6 +96,7 @@ test.describe('self-serve walkthrough (product page)', () => {
       'Internal Users',
       'Teams',
       'Models',
+      'Audit log',
     ]);
     // A model to call: the admin adds it on the Models page.
     await addModelInUi(page, model);
@@ -264,6 +265,7 @@ test.describe('self-serve walkthrough (product page)', () => {
       'Logs',
       'Internal Users',
       'Teams',
+      'Audit log',
     ]);
 
     // Everybody's keys, with their spend, and no write controls.

@@ -88,6 +88,12 @@ export const routes: Routes = [
         loadComponent: () =>
           import('./pages/models/models.component').then((m) => m.ModelsComponent),
       },
+      {
+        path: 'audit',
+        title: 'Audit log · Gatehouse',
+        canActivate: [permissionOf('audit')],
+        loadComponent: () => import('./pages/audit/audit.component').then((m) => m.AuditComponent),
+      },
     ],
   },
   { path: '**', redirectTo: '' },

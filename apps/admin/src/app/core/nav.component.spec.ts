@@ -3,28 +3,16 @@ import { provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import type { Role } from '@gatehouse/shared/auth';
-import { permissionsOf } from '@gatehouse/shared/auth';
-import type { MeResponse } from '@gatehouse/shared/dto';
+import { aMe } from '../../testing/factories';
 import { SessionService } from '../data-access/session.service';
 import { NavComponent } from './nav.component';
-
-function me(role: Role): MeResponse {
-  return {
-    user_id: `u-${role}`,
-    user_email: `${role}@example.test`,
-    user_role: role,
-    auth: 'session',
-    permissions: permissionsOf(role),
-    has_password: true,
-  };
-}
 
 async function renderAs(role: Role | null): Promise<string[]> {
   TestBed.configureTestingModule({
     imports: [NavComponent],
     providers: [provideRouter([]), provideHttpClient(), provideHttpClientTesting()],
   });
-  TestBed.inject(SessionService).me.set(role ? me(role) : null);
+  TestBed.inject(SessionService).me.set(role ? aMe(role) : null);
   const fixture = TestBed.createComponent(NavComponent);
   await fixture.whenStable();
   const links = Array.from(
@@ -42,6 +30,7 @@ describe('NavComponent (role-aware navigation)', () => {
       'Internal Users',
       'Teams',
       'Models',
+      'Audit log',
     ]);
   });
 
@@ -52,6 +41,7 @@ describe('NavComponent (role-aware navigation)', () => {
       'Logs',
       'Internal Users',
       'Teams',
+      'Audit log',
     ]);
   });
 
@@ -72,12 +62,12 @@ describe('NavComponent (role-aware navigation)', () => {
       providers: [provideRouter([]), provideHttpClient(), provideHttpClientTesting()],
     });
     const session = TestBed.inject(SessionService);
-    session.me.set(me('internal_user'));
+    session.me.set(aMe('internal_user'));
     const fixture = TestBed.createComponent(NavComponent);
     await fixture.whenStable();
-    session.me.set(me('proxy_admin'));
+    session.me.set(aMe('proxy_admin'));
     fixture.detectChanges();
     await fixture.whenStable();
-    expect((fixture.nativeElement as HTMLElement).querySelectorAll('a')).toHaveLength(6);
+    expect((fixture.nativeElement as HTMLElement).querySelectorAll('a')).toHaveLength(7);
   });
 });

@@ -14,4 +14,5 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/users', label: 'Internal Users', permission: 'user.read.any' },
   { path: '/teams', label: 'Teams', permission: 'team.read.any' },
   { path: '/models', label: 'Models', permission: 'model.write' },
+  { path: '/audit', label: 'Audit log', permission: 'audit.read' },
 ];

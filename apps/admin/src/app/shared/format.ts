@@ -25,7 +25,13 @@ export function utcDayForPicker(now: Date, daysAgo = 0): Date {
   return new Date(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - daysAgo);
 }
 
+/**
+ * One CSV cell (RFC 4180: quoted when it holds a quote, comma or line break; quotes doubled).
+ * Text that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab or CR first) gets a
+ * leading `'` (OWASP's CSV-injection advice): exported fields can be user-typed text.
+ */
 export function csvEscape(value: string | number): string {
-  const text = String(value);
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  const text =
+    typeof value === 'string' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

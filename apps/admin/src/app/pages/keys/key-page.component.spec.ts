@@ -2,10 +2,10 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
-import { permissionsOf, type Role } from '@gatehouse/shared/auth';
+import type { Role } from '@gatehouse/shared/auth';
 import type { KeyInfoResponse, KeyResponse, SpendLogsResponse } from '@gatehouse/shared/dto';
 import { SessionService } from '../../data-access/session.service';
-import { aKey as aKeyResponse } from '../../../testing/factories';
+import { aKey as aKeyResponse, aMe } from '../../../testing/factories';
 import { KeyPageComponent } from './key-page.component';
 
 const TOKEN = 'c'.repeat(64);
@@ -33,14 +33,7 @@ describe('KeyPageComponent', () => {
       imports: [KeyPageComponent],
       providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([])],
     });
-    TestBed.inject(SessionService).me.set({
-      user_id: `u-${role}`,
-      user_email: `${role}@example.test`,
-      user_role: role,
-      auth: 'session',
-      permissions: permissionsOf(role),
-      has_password: true,
-    });
+    TestBed.inject(SessionService).me.set(aMe(role));
     http = TestBed.inject(HttpTestingController);
     fixture = TestBed.createComponent(KeyPageComponent);
     fixture.componentRef.setInput('token', TOKEN);
@@ -149,6 +142,19 @@ describe('KeyPageComponent', () => {
     expect(root.querySelector('form')).toBeNull();
     expect(root.textContent).not.toContain('Regenerate secret');
     expect(root.textContent).not.toContain('Block key');
+  });
+
+  it('links an admin viewer to the key in the audit log', async () => {
+    await render('proxy_admin_viewer');
+    const link = Array.from(root.querySelectorAll('a')).find(
+      (a) => a.textContent?.trim() === 'Audit history',
+    );
+    expect(link?.getAttribute('href')).toBe(`/audit?table_name=key&object_id=${TOKEN}`);
+  });
+
+  it('gives an internal user no audit link (it may not read the audit log)', async () => {
+    await render('internal_user');
+    expect(root.textContent).not.toContain('Audit history');
   });
 
   it('offers unblock only to admins', async () => {

@@ -26,6 +26,7 @@ import { SpendService } from '../../data-access/spend.service';
 import { ActionRunner } from '../../shared/action-runner';
 import { DataTableComponent, type DataColumn } from '../../shared/data-table/data-table.component';
 import { dateOnly, usd } from '../../shared/format';
+import { HistoryLinkComponent } from '../../shared/history-link.component';
 import { openNewSecret } from '../../shared/secret-dialog.component';
 import { TableState } from '../../shared/table-state';
 import { formatMs, latencyMs, utcTime } from '../logs/log-view';
@@ -58,6 +59,7 @@ function apiParam(error: unknown): string | null {
     MatSelectModule,
     MatProgressBarModule,
     DataTableComponent,
+    HistoryLinkComponent,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './key-page.component.html',

@@ -18,6 +18,7 @@ import { SessionService } from '../../data-access/session.service';
 import { TeamsService } from '../../data-access/teams.service';
 import { ActionRunner } from '../../shared/action-runner';
 import { usd } from '../../shared/format';
+import { HistoryLinkComponent } from '../../shared/history-link.component';
 import { TableState } from '../../shared/table-state';
 
 @Component({
@@ -29,6 +30,7 @@ import { TableState } from '../../shared/table-state';
     MatFormFieldModule,
     MatInputModule,
     MatProgressBarModule,
+    HistoryLinkComponent,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   styles: `
@@ -85,6 +87,16 @@ import { TableState } from '../../shared/table-state';
               {{ team.max_budget === null ? 'no limit' : usd(team.max_budget) }}
             </td>
           </ng-container>
+          <ng-container matColumnDef="history">
+            <th mat-header-cell *matHeaderCellDef>History</th>
+            <td mat-cell *matCellDef="let team">
+              <gh-history-link
+                table="team"
+                [objectId]="team.team_id"
+                [name]="team.team_alias ?? team.team_id"
+              />
+            </td>
+          </ng-container>
           <ng-container matColumnDef="actions">
             <th mat-header-cell *matHeaderCellDef>
               <span class="cdk-visually-hidden">Actions</span>
@@ -124,11 +136,14 @@ export class TeamsComponent implements OnInit {
   protected readonly canCreate = computed(
     () => this.session.me() !== null && this.session.can('team.create'),
   );
-  protected readonly columns = computed(() =>
-    this.canCreate()
-      ? ['name', 'members', 'models', 'spend', 'actions']
-      : ['name', 'members', 'models', 'spend'],
-  );
+  protected readonly columns = computed(() => [
+    'name',
+    'members',
+    'models',
+    'spend',
+    ...(this.session.me() !== null && this.session.can('audit.read') ? ['history'] : []),
+    ...(this.canCreate() ? ['actions'] : []),
+  ]);
   protected readonly form = inject(FormBuilder).nonNullable.group({
     team_alias: ['', Validators.required],
     models: [''],

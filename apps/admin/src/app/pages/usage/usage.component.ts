@@ -38,6 +38,7 @@ import { KeysService } from '../../data-access/keys.service';
 import { SessionService } from '../../data-access/session.service';
 import { SpendService } from '../../data-access/spend.service';
 import { UsersService } from '../../data-access/users.service';
+import { downloadText } from '../../shared/download';
 import { isoDay, usd, utcDayForPicker } from '../../shared/format';
 import { UsageBreakdownComponent } from './usage-breakdown.component';
 import { cacheSummary, dailyRows, keyLabel, NO_KEY, toCsv, top, totals } from './usage-math';
@@ -436,13 +437,10 @@ export class UsageComponent implements OnInit {
   }
 
   protected exportCsv(): void {
-    const blob = new Blob([toCsv(this.rows())], { type: 'text/csv' });
-    const url = URL.createObjectURL(blob);
-    const link = document.createElement('a');
     const range = this.range();
-    link.href = url;
-    link.download = `gatehouse-usage-${range?.start ?? ''}-${range?.end ?? ''}.csv`;
-    link.click();
-    URL.revokeObjectURL(url);
+    downloadText(
+      `gatehouse-usage-${range?.start ?? ''}-${range?.end ?? ''}.csv`,
+      toCsv(this.rows()),
+    );
   }
 }

@@ -22,6 +22,7 @@ import { TeamsService } from '../../data-access/teams.service';
 import { UsersService } from '../../data-access/users.service';
 import { ActionRunner } from '../../shared/action-runner';
 import { usd } from '../../shared/format';
+import { HistoryLinkComponent } from '../../shared/history-link.component';
 import { SecretDialogComponent, type SecretData } from '../../shared/secret-dialog.component';
 import {
   CellDirective,
@@ -46,6 +47,7 @@ import {
     MatSelectModule,
     DataTableComponent,
     CellDirective,
+    HistoryLinkComponent,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   styles: `
@@ -105,6 +107,7 @@ export class UsersComponent implements OnInit {
         usd(user.spend) + (user.max_budget === null ? '' : ' / ' + usd(user.max_budget)),
     },
     { id: 'keys', header: 'Keys', value: (user) => user.key_count },
+    ...(this.session.can('audit.read') ? [{ id: 'history', header: 'History' }] : []),
   ];
   protected readonly rowActions = computed<RowAction<UserResponse>[]>(() =>
     this.canCreate()
