@@ -60,6 +60,9 @@ export class RedisLink {
       commandTimeout: options.commandTimeoutMs ?? REDIS_COMMAND_TIMEOUT_MS,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
+      // Commands issued in the same tick share one write (a settlement and the spend
+      // journal's XADD go out together).
+      enableAutoPipelining: true,
     });
     // The subscriber queues its SUBSCRIBEs until connected and re-subscribes after a reconnect.
     this.subscriber = new Redis(options.url, { ...common, maxRetriesPerRequest: null });

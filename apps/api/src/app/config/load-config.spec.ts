@@ -113,7 +113,13 @@ describe('loadConfig', () => {
 
   it('reads the gateway settings with their defaults', () => {
     expect(loadConfig({ PROXY_MASTER_KEY: KEY, DATABASE_URL: 'sqlite::memory:' })).toMatchObject({
-      cache: { enabled: false, ttlSeconds: 600, maxEntries: 10_000, scope: 'user' },
+      cache: {
+        enabled: false,
+        ttlSeconds: 600,
+        maxEntries: 10_000,
+        maxEntryBytes: 1024 * 1024,
+        scope: 'user',
+      },
       upstreamTimeoutMs: 600_000,
       metricsScrapeToken: null,
       encryptionKey: null,
