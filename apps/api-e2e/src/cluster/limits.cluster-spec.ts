@@ -160,6 +160,51 @@ describe('issue 12: limits exact over 3 instances (REDIS_FAILURE_MODE=open)', ()
     expect(results.map((r) => r.status)).toEqual([200, 200, 400, 400, 400, 400]);
   });
 
+  it("a team's models, budget, membership and deletion changed on A apply on B and C within 1 s", async () => {
+    const member = await createUser(c.instances[0], 'internal_user');
+    const other = await createUser(c.instances[0], 'internal_user');
+    const team = await createTeam(c.instances[0], {}, [
+      [member.user_id, 'user'],
+      [other.user_id, 'user'],
+    ]);
+    const keyOf = async (userId: string): Promise<string> => {
+      const res = await master(c.instances[0])
+        .post('/key/generate', { user_id: userId, team_id: team.team_id })
+        .expect(200);
+      return (res.body as GenerateKeyResponse).key;
+    };
+    const [key, otherKey] = [await keyOf(member.user_id), await keyOf(other.user_id)];
+    const [, b, cc] = c.instances;
+    // Warm B's and C's key caches: they hold the team as it is now.
+    for (const i of [b, cc]) expect((await call(i, key, 'priced')).status).toBe(200);
+    const refusedOnBAndC = (status: number, k = key) =>
+      eventually(async () => {
+        for (const i of [b, cc]) expect((await call(i, k, 'priced')).status).toBe(status);
+      }, 1000);
+
+    await master(c.instances[0])
+      .post('/team/update', { team_id: team.team_id, models: ['slow'] })
+      .expect(200);
+    await refusedOnBAndC(404);
+    await master(c.instances[0])
+      .post('/team/update', { team_id: team.team_id, models: [], max_budget: 0 })
+      .expect(200);
+    await refusedOnBAndC(400);
+    await master(c.instances[0])
+      .post('/team/update', { team_id: team.team_id, max_budget: 100 })
+      .expect(200);
+    await refusedOnBAndC(200);
+    await master(c.instances[0])
+      .post('/team/member_delete', { team_id: team.team_id, user_id: member.user_id })
+      .expect(200);
+    await refusedOnBAndC(401);
+    expect((await call(b, otherKey, 'priced')).status).toBe(200);
+    await master(c.instances[0])
+      .post('/team/delete', { team_ids: [team.team_id] })
+      .expect(200);
+    await refusedOnBAndC(401, otherKey);
+  });
+
   it('rpm 4: 12 concurrent calls over 3 instances, 4 pass, the rest 429 with Retry-After', async () => {
     const key = await newKey(c, { rpm_limit: 4 });
     const results = await Promise.all(
