@@ -90,7 +90,8 @@ describe('issue 12: limits exact over 3 instances (REDIS_FAILURE_MODE=open)', ()
       }, 400);
       return true;
     };
-    c = await startCluster({ instances: 3 });
+    // Budget periods of seconds, so that a reset happens within the spec.
+    c = await startCluster({ instances: 3, env: { KEY_MIN_BUDGET_DURATION: 'none' } });
     await addModel(c.instances[0], 'priced', upstream);
     await addModel(c.instances[0], 'slow', upstream);
     await addModel(c.instances[0], 'cached', upstream, { cache: true });
@@ -159,6 +160,35 @@ describe('issue 12: limits exact over 3 instances (REDIS_FAILURE_MODE=open)', ()
     for (let i = 0; i < 6; i++) results.push(await call(c.at(i), keys[i % 2], 'priced'));
     expect(results.map((r) => r.status)).toEqual([200, 200, 400, 400, 400, 400]);
   });
+
+  it('a budget period resets exactly once over 3 instances (whichever sees it first)', async () => {
+    const owner = await createUser(c.instances[0], 'internal_user');
+    const made = await master(c.instances[0])
+      .post('/key/generate', { user_id: owner.user_id, max_budget: 0.04, budget_duration: '8s' })
+      .expect(200);
+    const { key, token } = made.body as GenerateKeyResponse;
+    const info = async (): Promise<{ spend: number; budget_reset_at: string }> =>
+      (await master(c.instances[0]).get(`/key/info?key=${token}`).expect(200)).body.info;
+    const resetAt = Date.parse((await info()).budget_reset_at);
+    const before: Response[] = [];
+    for (let i = 0; i < 3; i++) before.push(await call(c.at(i), key, 'priced'));
+    expect(before.map((r) => r.status)).toEqual([200, 200, 400]);
+    await new Promise((r) => setTimeout(r, Math.max(0, resetAt - Date.now()) + 100));
+    // The new period: $0.04 again, once — a second reset would let a third call through.
+    const after: Response[] = [];
+    for (let i = 0; i < 6; i++) after.push(await call(c.at(i), key, 'priced'));
+    expect(after.map((r) => r.status)).toEqual([200, 200, 400, 400, 400, 400]);
+    await waitFor(
+      'the reset in the database',
+      async () => {
+        const row = await info();
+        return (
+          Math.abs(row.spend - 0.04) < 1e-9 && Date.parse(row.budget_reset_at) === resetAt + 8000
+        );
+      },
+      5000,
+    );
+  }, 30_000);
 
   it("a team's models, budget, membership and deletion changed on A apply on B and C within 1 s", async () => {
     const member = await createUser(c.instances[0], 'internal_user');
