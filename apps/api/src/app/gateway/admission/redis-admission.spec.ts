@@ -229,6 +229,14 @@ describe('RedisAdmission (Lua scripts on a real redis-server)', () => {
     expect(counters.reads).toBe(reads);
   });
 
+  it('a failing database read while seeding is an error, not a Redis outage', async () => {
+    const sut = instance();
+    counters.read = () => Promise.reject(new Error('database gone'));
+    const key = limitsFor('key', 'k', { maxBudgetNanos: 100 });
+    await expect(sut.admit([key], 1, now)).rejects.toThrow('database gone');
+    expect(link.up).toBe(true);
+  });
+
   it('after FLUSHALL the ledger is rebuilt from the database: no double counting', async () => {
     const sut = instance();
     counters.rows.set('key:k', { spendNanos: 0, budgetResetAtMs: null });

@@ -4,7 +4,6 @@ import { randomUUID } from 'node:crypto';
 import { Counter, type Registry } from 'prom-client';
 import type { RedisLink } from '../../cluster/redis-link';
 import { redisUnavailable } from '../../cluster/redis-unavailable';
-import { AppError } from '../../common/errors/app-error';
 import type { SpendQueue } from '../../spend/spend-queue';
 import { AdmissionControl, InProcessAdmission, type Ticket } from './admission-control';
 import { ADMIT, ADMIT_SCOPE_ARGS, RECONCILE, SETTLE } from './admission-scripts';
@@ -145,23 +144,23 @@ export class RedisAdmission extends AdmissionControl implements OnModuleDestroy 
     const hold = Math.max(0, Math.round(holdNanos));
     const member = `${randomUUID()}:${hold}`;
     const windowStart = nowMs - (nowMs % RATE_WINDOW_MS);
-    let reply: Reply;
     let seeds: Seeds = [];
     let nexts = nextResets(tracked, seeds, nowMs);
-    try {
-      reply = await this.run(tracked, member, hold, nowMs, windowStart, seeds, nexts);
-      // Accounts Redis lacks: read them from the database and try again (another one may have
-      // gone meanwhile — a flush — hence the loop, bounded).
-      for (let attempt = 0; attempt < 3 && Number(reply[0]) === 1; attempt++) {
-        seeds = await this.seedsFor(tracked, reply.slice(3).map(Number), seeds);
-        nexts = nextResets(tracked, seeds, nowMs);
-        reply = await this.run(tracked, member, hold, nowMs, windowStart, seeds, nexts);
-      }
-    } catch (error) {
-      if (error instanceof AppError) throw error;
-      this.link.failed();
-      return this.fallBack(scopes, holdNanos, nowMs);
+    // Only a failing Redis command falls back; a failing database read (seeding) is an error.
+    const attempt = (): Promise<Reply | null> =>
+      this.run(tracked, member, hold, nowMs, windowStart, seeds, nexts).catch(() => {
+        this.link.failed();
+        return null;
+      });
+    let reply = await attempt();
+    // Accounts Redis lacks: read them from the database and try again (another one may have
+    // gone meanwhile — a flush — hence the loop, bounded).
+    for (let i = 0; i < 3 && reply !== null && Number(reply[0]) === 1; i++) {
+      seeds = await this.seedsFor(tracked, reply.slice(3).map(Number), seeds);
+      nexts = nextResets(tracked, seeds, nowMs);
+      reply = await attempt();
     }
+    if (reply === null) return this.fallBack(scopes, holdNanos, nowMs);
     for (const s of tracked) {
       if (hasAccount(s) && this.used.size < MAX_RECONCILED) this.used.set(`${s.scope}:${s.id}`, s);
     }
