@@ -12,6 +12,12 @@
 // added latency p50/p99, then autocannon at 50 connections for throughput. Rounds alternate the
 // targets; the tables hold medians of rounds. Then seeds 1,000,000 spend logs (+ their
 // rollups) into Gatehouse's database and times the analytics endpoints (p50/p95/max).
+// With REDIS_URL (issue 12), in the same run: a private redis-server on a free port; one more
+// Gatehouse on its own SQLite file with REDIS_URL ("gatehouse-redis": only Redis differs from
+// "gatehouse"), and two instances on one fresh PostgreSQL schema (BENCH_PG_URL, default
+// postgres://postgres@127.0.0.1:5432/test; the row is skipped when it is not reachable) and
+// the same Redis, called round robin by the bench itself ("gatehouse-redis-x2": sequential
+// requests alternate, the load splits its connections over both).
 // Env: BENCH_SECONDS (default 10), BENCH_ROUNDS (default 3), BENCH_SEED_ROWS (default 1e6),
 // BENCH_ANALYTICS_CALLS (default 40), BENCH_TARGETS (comma list, default all).
 'use strict';
@@ -30,11 +36,14 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SEED_ROWS = Number(process.env.BENCH_SEED_ROWS ?? 1_000_000);
 const ANALYTICS_CALLS = Number(process.env.BENCH_ANALYTICS_CALLS ?? 40);
 const BASELINE = process.env.BENCH_BASELINE ?? null;
+const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ONLY = process.env.BENCH_TARGETS ? new Set(process.env.BENCH_TARGETS.split(',')) : null;
 const MASTER_KEY = 'sk-bench-master-key-0123456789';
 const BODY = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'Say hello' }] });
 
 const children = [];
+/** Run at the end (the PostgreSQL schema of the two-instance row). */
+const cleanups = [];
 const killChildren = () => children.forEach((child) => child.kill('SIGTERM'));
 process.on('exit', killChildren);
 process.on('SIGINT', () => process.exit(130));
@@ -86,7 +95,18 @@ async function waitHttp(url, init) {
   throw new Error(`${url} did not come up`);
 }
 
-function cannon(url, headers, connections, duration) {
+/** `url` or several (round robin: the connections split over them, throughput summed). */
+async function cannon(url, headers, connections, duration) {
+  if (Array.isArray(url)) {
+    const runs = await Promise.all(
+      url.map((u) => cannon(u, headers, Math.ceil(connections / url.length), duration)),
+    );
+    return {
+      requests: { average: runs.reduce((sum, r) => sum + r.requests.average, 0) },
+      non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
+      errors: runs.reduce((sum, r) => sum + r.errors, 0),
+    };
+  }
   return new Promise((resolveRun, reject) => {
     autocannon(
       {
@@ -109,12 +129,14 @@ const percentile = (xs, p) =>
 
 /** Sequential requests on one keep-alive connection, timed with performance.now() (µs). */
 async function sequential(url, headers, seconds) {
-  const { origin, pathname } = new URL(url);
-  const pool = new Pool(origin, { connections: 1 });
+  const urls = (Array.isArray(url) ? url : [url]).map((u) => new URL(u));
+  const pools = urls.map((u) => new Pool(u.origin, { connections: 1 }));
+  const { pathname } = urls[0];
   const samples = [];
   const deadline = performance.now() + seconds * 1000;
   let errors = 0;
-  while (performance.now() < deadline) {
+  for (let i = 0; performance.now() < deadline; i++) {
+    const pool = pools[i % pools.length];
     const t0 = performance.now();
     const res = await pool.request({
       method: 'POST',
@@ -126,7 +148,7 @@ async function sequential(url, headers, seconds) {
     samples.push(performance.now() - t0);
     if (res.statusCode !== 200) errors++;
   }
-  await pool.close();
+  await Promise.all(pools.map((p) => p.close()));
   return { p50: percentile(samples, 0.5), p99: percentile(samples, 0.99), errors };
 }
 
@@ -321,7 +343,7 @@ async function main() {
     config,
     `model_list:\n  - model_name: bench\n    litellm_params:\n      model: openai/bench\n      api_base: ${upstream}/v1\n      api_key: sk-upstream\n    model_info:\n      input_cost_per_token: 0.000001\n      output_cost_per_token: 0.000002\n`,
   );
-  const startGatehouse = async (name, mainJs) => {
+  const startGatehouse = async (name, mainJs, extraEnv = {}, makeKey = true) => {
     const dbPath = join(dir, `${name}.sqlite`);
     const port = await freePort();
     await start(
@@ -336,15 +358,57 @@ async function main() {
         CONFIG_FILE: config,
         LOG_LEVEL: 'warn',
         NODE_ENV: 'production',
+        ...extraEnv,
       },
       /listening on/,
     );
     const base = `http://127.0.0.1:${port}`;
-    return { name, base, dbPath, key: await virtualKey(base) };
+    return { name, base, dbPath, key: makeKey ? await virtualKey(base) : null };
   };
   const current = await startGatehouse('gatehouse', main);
   // BENCH_BASELINE=<another build's main.js>: the same path on an older build, same run.
   const baseline = BASELINE ? await startGatehouse('baseline', resolve(BASELINE)) : null;
+  const wanted = (name) => !ONLY || ONLY.has(name);
+  let redisUrl = null;
+  if (wanted('gatehouse-redis') || wanted('gatehouse-redis-x2')) {
+    const redisPort = await freePort();
+    await start(
+      'redis-server',
+      'redis-server',
+      ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {},
+      /Ready to accept connections/,
+    );
+    redisUrl = `redis://127.0.0.1:${redisPort}`;
+  }
+  const withRedis =
+    redisUrl && wanted('gatehouse-redis')
+      ? await startGatehouse('gatehouse-redis', main, { REDIS_URL: redisUrl })
+      : null;
+  let pair = null;
+  if (redisUrl && wanted('gatehouse-redis-x2')) {
+    const schema = `bench_${process.pid}_${Date.now()}`;
+    const { Client } = require('pg');
+    const pg = new Client({ connectionString: PG_URL });
+    try {
+      await pg.connect();
+      await pg.query(`CREATE SCHEMA "${schema}"`);
+      const env = { REDIS_URL: redisUrl, DATABASE_URL: PG_URL, DATABASE_SCHEMA: schema };
+      const first = await startGatehouse('gatehouse-redis-x2-a', main, env);
+      const second = await startGatehouse('gatehouse-redis-x2-b', main, env, false);
+      pair = { bases: [first.base, second.base], key: first.key };
+      cleanups.push(async () => {
+        const c = new Client({ connectionString: PG_URL });
+        await c.connect();
+        await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        await c.end();
+      });
+    } catch (error) {
+      console.log(`gatehouse-redis-x2 skipped (PostgreSQL at BENCH_PG_URL: ${error.message})`);
+    } finally {
+      await pg.end().catch(() => undefined);
+    }
+  }
   const pkPort = await freePort();
   start(
     'portkey',
@@ -376,6 +440,24 @@ async function main() {
           },
         ]
       : []),
+    ...(withRedis
+      ? [
+          {
+            name: 'gatehouse-redis',
+            url: `${withRedis.base}/v1/chat/completions`,
+            headers: { authorization: `Bearer ${withRedis.key}` },
+          },
+        ]
+      : []),
+    ...(pair
+      ? [
+          {
+            name: 'gatehouse-redis-x2',
+            url: pair.bases.map((b) => `${b}/v1/chat/completions`),
+            headers: { authorization: `Bearer ${pair.key}` },
+          },
+        ]
+      : []),
     {
       name: 'gatehouse-master',
       url: `${current.base}/v1/chat/completions`,
@@ -392,7 +474,7 @@ async function main() {
     },
   ].filter((t) => t.name === 'direct' || !ONLY || ONLY.has(t.name));
   for (const t of targets) {
-    const res = await fetch(t.url, {
+    const res = await fetch(Array.isArray(t.url) ? t.url[0] : t.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...t.headers },
       body: BODY,
@@ -426,10 +508,18 @@ async function main() {
       }
     }
   }
+  for (const name of ['gatehouse-redis', 'gatehouse-redis-x2']) {
+    if (r[name] && r.gatehouse) {
+      console.log(
+        `${name} vs gatehouse: added p50 ${(r[name].p50 - r.gatehouse.p50).toFixed(3)} ms, ` +
+          `throughput ${(r[name].rps / r.gatehouse.rps).toFixed(2)}×`,
+      );
+    }
+  }
   if (r.bare && r.gatehouse) {
     console.log(`gatehouse / bare throughput: ${(r.gatehouse.rps / r.bare.rps).toFixed(2)}×`);
   }
-  if (SEED_ROWS <= 0) return;
+  if (SEED_ROWS <= 0) return finish();
   const servers = [current, ...(baseline ? [baseline] : [])];
   for (const server of servers) {
     console.log(`\nseeding ${SEED_ROWS.toLocaleString('en')} spend logs into ${server.name}…`);
@@ -460,7 +550,13 @@ async function main() {
     );
     console.log(`| ${path} | ${cells.join(' | ')} |`);
   }
-  rmSync(dir, { recursive: true, force: true });
+  await finish();
+
+  async function finish() {
+    killChildren();
+    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 main()

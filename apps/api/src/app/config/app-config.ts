@@ -21,6 +21,8 @@ export interface CacheConfig {
   enabled: boolean;
   ttlSeconds: number;
   maxEntries: number;
+  /** An answer larger than this (its stored JSON, bytes) is not cached. */
+  maxEntryBytes: number;
   scope: CacheScope;
 }
 
@@ -72,6 +74,8 @@ export class AppConfig {
    * instance's own counters, `closed` answers 503. Only meaningful with `redisUrl`.
    */
   readonly redisFailureMode!: RedisFailureMode;
+  /** How often the Redis budget ledger is reconciled with the database counters (0 = never). */
+  readonly redisReconcileIntervalMs!: number;
   readonly spendFlushIntervalMs!: number;
   /** Queued spend events that start a flush before the interval is up. */
   readonly spendFlushMaxEvents!: number;

@@ -68,6 +68,13 @@ export class EnvDto {
 
   @IsOptional()
   @Type(() => Number)
+  @IsInt({ message: 'REDIS_RECONCILE_INTERVAL_MS must be a whole number' })
+  @Min(0)
+  @Max(86_400_000)
+  REDIS_RECONCILE_INTERVAL_MS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
   @IsInt({ message: 'SPEND_FLUSH_INTERVAL_MS must be a whole number' })
   @Min(10)
   @Max(3_600_000)
@@ -226,6 +233,13 @@ export class EnvDto {
   @Min(1)
   @Max(1_000_000)
   CACHE_MAX_ENTRIES?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'CACHE_MAX_ENTRY_BYTES must be a whole number' })
+  @Min(1024)
+  @Max(64 * 1024 * 1024)
+  CACHE_MAX_ENTRY_BYTES?: number;
 
   @IsOptional()
   @IsIn(CACHE_SCOPES, { message: `CACHE_SCOPE must be one of ${CACHE_SCOPES.join(', ')}` })

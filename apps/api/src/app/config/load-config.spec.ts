@@ -40,6 +40,20 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads CACHE_MAX_ENTRY_BYTES (1 MiB by default) and REDIS_RECONCILE_INTERVAL_MS (60 s)', () => {
+    const env = { PROXY_MASTER_KEY: KEY };
+    expect(loadConfig(env).cache.maxEntryBytes).toBe(1024 * 1024);
+    expect(loadConfig({ ...env, CACHE_MAX_ENTRY_BYTES: '4096' }).cache.maxEntryBytes).toBe(4096);
+    expect(loadConfig(env).redisReconcileIntervalMs).toBe(60_000);
+    expect(loadConfig({ ...env, REDIS_RECONCILE_INTERVAL_MS: '0' }).redisReconcileIntervalMs).toBe(
+      0,
+    );
+    for (const bad of ['12', '1.5', 'lots', String(128 * 1024 * 1024)]) {
+      expect(() => loadConfig({ ...env, CACHE_MAX_ENTRY_BYTES: bad })).toThrow(ConfigError);
+    }
+    expect(() => loadConfig({ ...env, REDIS_RECONCILE_INTERVAL_MS: '-1' })).toThrow(ConfigError);
+  });
+
   it('defaults to ./data/gatehouse.sqlite', () => {
     const sut = loadConfig({ PROXY_MASTER_KEY: KEY });
     expect(sut.database).toEqual({
@@ -116,7 +130,13 @@ describe('loadConfig', () => {
 
   it('reads the gateway settings with their defaults', () => {
     expect(loadConfig({ PROXY_MASTER_KEY: KEY, DATABASE_URL: 'sqlite::memory:' })).toMatchObject({
-      cache: { enabled: false, ttlSeconds: 600, maxEntries: 10_000, scope: 'user' },
+      cache: {
+        enabled: false,
+        ttlSeconds: 600,
+        maxEntries: 10_000,
+        maxEntryBytes: 1024 * 1024,
+        scope: 'user',
+      },
       upstreamTimeoutMs: 600_000,
       metricsScrapeToken: null,
       encryptionKey: null,

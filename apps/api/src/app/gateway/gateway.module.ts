@@ -1,13 +1,22 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { RedisLink } from '../cluster/redis-link';
 import { AppConfig } from '../config/app-config';
+import { KeysModule } from '../keys/keys.module';
+import { MetricsService } from '../metrics/metrics.service';
 import { ModelsModule } from '../models/models.module';
 import { SpendModule } from '../spend/spend.module';
+import { SpendQueue } from '../spend/spend-queue';
+import { TeamsModule } from '../teams/teams.module';
+import { UsersModule } from '../users/users.module';
 import { Admission } from './admission/admission';
 import { AdmissionControl, InProcessAdmission } from './admission/admission-control';
 import { CallerResolver } from './admission/caller-resolver';
+import { RedisAdmission } from './admission/redis-admission';
+import { SpendCounters } from './admission/spend-counters';
 import { Books } from './books/books';
 import { CachedAnswers } from './cache/cached-answers';
+import { RedisResponseCache } from './cache/redis-response-cache';
 import { InMemoryResponseCache, ResponseCache } from './cache/response-cache';
 import { DataPlaneHandler } from './data-plane.handler';
 import { GatewayService } from './gateway.service';
@@ -16,19 +25,48 @@ import { UpstreamClient } from './providers/upstream-client';
 import { Router } from './router/router';
 
 @Module({
-  imports: [AuthModule, ModelsModule, SpendModule],
+  imports: [AuthModule, ModelsModule, SpendModule, UsersModule, KeysModule, TeamsModule],
   controllers: [ModelInfoController],
   providers: [
     GatewayService,
     DataPlaneHandler,
     CallerResolver,
     Admission,
-    { provide: AdmissionControl, useClass: InProcessAdmission },
+    SpendCounters,
+    // With REDIS_URL (ClusterModule provides RedisLink), limits and cached answers are shared.
+    {
+      provide: AdmissionControl,
+      useFactory: (
+        queue: SpendQueue,
+        counters: SpendCounters,
+        config: AppConfig,
+        metrics: MetricsService,
+        link?: RedisLink,
+      ): AdmissionControl =>
+        link
+          ? new RedisAdmission(link, queue, counters, {
+              // A ticket outlives the longest call the upstream timeout allows.
+              ticketTtlMs: config.upstreamTimeoutMs + 60_000,
+              reconcileIntervalMs: config.redisReconcileIntervalMs,
+              registry: metrics.registry,
+            })
+          : new InProcessAdmission(queue),
+      inject: [
+        SpendQueue,
+        SpendCounters,
+        AppConfig,
+        MetricsService,
+        { token: RedisLink, optional: true },
+      ],
+    },
     CachedAnswers,
     {
       provide: ResponseCache,
-      useFactory: (config: AppConfig) => new InMemoryResponseCache(config.cache.maxEntries),
-      inject: [AppConfig],
+      useFactory: (config: AppConfig, link?: RedisLink): ResponseCache =>
+        link
+          ? new RedisResponseCache(link, config.cache.maxEntryBytes)
+          : new InMemoryResponseCache(config.cache.maxEntries),
+      inject: [AppConfig, { token: RedisLink, optional: true }],
     },
     Router,
     Books,

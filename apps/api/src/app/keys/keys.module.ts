@@ -58,6 +58,6 @@ import { KeysService } from './keys.service';
       inject: [KeyLookupSource, Clock, KeyInvalidationBus, ClusterBus],
     },
   ],
-  exports: [KeysService, KeyAuthenticator, KeyCache],
+  exports: [KeysService, KeysRepository, KeyAuthenticator, KeyCache],
 })
 export class KeysModule {}

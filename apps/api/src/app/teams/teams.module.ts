@@ -14,6 +14,6 @@ import { TeamsService } from './teams.service';
   imports: [TypeOrmModule.forFeature([TeamEntity, TeamMemberEntity, UserEntity])],
   controllers: [TeamsController],
   providers: [TeamsRepository, TeamsService],
-  exports: [TeamsService],
+  exports: [TeamsService, TeamsRepository],
 })
 export class TeamsModule {}

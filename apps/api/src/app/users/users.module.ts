@@ -30,6 +30,6 @@ import { UsersService } from './users.service';
       ],
     },
   ],
-  exports: [UsersService, LoginThrottle],
+  exports: [UsersService, UsersRepository, LoginThrottle],
 })
 export class UsersModule {}
