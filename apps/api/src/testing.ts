@@ -21,3 +21,4 @@ export { SpendWriter } from './app/spend/spend-writer';
 export { KeyAuthenticator } from './app/keys/key-authenticator';
 export { effectiveModels } from './app/gateway/admission/model-access';
 export { GatewayService } from './app/gateway/gateway.service';
+export { Router } from './app/gateway/router/router';
