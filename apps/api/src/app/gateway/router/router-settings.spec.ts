@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { RouterEnv } from '../../config/app-config';
-import { readRouterSettings } from '../../models/config-models';
+import { parseConfigModels, readRouterSettings } from '../../models/config-models';
 import { resolveRouterSettings, ROUTER_DEFAULTS } from './router-settings';
 
 const NO_ENV: RouterEnv = {
@@ -65,6 +67,24 @@ describe('router settings', () => {
     [{ fallbacks: [{ a: [1] }] }, /fallbacks.a must be a list of model names/],
   ])('refuses %j with one clear line', (file, message) => {
     expect(() => resolveRouterSettings(file, NO_ENV)).toThrow(message);
+  });
+
+  it('loads the LiteLLM config.yaml of docs/gateway.md unchanged', () => {
+    const doc = readFileSync(join(__dirname, '../../../../../../docs/gateway.md'), 'utf8');
+    const yaml = /<!-- router-config-example[^>]*-->\s*```yaml\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(yaml).toBeDefined();
+    const env = { OPENAI_API_KEY: 'sk-a', OPENAI_API_KEY_EU: 'sk-b' };
+    const models = parseConfigModels(yaml ?? '', env);
+    expect(models.map((m) => [m.id, m.weight, m.rpm, m.tpm])).toEqual([
+      ['gpt-4o-eu', 3, 600, 200_000],
+      ['gpt-4o-us', 1, null, null],
+      ['config-2', null, null, null],
+      ['config-3', null, null, null],
+    ]);
+    const sut = resolveRouterSettings(readRouterSettings(yaml ?? ''), NO_ENV);
+    expect(sut).toMatchObject({ numRetries: 2, allowedFails: 3, cooldownMs: 30_000 });
+    expect(sut.fallbacks.get('gpt-4o')).toEqual(['gpt-4o-mini']);
+    expect(sut.contextWindowFallbacks.get('gpt-4o-mini')).toEqual(['gpt-4.1']);
   });
 
   it('refuses a router_settings that is not a mapping', () => {
