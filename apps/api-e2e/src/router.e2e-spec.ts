@@ -132,6 +132,19 @@ async function startRouterApp(
   };
 }
 
+/** Runs `body` against an app of its own (router settings are read at boot), then closes it. */
+async function withRouterApp(
+  env: Record<string, string>,
+  body: (h: Harness) => Promise<void>,
+): Promise<void> {
+  const h = await startRouterApp(env);
+  try {
+    await body(h);
+  } finally {
+    await h.close();
+  }
+}
+
 /** mulberry32: a fixed seed gives the same picks on every run. */
 function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
@@ -411,8 +424,7 @@ describe('router', () => {
 
   describe('routing strategies', () => {
     it('simple-shuffle splits by litellm_params.weight (fixed seed, 3:1 within 8%)', async () => {
-      const h = await startRouterApp({});
-      try {
+      await withRouterApp({}, async (h) => {
         await h.deploy('mix', 'heavy', { weight: 3 });
         await h.deploy('mix', 'light', { weight: 1 });
         h.t.app.get(Router).random = seededRandom(2026);
@@ -420,28 +432,22 @@ describe('router', () => {
         expect(h.hits('heavy') + h.hits('light')).toBe(200);
         expect(h.hits('heavy') / 200).toBeGreaterThan(0.67);
         expect(h.hits('heavy') / 200).toBeLessThan(0.83);
-      } finally {
-        await h.close();
-      }
+      });
     });
 
     it('least-busy spreads concurrent calls evenly over deployments in flight', async () => {
-      const h = await startRouterApp({ ROUTING_STRATEGY: 'least-busy' });
-      try {
+      await withRouterApp({ ROUTING_STRATEGY: 'least-busy' }, async (h) => {
         await h.deploy('busy', 'busy-a');
         await h.deploy('busy', 'busy-b');
         h.rules.set('busy-a', { kind: 'delay', ms: 300 });
         h.rules.set('busy-b', { kind: 'delay', ms: 300 });
         await Promise.all(Array.from({ length: 10 }, () => chat(h.t, 'busy').expect(200)));
         expect([h.hits('busy-a'), h.hits('busy-b')]).toEqual([5, 5]);
-      } finally {
-        await h.close();
-      }
+      });
     });
 
     it('latency-based-routing sends to the fastest deployment once both are measured', async () => {
-      const h = await startRouterApp({ ROUTING_STRATEGY: 'latency-based-routing' });
-      try {
+      await withRouterApp({ ROUTING_STRATEGY: 'latency-based-routing' }, async (h) => {
         await h.deploy('lat', 'lat-slow');
         await h.deploy('lat', 'lat-fast');
         h.rules.set('lat-slow', { kind: 'delay', ms: 80 });
@@ -455,14 +461,11 @@ describe('router', () => {
           health.body as { data: { model_id: string; latency_ms: number }[] }
         ).data.find((d) => d.model_id === 'lat-slow');
         expect(slow?.latency_ms).toBeGreaterThanOrEqual(80);
-      } finally {
-        await h.close();
-      }
+      });
     });
 
     it('usage-based-routing never sends a deployment over its own rpm', async () => {
-      const h = await startRouterApp({ ROUTING_STRATEGY: 'usage-based-routing' });
-      try {
+      await withRouterApp({ ROUTING_STRATEGY: 'usage-based-routing' }, async (h) => {
         await h.deploy('metered', 'm-two', { rpm: 2 });
         await h.deploy('metered', 'm-three', { rpm: 3 });
         alignToMinute(h.t);
@@ -476,9 +479,7 @@ describe('router', () => {
         const logs = await logsOf(h.t, 'metered');
         expect(logs).toHaveLength(7); // the refused call is booked too, as a failure
         expect(logs.filter((l) => l.status === 'success')).toHaveLength(6);
-      } finally {
-        await h.close();
-      }
+      });
     });
   });
 
