@@ -458,9 +458,10 @@ describe('router', () => {
         expect(h.hits('lat-fast')).toBe(21);
         const health = await master(h.t).get('/health/models').expect(200);
         const slow = (
-          health.body as { data: { model_id: string; latency_ms: number }[] }
+          health.body as { data: { model_id: string; latency_ms: number; in_flight: number }[] }
         ).data.find((d) => d.model_id === 'lat-slow');
         expect(slow?.latency_ms).toBeGreaterThanOrEqual(80);
+        expect(slow?.in_flight).toBe(0); // back down once each answer was read
       });
     });
 
