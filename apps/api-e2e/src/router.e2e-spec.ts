@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServerResponse } from 'node:http';
 import { Router } from '@gatehouse/api/testing';
-import { anonymous, everyRole, master } from './support/callers';
+import { anonymous, bearer, everyRole, master } from './support/callers';
 import {
   actAs,
   addModel,
@@ -400,6 +400,36 @@ describe('router', () => {
         model_id: 'streamy-a',
         attempted_retries: 0,
       });
+    });
+
+    it('books one row per call and the key counter = the rows, across retries and fallbacks', async () => {
+      const { internal_user: owner } = await everyRole(t);
+      const generated = await owner.post('/key/generate', {}).expect(200);
+      const { key, token } = generated.body as { key: string; token: string };
+      const caller = bearer(t, key);
+      t.app.get(Router).random = () => 0;
+      h.rules.set('flaky-a', { kind: 'status', status: 500, times: 1 });
+      await caller.post('/v1/chat/completions', chatBody('flaky')).expect(200);
+      h.rules.set('primary-a', { kind: 'status', status: 500 });
+      await caller.post('/v1/chat/completions', chatBody('primary')).expect(200);
+      h.rules.set('bad-a', { kind: 'status', status: 400 });
+      await caller.post('/v1/chat/completions', chatBody('bad')).expect(400);
+      await flushSpend(t);
+      const res = await master(t).get(`/spend/logs?api_key=${token}&page_size=100`).expect(200);
+      const rows = (res.body as { data: SpendLogResponse[] }).data;
+      expect(
+        rows.map((r) => [r.model, r.model_id, r.attempted_retries, r.attempted_fallbacks]).sort(),
+      ).toEqual(
+        [
+          ['bad', 'bad-a', 0, 0],
+          ['flaky', 'flaky-b', 1, 0],
+          ['primary', 'backup-a', 2, 1],
+        ].sort(),
+      );
+      const info = await master(t).get(`/key/info?key=${token}`).expect(200);
+      const total = rows.reduce((sum, r) => sum + r.spend, 0);
+      expect(total).toBeCloseTo(0.00002 + 0.0002, 12);
+      expect((info.body as { info: { spend: number } }).info.spend).toBeCloseTo(total, 12);
     });
 
     it('GET /health/models: admins and admin viewers only, no api_base or key', async () => {
