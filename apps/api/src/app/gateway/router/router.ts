@@ -209,7 +209,8 @@ export class Router {
   ): Promise<Attempt> {
     call.servedBy = deployment;
     const adapter = adapterFor(deployment);
-    this.states.started(state, call.promptEstimate, this.clock.nowMs());
+    const nowMs = this.clock.nowMs();
+    this.states.started(state, call.promptEstimate, nowMs);
     const sent = performance.now();
     let response: UpstreamResponse;
     try {
@@ -241,7 +242,8 @@ export class Router {
         },
       };
     }
-    this.states.succeeded(state, performance.now() - sent, this.clock.nowMs());
+    // The minute it started in: one clock read per attempt on the way to a 2xx.
+    this.states.succeeded(state, performance.now() - sent, nowMs);
     // In flight until the answer has been read or relayed (least-busy counts streams).
     response.body.once('close', () => this.states.ended(state));
     return { ok: true, routed: { deployment, adapter, response } };
