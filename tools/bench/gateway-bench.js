@@ -39,7 +39,11 @@ const BASELINE = process.env.BENCH_BASELINE ?? null;
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ONLY = process.env.BENCH_TARGETS ? new Set(process.env.BENCH_TARGETS.split(',')) : null;
 const MASTER_KEY = 'sk-bench-master-key-0123456789';
-const BODY = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'Say hello' }] });
+const bodyFor = (model) =>
+  JSON.stringify({ model, messages: [{ role: 'user', content: 'Say hello' }] });
+const BODY = bodyFor('bench');
+/** Two deployments of one model on the same mock (the router's simple-shuffle). */
+const PAIR_BODY = bodyFor('bench-pair');
 
 const children = [];
 /** Run at the end (the PostgreSQL schema of the two-instance row). */
@@ -96,10 +100,10 @@ async function waitHttp(url, init) {
 }
 
 /** `url` or several (round robin: the connections split over them, throughput summed). */
-async function cannon(url, headers, connections, duration) {
+async function cannon(url, headers, connections, duration, body = BODY) {
   if (Array.isArray(url)) {
     const runs = await Promise.all(
-      url.map((u) => cannon(u, headers, Math.ceil(connections / url.length), duration)),
+      url.map((u) => cannon(u, headers, Math.ceil(connections / url.length), duration, body)),
     );
     return {
       requests: { average: runs.reduce((sum, r) => sum + r.requests.average, 0) },
@@ -113,7 +117,7 @@ async function cannon(url, headers, connections, duration) {
         url,
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
-        body: BODY,
+        body,
         connections,
         duration,
         pipelining: 1,
@@ -128,7 +132,7 @@ const percentile = (xs, p) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 
 /** Sequential requests on one keep-alive connection, timed with performance.now() (µs). */
-async function sequential(url, headers, seconds) {
+async function sequential(url, headers, seconds, body = BODY) {
   const urls = (Array.isArray(url) ? url : [url]).map((u) => new URL(u));
   const pools = urls.map((u) => new Pool(u.origin, { connections: 1 }));
   const { pathname } = urls[0];
@@ -142,7 +146,7 @@ async function sequential(url, headers, seconds) {
       method: 'POST',
       path: pathname,
       headers: { 'content-type': 'application/json', ...headers },
-      body: BODY,
+      body,
     });
     await res.body.dump();
     samples.push(performance.now() - t0);
@@ -160,9 +164,9 @@ async function measure(targets) {
     // Alternate the order so that drift on the shared machine does not favour one target.
     const order = round % 2 === 0 ? targets : [...targets].reverse();
     for (const t of order) {
-      await cannon(t.url, t.headers, 10, 2); // warm up pools and JIT
-      const seq = await sequential(t.url, t.headers, SECONDS);
-      const load = await cannon(t.url, t.headers, 50, SECONDS);
+      await cannon(t.url, t.headers, 10, 2, t.body); // warm up pools and JIT
+      const seq = await sequential(t.url, t.headers, SECONDS, t.body);
+      const load = await cannon(t.url, t.headers, 50, SECONDS, t.body);
       const r = results[t.name];
       r.p50.push(seq.p50);
       r.p99.push(seq.p99);
@@ -312,7 +316,7 @@ async function virtualKey(base) {
   const key = await call('/key/generate', {
     user_id: user.user_id,
     key_alias: 'bench',
-    models: ['bench'],
+    models: ['bench', 'bench-pair'],
     max_parallel_requests: 1000,
     ...limits,
   });
@@ -341,7 +345,12 @@ async function main() {
   const config = join(dir, 'config.yaml');
   writeFileSync(
     config,
-    `model_list:\n  - model_name: bench\n    litellm_params:\n      model: openai/bench\n      api_base: ${upstream}/v1\n      api_key: sk-upstream\n    model_info:\n      input_cost_per_token: 0.000001\n      output_cost_per_token: 0.000002\n`,
+    `model_list:\n${['bench', 'bench-pair', 'bench-pair']
+      .map(
+        (name, i) =>
+          `  - model_name: ${name}\n    litellm_params:\n      model: openai/bench\n      api_base: ${upstream}/v1\n      api_key: sk-upstream\n    model_info:\n      id: bench-${i}\n      input_cost_per_token: 0.000001\n      output_cost_per_token: 0.000002\n`,
+      )
+      .join('')}`,
   );
   const startGatehouse = async (name, mainJs, extraEnv = {}, makeKey = true) => {
     const dbPath = join(dir, `${name}.sqlite`);
@@ -431,6 +440,12 @@ async function main() {
       url: `${current.base}/v1/chat/completions`,
       headers: { authorization: `Bearer ${current.key}` },
     },
+    {
+      name: 'gatehouse-2-deployments',
+      url: `${current.base}/v1/chat/completions`,
+      headers: { authorization: `Bearer ${current.key}` },
+      body: PAIR_BODY,
+    },
     ...(baseline
       ? [
           {
@@ -477,7 +492,7 @@ async function main() {
     const res = await fetch(Array.isArray(t.url) ? t.url[0] : t.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...t.headers },
-      body: BODY,
+      body: t.body ?? BODY,
     });
     if (res.status !== 200)
       throw new Error(`${t.name} answered ${res.status}: ${await res.text()}`);

@@ -23,3 +23,4 @@ export { effectiveModels } from './app/gateway/admission/model-access';
 export { GatewayService } from './app/gateway/gateway.service';
 // The audit suite runs the retention purge on demand.
 export { AuditService } from './app/audit/audit.service';
+export { Router } from './app/gateway/router/router';

@@ -16,6 +16,26 @@ export interface SmtpConfig {
 export const CACHE_SCOPES = ['global', 'team', 'user', 'key'] as const;
 export type CacheScope = (typeof CACHE_SCOPES)[number];
 
+/** LiteLLM's `routing_strategy` names (the router's choice among one model's deployments). */
+export const ROUTING_STRATEGIES = [
+  'simple-shuffle',
+  'least-busy',
+  'latency-based-routing',
+  'usage-based-routing',
+] as const;
+export type RoutingStrategy = (typeof ROUTING_STRATEGIES)[number];
+
+/**
+ * Router settings from the environment (null = not set there). They override CONFIG_FILE's
+ * `router_settings` (see gateway/router/router-settings.ts for the defaults).
+ */
+export interface RouterEnv {
+  routingStrategy: RoutingStrategy | null;
+  numRetries: number | null;
+  allowedFails: number | null;
+  cooldownTimeSeconds: number | null;
+}
+
 /** Response cache defaults: per-model `model_info.cache` can opt in too. */
 export interface CacheConfig {
   enabled: boolean;
@@ -95,6 +115,7 @@ export class AppConfig {
   // --- gateway, models, spend ---
   readonly cache!: CacheConfig;
   readonly upstreamTimeoutMs!: number;
+  readonly router!: RouterEnv;
   readonly metricsScrapeToken!: string | null;
   /** Secret for encrypting upstream api keys at rest; null = derived from the master key. */
   readonly encryptionKey!: string | null;

@@ -1,5 +1,10 @@
 import { Type } from 'class-transformer';
-import { CACHE_SCOPES, type CacheScope } from './app-config';
+import {
+  CACHE_SCOPES,
+  ROUTING_STRATEGIES,
+  type CacheScope,
+  type RoutingStrategy,
+} from './app-config';
 import { DURATION_PATTERN } from '@gatehouse/shared/dto';
 import {
   IsIn,
@@ -251,6 +256,34 @@ export class EnvDto {
   @Min(100)
   @Max(3_600_000)
   UPSTREAM_TIMEOUT_MS?: number;
+
+  @IsOptional()
+  @IsIn(ROUTING_STRATEGIES, {
+    message: `ROUTING_STRATEGY must be one of ${ROUTING_STRATEGIES.join(', ')}`,
+  })
+  ROUTING_STRATEGY?: RoutingStrategy;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'NUM_RETRIES must be a whole number' })
+  @Min(0)
+  @Max(10)
+  NUM_RETRIES?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'ALLOWED_FAILS must be a whole number' })
+  @Min(0)
+  @Max(1_000_000)
+  ALLOWED_FAILS?: number;
+
+  /** Seconds a failing deployment sits out (fractions allowed). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber({}, { message: 'COOLDOWN_TIME must be a number of seconds' })
+  @Min(0)
+  @Max(86_400)
+  COOLDOWN_TIME?: number;
 
   @IsOptional()
   @Matches(/^[\x21-\x7e]{16,512}$/, {

@@ -156,6 +156,12 @@ export function loadConfig(raw: NodeJS.ProcessEnv): AppConfig {
       scope: env.CACHE_SCOPE ?? 'user',
     },
     upstreamTimeoutMs: env.UPSTREAM_TIMEOUT_MS ?? 600_000,
+    router: {
+      routingStrategy: env.ROUTING_STRATEGY ?? null,
+      numRetries: env.NUM_RETRIES ?? null,
+      allowedFails: env.ALLOWED_FAILS ?? null,
+      cooldownTimeSeconds: env.COOLDOWN_TIME ?? null,
+    },
     metricsScrapeToken: env.METRICS_SCRAPE_TOKEN ?? null,
     encryptionKey: env.GATEHOUSE_ENCRYPTION_KEY ?? null,
     identity: identityOf(env),

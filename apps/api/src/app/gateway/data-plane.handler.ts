@@ -197,12 +197,14 @@ export class DataPlaneHandler {
 
   private answer(res: ServerResponse, id: string, overhead: string, result: GatewayResult): void {
     if (result.kind === 'json') {
-      this.send(res, 200, id, overhead, result.text, RELAYED_JSON);
+      const headers = result.headers ? { ...RELAYED_JSON, ...result.headers } : RELAYED_JSON;
+      this.send(res, 200, id, overhead, result.text, headers);
       return;
     }
     res.writeHead(200, {
       ...SECURITY_HEADERS,
       ...SSE_HEADERS,
+      ...result.headers,
       'x-request-id': id,
       [OVERHEAD_HEADER]: overhead,
     });

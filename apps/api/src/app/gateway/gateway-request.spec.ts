@@ -28,7 +28,34 @@ describe('parseGatewayRequest', () => {
       noCache: true,
       maxTokens: 7,
       maxCompletionTokens: null,
+      fallbacks: null,
     });
+  });
+
+  it('takes per-request fallbacks out of the body (names, or {model: [names]} for this model)', () => {
+    const base = { model: 'm', messages: [{ role: 'user' }] };
+    const named = parseGatewayRequest('chat_completion', {
+      ...base,
+      fallbacks: ['a', 'm', 'b', 'a'],
+    });
+    expect(named.fallbacks).toEqual(['a', 'b']);
+    expect(named.body).toEqual(base);
+    const mapped = parseGatewayRequest('chat_completion', {
+      ...base,
+      fallbacks: [{ m: ['c'] }, { other: ['d'] }],
+    });
+    expect(mapped.fallbacks).toEqual(['c']);
+    for (const bad of [
+      'a',
+      [1],
+      [{ m: [2] }],
+      [''],
+      Array.from({ length: 17 }, (_, i) => `x${i}`),
+    ]) {
+      expect(() => parseGatewayRequest('chat_completion', { ...base, fallbacks: bad })).toThrow(
+        expect.objectContaining({ status: 400, param: 'fallbacks' }),
+      );
+    }
   });
 
   it('finding 9: reads max_tokens and max_completion_tokens both, and checks each', () => {

@@ -13,6 +13,11 @@ export interface GatewayRequest {
   /** `max_tokens` and `max_completion_tokens` as sent (the hold uses the larger). */
   maxTokens: number | null;
   maxCompletionTokens: number | null;
+  /**
+   * The request's own `fallbacks` (LiteLLM's per-request field: model names, or
+   * `[{model: [names]}]`), null when absent. Taken out of `body`: no upstream sees it.
+   */
+  fallbacks: readonly string[] | null;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -71,9 +76,16 @@ export function parseGatewayRequest(callType: CallType, raw: unknown): GatewayRe
   // held to 0 tokens by the budget when the upstream honours the 4000.
   const maxTokens = tokenLimit(raw, 'max_tokens');
   const maxCompletionTokens = tokenLimit(raw, 'max_completion_tokens');
+  let body = raw;
+  let fallbacks: string[] | null = null;
+  if (raw['fallbacks'] !== undefined) {
+    fallbacks = requestFallbacks(raw['fallbacks'], model);
+    body = { ...raw };
+    delete body['fallbacks'];
+  }
   return {
     callType,
-    body: raw,
+    body,
     model,
     stream: stream === true,
     includeUsage: isObject(streamOptions) && streamOptions['include_usage'] === true,
@@ -81,7 +93,34 @@ export function parseGatewayRequest(callType: CallType, raw: unknown): GatewayRe
     noCache: isObject(cache) && cache['no-cache'] === true,
     maxTokens,
     maxCompletionTokens,
+    fallbacks,
   };
+}
+
+const FALLBACKS_SHAPE = 'fallbacks must be a list of model names (or of {model: [model names]})';
+
+/** `["a", "b"]`, or `[{"<model>": ["a", "b"]}]` whose entries for this model count. */
+function requestFallbacks(value: unknown, model: string): string[] {
+  if (!Array.isArray(value) || value.length > 16) {
+    throw AppError.badRequest(FALLBACKS_SHAPE, 'fallbacks');
+  }
+  const names: string[] = [];
+  for (const entry of value) {
+    if (typeof entry === 'string') names.push(entry);
+    else if (isObject(entry)) {
+      for (const [from, to] of Object.entries(entry)) {
+        const list: unknown[] = Array.isArray(to) ? to : [to];
+        if (!list.every((m) => typeof m === 'string')) {
+          throw AppError.badRequest(FALLBACKS_SHAPE, 'fallbacks');
+        }
+        if (from === model) names.push(...(list));
+      }
+    } else throw AppError.badRequest(FALLBACKS_SHAPE, 'fallbacks');
+  }
+  if (names.length > 16 || !names.every((m) => m.length > 0 && m.length <= 256)) {
+    throw AppError.badRequest(FALLBACKS_SHAPE, 'fallbacks');
+  }
+  return names.filter((m, i) => m !== model && names.indexOf(m) === i);
 }
 
 function tokenLimit(raw: Record<string, unknown>, field: string): number | null {

@@ -22,11 +22,15 @@ import { DataPlaneHandler } from './data-plane.handler';
 import { GatewayService } from './gateway.service';
 import { ModelInfoController } from './model-info.controller';
 import { UpstreamClient } from './providers/upstream-client';
+import { loadRouterSettings } from '../models/config-models';
+import { DeploymentStates } from './router/deployment-states';
+import { HealthModelsController } from './router/health-models.controller';
 import { Router } from './router/router';
+import { resolveRouterSettings, RouterSettings } from './router/router-settings';
 
 @Module({
   imports: [AuthModule, ModelsModule, SpendModule, UsersModule, KeysModule, TeamsModule],
-  controllers: [ModelInfoController],
+  controllers: [ModelInfoController, HealthModelsController],
   providers: [
     GatewayService,
     DataPlaneHandler,
@@ -69,6 +73,17 @@ import { Router } from './router/router';
       inject: [AppConfig, { token: RedisLink, optional: true }],
     },
     Router,
+    DeploymentStates,
+    {
+      // CONFIG_FILE's router_settings / litellm_settings, with the environment on top.
+      provide: RouterSettings,
+      useFactory: (config: AppConfig) =>
+        resolveRouterSettings(
+          config.configFile ? loadRouterSettings(config.configFile) : {},
+          config.router,
+        ),
+      inject: [AppConfig],
+    },
     Books,
     {
       provide: UpstreamClient,

@@ -19,7 +19,7 @@ import { parseGatewayRequest, type GatewayRequest } from './gateway-request';
 import { completionAsEvents, scanEvent } from './providers/sse';
 import { redactUpstreamSecrets } from './providers/upstream-error-redaction';
 import { ClientGoneError, ClientSignal, transportError } from './providers/upstream-client';
-import { Router, type RoutedResponse } from './router/router';
+import { Router, routingHeaders, type RoutedResponse } from './router/router';
 
 export { modelNotFound } from './admission/admission';
 
@@ -32,7 +32,10 @@ export interface CallContext {
   bodyBytes: number;
 }
 
-export type GatewayResult = { kind: 'json'; text: string } | { kind: 'stream'; stream: Readable };
+/** The answer; `headers` (the router's `x-gatehouse-*`) when an upstream served it. */
+export type GatewayResult =
+  | { kind: 'json'; text: string; headers?: Readonly<Record<string, string>> }
+  | { kind: 'stream'; stream: Readable; headers?: Readonly<Record<string, string>> };
 
 /** The upstream's JSON answer, parsed once (the only parse before the answer leaves). */
 function parseAnswer(text: string): { parsed: unknown; ok: boolean } {
@@ -192,8 +195,10 @@ export class GatewayService {
     } finally {
       ctx.upstreamMs = performance.now() - sent;
     }
+    const headers = routingHeaders(call);
     if (call.request.stream) {
-      return { kind: 'stream', stream: Readable.from(this.relay(call, routed, ctx.signal)) };
+      const stream = Readable.from(this.relay(call, routed, ctx.signal));
+      return { kind: 'stream', stream, headers };
     }
     let text: string;
     try {
@@ -221,7 +226,7 @@ export class GatewayService {
         },
       );
     }
-    return { kind: 'json', text };
+    return { kind: 'json', text, headers };
   }
 
   /**

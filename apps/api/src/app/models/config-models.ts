@@ -78,6 +78,9 @@ export function parseConfigModels(text: string, env: NodeJS.ProcessEnv): ModelDe
       apiBase: params.api_base ?? DEFAULT_API_BASE,
       apiKey: params.api_key ?? null,
       timeoutMs: params.timeout !== undefined ? Math.round(params.timeout * 1000) : null,
+      weight: params.weight ?? null,
+      rpm: params.rpm ?? null,
+      tpm: params.tpm ?? null,
       inputCostPerToken: info.input_cost_per_token ?? 0,
       outputCostPerToken: info.output_cost_per_token ?? 0,
       cache: info.cache ?? false,
@@ -103,5 +106,33 @@ export function loadConfigModels(path: string, env: NodeJS.ProcessEnv): ModelDep
       throw new ConfigModelsError(`CONFIG_FILE ${path}: ${error.message}`);
     }
     throw error;
+  }
+}
+
+/**
+ * The router's part of a LiteLLM config: `litellm_settings` and `router_settings` (LiteLLM
+ * reads `num_retries`, `fallbacks`, … from either; `router_settings` wins), as written.
+ * Checked by `resolveRouterSettings` (gateway/router/router-settings.ts).
+ */
+export function readRouterSettings(text: string): Record<string, unknown> {
+  const doc = parse(text) as { litellm_settings?: unknown; router_settings?: unknown } | null;
+  const mapping = (value: unknown, where: string): Record<string, unknown> => {
+    if (value === undefined || value === null) return {};
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      throw new ConfigModelsError(`${where} must be a mapping`);
+    }
+    return value as Record<string, unknown>;
+  };
+  return {
+    ...mapping(doc?.litellm_settings, 'litellm_settings'),
+    ...mapping(doc?.router_settings, 'router_settings'),
+  };
+}
+
+export function loadRouterSettings(path: string): Record<string, unknown> {
+  try {
+    return readRouterSettings(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigModelsError(`CONFIG_FILE ${path}: ${(error as Error).message}`);
   }
 }

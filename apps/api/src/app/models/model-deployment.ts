@@ -10,6 +10,10 @@ export interface ModelDeployment {
   /** Decrypted; only the upstream client reads it. */
   apiKey: string | null;
   timeoutMs: number | null;
+  /** Router inputs (`litellm_params.weight/rpm/tpm`); null = not set. */
+  weight: number | null;
+  rpm: number | null;
+  tpm: number | null;
   inputCostPerToken: number;
   outputCostPerToken: number;
   cache: boolean;

@@ -18,6 +18,9 @@ export function toModelResponse(model: ModelDeployment, view: ModelView): ModelR
       api_base: admin ? model.apiBase : null,
       api_key: admin ? maskSecret(model.apiKey) : null,
       timeout: model.timeoutMs === null ? null : model.timeoutMs / 1000,
+      weight: model.weight,
+      rpm: model.rpm,
+      tpm: model.tpm,
     },
     model_info: {
       id: model.id,

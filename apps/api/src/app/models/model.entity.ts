@@ -7,6 +7,13 @@ export interface StoredModelInfo {
   output_cost_per_token: number;
   cache: boolean;
   cache_ttl_seconds: number | null;
+  /**
+   * The router's `litellm_params.weight/rpm/tpm`, kept in this JSON column (optional: rows
+   * written before the router have none), so they need no migration of `models`.
+   */
+  weight?: number | null;
+  rpm?: number | null;
+  tpm?: number | null;
 }
 
 /** A model deployment added through `POST /model/new` (config-file models are not stored). */

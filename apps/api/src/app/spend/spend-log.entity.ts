@@ -52,4 +52,14 @@ export class SpendLogEntity {
 
   @Column({ name: 'error_type', type: 'varchar', length: 64, nullable: true })
   errorType!: string | null;
+
+  /** The deployment (model id) that served the call; null for cache hits and mock answers. */
+  @Column({ name: 'model_id', type: 'varchar', length: 64, nullable: true })
+  modelId!: string | null;
+
+  @Column({ name: 'attempted_retries', type: 'integer', default: 0 })
+  attemptedRetries!: number;
+
+  @Column({ name: 'attempted_fallbacks', type: 'integer', default: 0 })
+  attemptedFallbacks!: number;
 }

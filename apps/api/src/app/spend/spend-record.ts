@@ -18,6 +18,11 @@ export interface SpendRecord {
   status: SpendStatus;
   cacheHit: boolean;
   errorType: string | null;
+  /** The deployment that served (or last failed) the call; null for cache hits and mocks. */
+  modelId: string | null;
+  /** The router's attempts after the first, and fallback models it tried. */
+  attemptedRetries: number;
+  attemptedFallbacks: number;
 }
 
 export type CounterEntity = 'user' | 'key' | 'team';

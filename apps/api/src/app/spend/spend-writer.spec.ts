@@ -24,6 +24,9 @@ const record = (fields: Partial<SpendRecord> = {}): SpendRecord => ({
   status: 'success',
   cacheHit: false,
   errorType: null,
+  modelId: null,
+  attemptedRetries: 0,
+  attemptedFallbacks: 0,
   ...fields,
 });
 

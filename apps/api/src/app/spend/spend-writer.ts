@@ -133,6 +133,9 @@ const LOG_COLUMNS = [
   'status',
   'cache_hit',
   'error_type',
+  'model_id',
+  'attempted_retries',
+  'attempted_fallbacks',
 ] as const;
 
 /** One spend_logs row's values in LOG_COLUMNS order (the boolean as 0/1: both databases take it). */
@@ -153,6 +156,9 @@ function pushLogValues(params: SqlValue[], r: SpendRecord): void {
     r.status,
     r.cacheHit ? 1 : 0,
     r.errorType,
+    r.modelId,
+    r.attemptedRetries,
+    r.attemptedFallbacks,
   );
 }
 

@@ -48,6 +48,9 @@ export function toSpendLogResponse(log: SpendLogEntity): SpendLogResponse {
     endTime: log.endTime.toISOString(),
     status: log.status,
     cache_hit: log.cacheHit,
+    model_id: log.modelId,
+    attempted_retries: log.attemptedRetries,
+    attempted_fallbacks: log.attemptedFallbacks,
   };
 }
 

@@ -39,6 +39,21 @@ export class LitellmParams {
   @Optional()
   @BoundedNumber(0.05, 3600)
   timeout?: number;
+
+  /** simple-shuffle: this deployment's share of its model's traffic (relative; default 1). */
+  @Optional()
+  @BoundedNumber(0, 1_000_000)
+  weight?: number;
+
+  /** usage-based-routing: this deployment's own requests per minute (never exceeded). */
+  @Optional()
+  @BoundedInt(1, 1_000_000_000)
+  rpm?: number;
+
+  /** usage-based-routing: this deployment's own tokens per minute (never exceeded). */
+  @Optional()
+  @BoundedInt(1, 1_000_000_000_000)
+  tpm?: number;
 }
 
 /** Prices and per-model options (LiteLLM's `model_info`). */
@@ -98,6 +113,9 @@ export interface ModelResponse {
     /** Masked (`sk-...abcd`) for admins, null for everybody else; never the secret. */
     api_key: string | null;
     timeout: number | null;
+    weight: number | null;
+    rpm: number | null;
+    tpm: number | null;
   };
   model_info: {
     id: string;
@@ -125,4 +143,35 @@ export interface DeleteModelResponse {
 export interface OpenAiModelList {
   object: 'list';
   data: { id: string; object: 'model'; created: number; owned_by: string }[];
+}
+
+/** One deployment's state as the router sees it on the answering instance (`GET /health/models`). */
+export interface DeploymentHealth {
+  model_name: string;
+  model_id: string;
+  /** `healthy`, or `cooling_down` until `cooldown_until` (shared across instances). */
+  status: 'healthy' | 'cooling_down';
+  cooldown_until: string | null;
+  in_flight: number;
+  /** Moving average of the time to the upstream's response headers; null before any answer. */
+  latency_ms: number | null;
+  /** This minute and the one before. */
+  recent_requests: number;
+  recent_errors: number;
+  /** recent_errors / recent_requests; null without requests. */
+  error_rate: number | null;
+  /** usage-based-routing counters for the current minute, with the deployment's own limits. */
+  rpm_used: number;
+  tpm_used: number;
+  rpm: number | null;
+  tpm: number | null;
+}
+
+export interface HealthModelsResponse {
+  routing_strategy: string;
+  num_retries: number;
+  allowed_fails: number;
+  /** Seconds. */
+  cooldown_time: number;
+  data: DeploymentHealth[];
 }

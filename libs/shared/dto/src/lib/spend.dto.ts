@@ -70,6 +70,10 @@ export interface SpendLogResponse {
   endTime: string;
   status: string;
   cache_hit: boolean;
+  /** The deployment that served the call (`x-gatehouse-model-id`); null for cache hits and mocks. */
+  model_id: string | null;
+  attempted_retries: number;
+  attempted_fallbacks: number;
 }
 
 export interface SpendLogsResponse {

@@ -23,6 +23,9 @@ function aLog(overrides: Partial<SpendLogResponse> = {}): SpendLogResponse {
     endTime: '2026-12-01T10:00:01.250Z',
     status: 'success',
     cache_hit: false,
+    model_id: 'gpt-4o-eu',
+    attempted_retries: 0,
+    attempted_fallbacks: 0,
     ...overrides,
   };
 }

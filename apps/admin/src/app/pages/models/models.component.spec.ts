@@ -14,6 +14,9 @@ function model(overrides: Partial<ModelResponse['model_info']> = {}): ModelRespo
       api_base: 'https://api.openai.com/v1',
       api_key: 'sk-...wxyz',
       timeout: null,
+      weight: null,
+      rpm: null,
+      tpm: null,
     },
     model_info: {
       id: 'm-1',

@@ -6,6 +6,7 @@ import { SessionMasterKey1764600000000 } from './1764600000000-session-master-ke
 import { KeyTypes1764700000000 } from './1764700000000-key-types';
 import { Identity1764720000000 } from './1764720000000-identity';
 import { AuditLogs1764800000000 } from './1764800000000-audit-logs';
+import { SpendLogRouting1764820000000 } from './1764820000000-spend-log-routing';
 
 /** Every migration, in order. Listed by hand: the API is bundled, so no glob can find them. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   KeyTypes1764700000000,
   Identity1764720000000,
   AuditLogs1764800000000,
+  SpendLogRouting1764820000000,
 ];

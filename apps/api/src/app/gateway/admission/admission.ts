@@ -8,6 +8,8 @@ import { MetricsService } from '../../metrics/metrics.service';
 import type { ModelDeployment } from '../../models/model-deployment';
 import { ModelRegistry } from '../../models/model-registry';
 import type { GatewayRequest } from '../gateway-request';
+import { fallbacksOf, reachableModels } from '../router/fallbacks';
+import { RouterSettings } from '../router/router-settings';
 import { AdmissionControl, type Ticket } from './admission-control';
 import { CallerResolver } from './caller-resolver';
 import type { GatewayCaller } from './gateway-caller';
@@ -35,6 +37,11 @@ export interface AdmittedCall {
   deployments: readonly ModelDeployment[];
   /** The deployment that answered, once the router has one (prices and cache settings). */
   servedBy: ModelDeployment;
+  /** Models the router may fall back to, in order: only ones this caller may use. */
+  fallbacks: readonly string[];
+  /** Set by the router: attempts after the first, and fallback models tried. */
+  attemptedRetries: number;
+  attemptedFallbacks: number;
   startMs: number;
   started: number;
   /** Prompt tokens held up front (a bound over the whole body, not a count). */
@@ -68,6 +75,7 @@ export class Admission {
     private readonly control: AdmissionControl,
     private readonly clock: Clock,
     private readonly metrics: MetricsService,
+    private readonly routing: RouterSettings,
   ) {}
 
   caller(principal: Principal): GatewayCaller {
@@ -93,6 +101,7 @@ export class Admission {
       // Unknown and not-allowed look the same: no oracle for model names.
       throw modelNotFound(request.model);
     }
+    const fallbacks = this.fallbacksFor(caller, request);
     const promptEstimate =
       request.mockResponse !== null
         ? mockPromptTokens(request.body['messages'] as unknown[])
@@ -105,7 +114,7 @@ export class Admission {
     try {
       ticket = await this.control.admit(
         caller.limits,
-        this.hold(request, deployments, promptEstimate),
+        this.hold(request, this.holdDeployments(caller, request, deployments), promptEstimate),
         nowMs,
       );
     } catch (error) {
@@ -124,12 +133,57 @@ export class Admission {
       request,
       deployments,
       servedBy: deployments[0],
+      fallbacks,
+      attemptedRetries: 0,
+      attemptedFallbacks: 0,
       startMs: nowMs,
       started: performance.now(),
       promptEstimate,
       ticket,
       finished: false,
     };
+  }
+
+  /**
+   * The fallbacks the router may take: a model the request names itself must be one the caller
+   * may use (else 404, as for its model: a fallback never widens what a key may use);
+   * configured ones the caller may not use are skipped.
+   */
+  private fallbacksFor(caller: GatewayCaller, request: GatewayRequest): readonly string[] {
+    const models = fallbacksOf(this.routing, request);
+    if (models.length === 0) return models;
+    if (request.fallbacks !== null) {
+      for (const model of models) {
+        if (!this.mayUse(caller, model) || this.registry.deploymentsOf(model).length === 0) {
+          this.metrics.rejections.inc({ reason: 'model' });
+          throw new AppError(
+            404,
+            'invalid_request_error',
+            modelNotFound(model).message,
+            'fallbacks',
+            {},
+            'model_not_found',
+          );
+        }
+      }
+      return models;
+    }
+    return models.filter((m) => this.mayUse(caller, m));
+  }
+
+  /** The deployments the call may be priced at: its model's and its (allowed) fallbacks'. */
+  private holdDeployments(
+    caller: GatewayCaller,
+    request: GatewayRequest,
+    deployments: readonly ModelDeployment[],
+  ): readonly ModelDeployment[] {
+    const others = reachableModels(this.routing, request);
+    if (others.length === 0) return deployments;
+    const all = [...deployments];
+    for (const model of others) {
+      if (this.mayUse(caller, model)) all.push(...this.registry.deploymentsOf(model));
+    }
+    return all;
   }
 
   /**

@@ -120,6 +120,9 @@ export class Books implements BeforeApplicationShutdown {
         status: outcome.status,
         cacheHit: outcome.cacheHit,
         errorType: outcome.errorType,
+        modelId: outcome.cacheHit || call.request.mockResponse !== null ? null : call.servedBy.id,
+        attemptedRetries: call.attemptedRetries,
+        attemptedFallbacks: call.attemptedFallbacks,
       },
     });
     this.metrics.queueDepth.set(this.queue.size);
