@@ -13,6 +13,11 @@ export interface GatewayRequest {
   /** `max_tokens` and `max_completion_tokens` as sent (the hold uses the larger). */
   maxTokens: number | null;
   maxCompletionTokens: number | null;
+  /**
+   * The Anthropic Messages body of a `/v1/messages` call (`body` is its OpenAI translation):
+   * an `anthropic/` deployment is sent this one as it came.
+   */
+  anthropicBody: Record<string, unknown> | null;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -81,6 +86,7 @@ export function parseGatewayRequest(callType: CallType, raw: unknown): GatewayRe
     noCache: isObject(cache) && cache['no-cache'] === true,
     maxTokens,
     maxCompletionTokens,
+    anthropicBody: null,
   };
 }
 

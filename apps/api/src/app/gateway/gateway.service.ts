@@ -208,7 +208,7 @@ export class GatewayService {
     const usage = readUsage((answer.parsed as { usage?: unknown } | null)?.usage);
     this.books.noteUsageProblem(call, usage);
     if (usage.kind === 'ok') {
-      const outcome = success(call, usage.prompt, usage.completion);
+      const outcome = success(call, usage.prompt, usage.completion, usage.cache);
       if (cacheable) this.cached.store(call, text, outcome);
       await this.books.finish(call, outcome);
     } else {
@@ -290,7 +290,7 @@ export class GatewayService {
       const broke = failed ?? (completed ? null : 'client_disconnected');
       this.books.noteUsageProblem(call, final);
       if (final.kind === 'ok' && broke === null) {
-        await this.books.finish(call, success(call, final.prompt, final.completion));
+        await this.books.finish(call, success(call, final.prompt, final.completion, final.cache));
       } else {
         // A stream that broke off is billed for what was produced: the prompt and the output seen.
         this.books.finishByCount(call, () => output, broke);
