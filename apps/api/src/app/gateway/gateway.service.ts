@@ -16,6 +16,7 @@ import { readUsage, type UsageReading } from './books/usage';
 import { CachedAnswers } from './cache/cached-answers';
 import { isCacheableAnswer } from './cache/response-cache';
 import { parseGatewayRequest, type GatewayRequest } from './gateway-request';
+import { asMessagesResult, messagesRequest } from './messages/anthropic-messages';
 import { completionAsEvents, scanEvent } from './providers/sse';
 import { redactUpstreamSecrets } from './providers/upstream-error-redaction';
 import { ClientGoneError, ClientSignal, transportError } from './providers/upstream-client';
@@ -105,6 +106,12 @@ export class GatewayService {
 
   embeddings(principal: Principal, body: unknown, ctx: CallContext): Promise<GatewayResult> {
     return this.call(principal, parseGatewayRequest('embedding', body), ctx);
+  }
+
+  /** `/v1/messages`: the same call as a chat completion, in Anthropic's format at the edge. */
+  async messages(principal: Principal, body: unknown, ctx: CallContext): Promise<GatewayResult> {
+    const request = messagesRequest(body);
+    return asMessagesResult(await this.call(principal, request, ctx), request.model);
   }
 
   private async call(
