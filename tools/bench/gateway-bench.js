@@ -33,6 +33,12 @@ const BASELINE = process.env.BENCH_BASELINE ?? null;
 const ONLY = process.env.BENCH_TARGETS ? new Set(process.env.BENCH_TARGETS.split(',')) : null;
 const MASTER_KEY = 'sk-bench-master-key-0123456789';
 const BODY = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'Say hello' }] });
+/** The same call in Anthropic's format (`/v1/messages`, translated for the openai/ mock). */
+const MESSAGES_BODY = JSON.stringify({
+  model: 'bench',
+  max_tokens: 64,
+  messages: [{ role: 'user', content: 'Say hello' }],
+});
 
 const children = [];
 const killChildren = () => children.forEach((child) => child.kill('SIGTERM'));
@@ -86,14 +92,14 @@ async function waitHttp(url, init) {
   throw new Error(`${url} did not come up`);
 }
 
-function cannon(url, headers, connections, duration) {
+function cannon(url, headers, connections, duration, body = BODY) {
   return new Promise((resolveRun, reject) => {
     autocannon(
       {
         url,
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
-        body: BODY,
+        body,
         connections,
         duration,
         pipelining: 1,
@@ -108,7 +114,7 @@ const percentile = (xs, p) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 
 /** Sequential requests on one keep-alive connection, timed with performance.now() (µs). */
-async function sequential(url, headers, seconds) {
+async function sequential(url, headers, seconds, body = BODY) {
   const { origin, pathname } = new URL(url);
   const pool = new Pool(origin, { connections: 1 });
   const samples = [];
@@ -120,7 +126,7 @@ async function sequential(url, headers, seconds) {
       method: 'POST',
       path: pathname,
       headers: { 'content-type': 'application/json', ...headers },
-      body: BODY,
+      body,
     });
     await res.body.dump();
     samples.push(performance.now() - t0);
@@ -138,9 +144,9 @@ async function measure(targets) {
     // Alternate the order so that drift on the shared machine does not favour one target.
     const order = round % 2 === 0 ? targets : [...targets].reverse();
     for (const t of order) {
-      await cannon(t.url, t.headers, 10, 2); // warm up pools and JIT
-      const seq = await sequential(t.url, t.headers, SECONDS);
-      const load = await cannon(t.url, t.headers, 50, SECONDS);
+      await cannon(t.url, t.headers, 10, 2, t.body); // warm up pools and JIT
+      const seq = await sequential(t.url, t.headers, SECONDS, t.body);
+      const load = await cannon(t.url, t.headers, 50, SECONDS, t.body);
       const r = results[t.name];
       r.p50.push(seq.p50);
       r.p99.push(seq.p99);
@@ -377,6 +383,12 @@ async function main() {
         ]
       : []),
     {
+      name: 'gatehouse-messages',
+      url: `${current.base}/v1/messages`,
+      headers: { 'x-api-key': current.key },
+      body: MESSAGES_BODY,
+    },
+    {
       name: 'gatehouse-master',
       url: `${current.base}/v1/chat/completions`,
       headers: { authorization: `Bearer ${MASTER_KEY}` },
@@ -395,7 +407,7 @@ async function main() {
     const res = await fetch(t.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...t.headers },
-      body: BODY,
+      body: t.body ?? BODY,
     });
     if (res.status !== 200)
       throw new Error(`${t.name} answered ${res.status}: ${await res.text()}`);
