@@ -244,6 +244,33 @@ describe('/v1/messages', () => {
       expect((await rawPost(g.t, '/v1/messages', { ...body, model: 'claude' })).status).toBe(200);
     });
 
+    it('shares the response cache with chat, JSON and stream, and answers mock_response', async () => {
+      await addModel(g.t, g.upstream.url, 'gpt-cached', 'echo', { model_info: { cache: true } });
+      const cached = { ...body, model: 'gpt-cached' };
+      const before = g.upstream.received.length;
+      const first = await rawPost(g.t, '/v1/messages', cached);
+      const again = await rawPost(g.t, '/v1/messages', cached);
+      const chat = await rawPost(g.t, '/v1/chat/completions', {
+        model: 'gpt-cached',
+        max_tokens: 8,
+        messages: body.messages,
+      });
+      expect(g.upstream.received.length - before).toBe(1);
+      expect(again.json()).toEqual(first.json());
+      expect(chat.json()).toMatchObject({ choices: [{ message: { content: MOCK_CONTENT } }] });
+      const streamed = await rawPost(g.t, '/v1/messages', { ...cached, stream: true });
+      expect(g.upstream.received.length - before).toBe(1);
+      expect(streamed.text).toContain('event: message_start');
+      expect(streamed.text).toContain(MOCK_CONTENT);
+      expect(streamed.text.trim().endsWith('data: {"type":"message_stop"}')).toBe(true);
+      const mocked = await rawPost(g.t, '/v1/messages', { ...body, mock_response: 'mocked!' });
+      expect(mocked.json()).toMatchObject({
+        type: 'message',
+        content: [{ type: 'text', text: 'mocked!' }],
+      });
+      expect(g.upstream.received.length - before).toBe(1);
+    });
+
     it('books every call: spend logs = key counter = rollups across chat and messages', async () => {
       const user = await userCaller(g.t, 'internal_user');
       const key = await user.post('/key/generate', { key_alias: 'messages-books' }).expect(200);
