@@ -28,6 +28,7 @@ describe('parseGatewayRequest', () => {
       noCache: true,
       maxTokens: 7,
       maxCompletionTokens: null,
+      anthropicBody: null,
     });
   });
 

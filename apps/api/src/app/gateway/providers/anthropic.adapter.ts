@@ -2,6 +2,7 @@ import { AppError } from '../../common/errors/app-error';
 import type { ModelDeployment } from '../../models/model-deployment';
 import type { GatewayRequest } from '../gateway-request';
 import type { ProviderAdapter, UpstreamCall } from './provider-adapter';
+import { dataOf } from './sse';
 
 /**
  * `anthropic/`: Anthropic's Messages API (`POST /v1/messages`). Chat completions are translated
@@ -250,11 +251,7 @@ export function toOpenAiCompletion(message: Json, created: number): Json {
 
 /** The `data:` payload of one SSE event, parsed; null when there is none or it is not JSON. */
 export function eventData(event: string): Json | null {
-  const data = event
-    .split('\n')
-    .filter((l) => l.startsWith('data:'))
-    .map((l) => l.slice(5).trimStart())
-    .join('\n');
+  const data = dataOf(event);
   if (data === '') return null;
   try {
     const parsed = JSON.parse(data) as unknown;
