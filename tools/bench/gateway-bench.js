@@ -44,6 +44,12 @@ const bodyFor = (model) =>
 const BODY = bodyFor('bench');
 /** Two deployments of one model on the same mock (the router's simple-shuffle). */
 const PAIR_BODY = bodyFor('bench-pair');
+/** The same call in Anthropic's format (`/v1/messages`, translated for the openai/ mock). */
+const MESSAGES_BODY = JSON.stringify({
+  model: 'bench',
+  max_tokens: 64,
+  messages: [{ role: 'user', content: 'Say hello' }],
+});
 
 const children = [];
 /** Run at the end (the PostgreSQL schema of the two-instance row). */
@@ -473,6 +479,12 @@ async function main() {
           },
         ]
       : []),
+    {
+      name: 'gatehouse-messages',
+      url: `${current.base}/v1/messages`,
+      headers: { 'x-api-key': current.key },
+      body: MESSAGES_BODY,
+    },
     {
       name: 'gatehouse-master',
       url: `${current.base}/v1/chat/completions`,

@@ -45,7 +45,9 @@ describe('platform', () => {
       const res = await t.http[
         route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'
       ](url).send({});
-      if (res.status !== 401 || res.body?.error?.type !== 'auth_error')
+      // `/v1/messages` answers in Anthropic's error shape (`authentication_error`).
+      const type = res.body?.type === 'error' ? 'authentication_error' : 'auth_error';
+      if (res.status !== 401 || res.body?.error?.type !== type)
         failures.push(`${route.method} ${route.url} -> ${res.status}`);
     }
     expect(failures).toEqual([]);

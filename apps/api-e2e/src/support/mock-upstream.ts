@@ -10,7 +10,13 @@ import type { AddressInfo } from 'node:net';
 export interface MockUpstream {
   url: string;
   /** Every request body received, in order, with its Authorization header. */
-  received: { path: string; body: Record<string, unknown>; authorization: string | null }[];
+  received: {
+    path: string;
+    body: Record<string, unknown>;
+    authorization: string | null;
+    /** Azure OpenAI's key header. */
+    apiKey: string | null;
+  }[];
   /** Requests whose connection closed before we answered (aborted by Gatehouse). */
   aborted: number;
   /**
@@ -117,7 +123,13 @@ export async function startMockUpstream(): Promise<MockUpstream> {
         return;
       }
       const body = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
-      state.received.push({ path, body, authorization: req.headers.authorization ?? null });
+      const apiKey = req.headers['api-key'];
+      state.received.push({
+        path,
+        body,
+        authorization: req.headers.authorization ?? null,
+        apiKey: typeof apiKey === 'string' ? apiKey : null,
+      });
       const model = typeof body['model'] === 'string' ? body['model'] : '';
       const authorization = req.headers.authorization ?? null;
       if (state.respond?.({ path, model, body, authorization }, res)) return;

@@ -15,11 +15,12 @@ import { logDataPlaneAnswer, requestId } from '../common/logging/request-logger'
 import { describeError } from '../common/logging/safe-error';
 import { MetricsService } from '../metrics/metrics.service';
 import { GatewayService, type CallContext, type GatewayResult } from './gateway.service';
+import { messagesErrorText } from './messages/anthropic-messages';
 import { ClientSignal } from './providers/upstream-client';
 
 export const OVERHEAD_HEADER = 'x-gatehouse-overhead-ms';
 
-type Operation = 'chat' | 'embeddings' | 'models';
+type Operation = 'chat' | 'embeddings' | 'messages' | 'models';
 
 /**
  * The OpenAI-compatible routes. They are served straight from `node:http` (see `handle`), so
@@ -32,12 +33,18 @@ export const DATA_PLANE_ROUTES: readonly { method: 'GET' | 'POST'; url: string; 
     { method: 'POST', url: '/chat/completions', op: 'chat' },
     { method: 'POST', url: '/v1/embeddings', op: 'embeddings' },
     { method: 'POST', url: '/embeddings', op: 'embeddings' },
+    { method: 'POST', url: '/v1/messages', op: 'messages' },
+    { method: 'POST', url: '/anthropic/v1/messages', op: 'messages' },
     { method: 'GET', url: '/v1/models', op: 'models' },
     { method: 'GET', url: '/models', op: 'models' },
   ];
 
 const OPERATIONS = new Map(DATA_PLANE_ROUTES.map((r) => [`${r.method} ${r.url}`, r.op]));
-const CALL_TYPES = { chat: 'chat_completion', embeddings: 'embedding' } as const;
+const CALL_TYPES = {
+  chat: 'chat_completion',
+  messages: 'chat_completion',
+  embeddings: 'embedding',
+} as const;
 const SSE_HEADERS = {
   'content-type': 'text/event-stream',
   'cache-control': 'no-cache',
@@ -104,8 +111,8 @@ function credentials(req: IncomingMessage): CredentialSource {
 }
 
 /**
- * The gateway's data plane over plain `node:http`, in front of Fastify: `handle` takes the six
- * OpenAI routes and lets everything else through. Measured under load (BENCHMARKS.md), the
+ * The gateway's data plane over plain `node:http`, in front of Fastify: `handle` takes the
+ * OpenAI and Anthropic routes and lets everything else through. Measured under load (BENCHMARKS.md), the
  * Fastify + Nest pipeline cost more CPU per call than the gateway's own work; here a call is
  * authenticated (the same PrincipalResolver the global guard uses), permission-checked
  * (`gateway.call`), answered with the same security headers, request id, error shape and log
@@ -174,10 +181,12 @@ export class DataPlaneHandler {
       const result =
         op === 'chat'
           ? await this.gateway.chat(principal, body, ctx)
-          : await this.gateway.embeddings(principal, body, ctx);
+          : op === 'messages'
+            ? await this.gateway.messages(principal, body, ctx)
+            : await this.gateway.embeddings(principal, body, ctx);
       this.answer(res, id, overhead(), result);
     } catch (error) {
-      this.fail(res, id, overhead(), error);
+      this.fail(res, id, overhead(), error, op === 'messages');
     }
   }
 
@@ -212,7 +221,14 @@ export class DataPlaneHandler {
     pipeline(result.stream, res, () => undefined);
   }
 
-  private fail(res: ServerResponse, id: string, overhead: string, error: unknown): void {
+  /** `anthropic`: the error in Anthropic's shape (`/v1/messages`), same status and headers. */
+  private fail(
+    res: ServerResponse,
+    id: string,
+    overhead: string,
+    error: unknown,
+    anthropic = false,
+  ): void {
     const response = toErrorResponse(error);
     if (response.unexpected) {
       this.errors.error(describeError(error));
@@ -221,7 +237,8 @@ export class DataPlaneHandler {
       res.destroy();
       return;
     }
-    this.send(res, response.status, id, overhead, JSON.stringify(response.body), {
+    const text = anthropic ? messagesErrorText(response) : JSON.stringify(response.body);
+    this.send(res, response.status, id, overhead, text, {
       ...response.headers,
       ...OWN_JSON,
     });

@@ -6,6 +6,8 @@ type Operation = (typeof DATA_PLANE_ROUTES)[number]['op'];
 const SUMMARIES: Record<Operation, string> = {
   chat: 'OpenAI chat completions (JSON, or SSE with "stream": true); "mock_response" answers without an upstream call',
   embeddings: 'OpenAI embeddings',
+  messages:
+    'Anthropic Messages (JSON, or SSE with "stream": true); same limits and books as chat; errors in Anthropic\'s shape',
   models: 'The models this key (or user) may call',
 };
 
@@ -62,7 +64,9 @@ export function documentDataPlane(document: OpenAPIObject): void {
           headers: overhead,
           content: {
             'application/json': { schema: { type: 'object' } },
-            ...(route.op === 'chat' ? { 'text/event-stream': { schema: { type: 'string' } } } : {}),
+            ...(route.op === 'chat' || route.op === 'messages'
+              ? { 'text/event-stream': { schema: { type: 'string' } } }
+              : {}),
           },
         },
         400: error('Malformed body, or budget_exceeded'),

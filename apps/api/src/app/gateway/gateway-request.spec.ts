@@ -29,6 +29,7 @@ describe('parseGatewayRequest', () => {
       maxTokens: 7,
       maxCompletionTokens: null,
       fallbacks: null,
+      anthropicBody: null,
     });
   });
 

@@ -18,6 +18,11 @@ export interface GatewayRequest {
    * `[{model: [names]}]`), null when absent. Taken out of `body`: no upstream sees it.
    */
   fallbacks: readonly string[] | null;
+  /**
+   * The Anthropic Messages body of a `/v1/messages` call (`body` is its OpenAI translation):
+   * an `anthropic/` deployment is sent this one as it came.
+   */
+  anthropicBody: Record<string, unknown> | null;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -94,6 +99,7 @@ export function parseGatewayRequest(callType: CallType, raw: unknown): GatewayRe
     maxTokens,
     maxCompletionTokens,
     fallbacks,
+    anthropicBody: null,
   };
 }
 
@@ -113,7 +119,7 @@ function requestFallbacks(value: unknown, model: string): string[] {
         if (!list.every((m) => typeof m === 'string')) {
           throw AppError.badRequest(FALLBACKS_SHAPE, 'fallbacks');
         }
-        if (from === model) names.push(...(list));
+        if (from === model) names.push(...list);
       }
     } else throw AppError.badRequest(FALLBACKS_SHAPE, 'fallbacks');
   }

@@ -16,6 +16,7 @@ import { readUsage, type UsageReading } from './books/usage';
 import { CachedAnswers } from './cache/cached-answers';
 import { isCacheableAnswer } from './cache/response-cache';
 import { parseGatewayRequest, type GatewayRequest } from './gateway-request';
+import { asMessagesResult, messagesRequest } from './messages/anthropic-messages';
 import { completionAsEvents, scanEvent } from './providers/sse';
 import { redactUpstreamSecrets } from './providers/upstream-error-redaction';
 import { ClientGoneError, ClientSignal, transportError } from './providers/upstream-client';
@@ -108,6 +109,12 @@ export class GatewayService {
 
   embeddings(principal: Principal, body: unknown, ctx: CallContext): Promise<GatewayResult> {
     return this.call(principal, parseGatewayRequest('embedding', body), ctx);
+  }
+
+  /** `/v1/messages`: the same call as a chat completion, in Anthropic's format at the edge. */
+  async messages(principal: Principal, body: unknown, ctx: CallContext): Promise<GatewayResult> {
+    const request = messagesRequest(body);
+    return asMessagesResult(await this.call(principal, request, ctx), request.model);
   }
 
   private async call(
@@ -213,7 +220,7 @@ export class GatewayService {
     const usage = readUsage((answer.parsed as { usage?: unknown } | null)?.usage);
     this.books.noteUsageProblem(call, usage);
     if (usage.kind === 'ok') {
-      const outcome = success(call, usage.prompt, usage.completion);
+      const outcome = success(call, usage.prompt, usage.completion, usage.cache);
       if (cacheable) this.cached.store(call, text, outcome);
       await this.books.finish(call, outcome);
     } else {
@@ -295,7 +302,7 @@ export class GatewayService {
       const broke = failed ?? (completed ? null : 'client_disconnected');
       this.books.noteUsageProblem(call, final);
       if (final.kind === 'ok' && broke === null) {
-        await this.books.finish(call, success(call, final.prompt, final.completion));
+        await this.books.finish(call, success(call, final.prompt, final.completion, final.cache));
       } else {
         // A stream that broke off is billed for what was produced: the prompt and the output seen.
         this.books.finishByCount(call, () => output, broke);

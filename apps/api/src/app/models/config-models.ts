@@ -3,7 +3,8 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { DEFAULT_API_BASE, upstreamModelOf, type ModelDeployment } from './model-deployment';
+import { buildDeployment, providerParamsProblem } from './build-deployment';
+import type { ModelDeployment } from './model-deployment';
 
 export class ConfigModelsError extends Error {}
 
@@ -70,25 +71,24 @@ export function parseConfigModels(text: string, env: NodeJS.ProcessEnv): ModelDe
     const id = info.id ?? `config-${index}`;
     if (seen.has(id)) throw new ConfigModelsError(`${where}: duplicate model_info.id ${id}`);
     seen.add(id);
-    return {
+    const problem = providerParamsProblem(params.model, params.api_base, params.api_version);
+    if (problem) throw new ConfigModelsError(`${where}.litellm_params: ${problem.message}`);
+    return buildDeployment({
       id,
       modelName: raw.model_name,
       providerModel: params.model,
-      upstreamModel: upstreamModelOf(params.model),
-      apiBase: params.api_base ?? DEFAULT_API_BASE,
+      apiBase: params.api_base ?? null,
       apiKey: params.api_key ?? null,
+      apiVersion: params.api_version ?? null,
       timeoutMs: params.timeout !== undefined ? Math.round(params.timeout * 1000) : null,
       weight: params.weight ?? null,
       rpm: params.rpm ?? null,
       tpm: params.tpm ?? null,
-      inputCostPerToken: info.input_cost_per_token ?? 0,
-      outputCostPerToken: info.output_cost_per_token ?? 0,
-      cache: info.cache ?? false,
-      cacheTtlSeconds: info.cache_ttl_seconds ?? null,
+      info,
       source: 'config',
       createdAt: null,
       createdBy: null,
-    };
+    });
   });
 }
 

@@ -3,8 +3,12 @@ import { JsonColumn, TimestampColumn } from '../database/columns';
 
 /** Prices and options kept as JSON: costs per token are fractions of a nano-dollar at times. */
 export interface StoredModelInfo {
-  input_cost_per_token: number;
-  output_cost_per_token: number;
+  /** Null (or absent in rows written before the catalogue): priced from the catalogue. */
+  input_cost_per_token: number | null;
+  output_cost_per_token: number | null;
+  cache_read_input_token_cost?: number | null;
+  cache_creation_input_token_cost?: number | null;
+  base_model?: string | null;
   cache: boolean;
   cache_ttl_seconds: number | null;
   /**
@@ -25,7 +29,7 @@ export class ModelEntity {
   @Column({ name: 'model_name', type: 'varchar', length: 256 })
   modelName!: string;
 
-  /** `openai/<upstream id>`. */
+  /** `openai/<upstream id>`, `anthropic/<upstream id>` or `azure/<deployment>`. */
   @Column({ name: 'provider_model', type: 'varchar', length: 256 })
   providerModel!: string;
 
@@ -35,6 +39,10 @@ export class ModelEntity {
   /** AES-256-GCM ciphertext (see secret-box.ts); never selected into a response. */
   @Column({ name: 'api_key_encrypted', type: 'text', nullable: true })
   apiKeyEncrypted!: string | null;
+
+  /** Azure OpenAI's `api-version`. */
+  @Column({ name: 'api_version', type: 'varchar', length: 64, nullable: true })
+  apiVersion!: string | null;
 
   @Column({ name: 'timeout_ms', type: 'integer', nullable: true })
   timeoutMs!: number | null;

@@ -15,7 +15,8 @@ import { AppConfig } from '../config/app-config';
 import { isUniqueViolation } from '../database/errors';
 import { Transactions } from '../database/transactions';
 import { loadConfigModels } from './config-models';
-import { DEFAULT_API_BASE, upstreamModelOf, type ModelDeployment } from './model-deployment';
+import { buildDeployment, providerParamsProblem } from './build-deployment';
+import type { ModelDeployment } from './model-deployment';
 import { ModelEntity } from './model.entity';
 import { ModelRegistry } from './model-registry';
 import { ModelsRepository } from './models.repository';
@@ -94,16 +95,23 @@ export class ModelsService implements OnModuleInit {
     }
     const params = request.litellm_params;
     const info = request.model_info;
+    const problem = providerParamsProblem(params.model, params.api_base, params.api_version);
+    if (problem) throw AppError.badRequest(problem.message, `litellm_params.${problem.param}`);
     const row = Object.assign(new ModelEntity(), {
       id,
       modelName: request.model_name,
       providerModel: params.model,
       apiBase: params.api_base ?? null,
       apiKeyEncrypted: params.api_key ? this.box.encrypt(params.api_key) : null,
+      apiVersion: params.api_version ?? null,
       timeoutMs: params.timeout !== undefined ? Math.round(params.timeout * 1000) : null,
+      // Prices not given stay unset: the catalogue prices them at every load.
       modelInfo: {
-        input_cost_per_token: info?.input_cost_per_token ?? 0,
-        output_cost_per_token: info?.output_cost_per_token ?? 0,
+        input_cost_per_token: info?.input_cost_per_token ?? null,
+        output_cost_per_token: info?.output_cost_per_token ?? null,
+        cache_read_input_token_cost: info?.cache_read_input_token_cost ?? null,
+        cache_creation_input_token_cost: info?.cache_creation_input_token_cost ?? null,
+        base_model: info?.base_model ?? null,
         cache: info?.cache ?? false,
         cache_ttl_seconds: info?.cache_ttl_seconds ?? null,
         weight: params.weight ?? null,
@@ -175,24 +183,21 @@ export class ModelsService implements OnModuleInit {
         return null;
       }
     }
-    return {
+    return buildDeployment({
       id: row.id,
       modelName: row.modelName,
       providerModel: row.providerModel,
-      upstreamModel: upstreamModelOf(row.providerModel),
-      apiBase: row.apiBase ?? DEFAULT_API_BASE,
+      apiBase: row.apiBase,
       apiKey,
+      apiVersion: row.apiVersion,
       timeoutMs: row.timeoutMs,
       weight: row.modelInfo.weight ?? null,
       rpm: row.modelInfo.rpm ?? null,
       tpm: row.modelInfo.tpm ?? null,
-      inputCostPerToken: row.modelInfo.input_cost_per_token,
-      outputCostPerToken: row.modelInfo.output_cost_per_token,
-      cache: row.modelInfo.cache,
-      cacheTtlSeconds: row.modelInfo.cache_ttl_seconds,
+      info: row.modelInfo,
       source: 'db',
       createdAt: row.createdAt,
       createdBy: row.createdBy,
-    };
+    });
   }
 }

@@ -10,8 +10,16 @@ import {
 } from 'class-validator';
 import { BoundedInt, BoundedNumber, Optional, Text } from './field-rules';
 
-/** `openai/<upstream model id>`: any OpenAI-compatible upstream. */
-export const PROVIDER_MODEL_PATTERN = /^openai\/[\x21-\x7e]{1,200}$/;
+/**
+ * `<provider>/<upstream model id>`: `openai/` (any OpenAI-compatible upstream), `anthropic/`
+ * (Anthropic's Messages API), `azure/<deployment name>` (Azure OpenAI).
+ */
+export const PROVIDER_MODEL_PATTERN = /^(openai|anthropic|azure)\/[\x21-\x7e]{1,200}$/;
+/** Azure OpenAI's `api-version` query value, e.g. `2024-10-21` or `2025-01-01-preview`. */
+export const API_VERSION_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Where a deployment's prices come from (`GET /model/info`). */
+export type PriceSource = 'model_info' | 'catalogue' | 'none';
 export const MODEL_NAME_PATTERN = /^[\x21-\x7e]{1,200}$/;
 
 /** A price per token in USD: $1 a token is already a million times today's dearest model. */
@@ -21,7 +29,8 @@ export const MAX_COST_PER_TOKEN = 1;
 export class LitellmParams {
   @IsString()
   @Matches(PROVIDER_MODEL_PATTERN, {
-    message: 'litellm_params.model must look like openai/<model id>',
+    message:
+      'litellm_params.model must look like openai/<model id>, anthropic/<model id> or azure/<deployment>',
   })
   model!: string;
 
@@ -54,6 +63,12 @@ export class LitellmParams {
   @Optional()
   @BoundedInt(1, 1_000_000_000_000)
   tpm?: number;
+
+  /** Azure OpenAI's `api-version` (required for `azure/` models). */
+  @Optional()
+  @IsString()
+  @Matches(API_VERSION_PATTERN, { message: 'api_version must be a short version string' })
+  api_version?: string;
 }
 
 /** Prices and per-model options (LiteLLM's `model_info`). */
@@ -70,6 +85,22 @@ export class ModelInfoRequest {
   @Optional()
   @BoundedNumber(0, MAX_COST_PER_TOKEN)
   output_cost_per_token?: number;
+
+  /** Price of a prompt token read from the provider's prompt cache. */
+  @Optional()
+  @BoundedNumber(0, MAX_COST_PER_TOKEN)
+  cache_read_input_token_cost?: number;
+
+  /** Price of a prompt token written to the provider's prompt cache (Anthropic). */
+  @Optional()
+  @BoundedNumber(0, MAX_COST_PER_TOKEN)
+  cache_creation_input_token_cost?: number;
+
+  /** The catalogue name to price an `azure/<deployment>` by, e.g. `gpt-4o`. */
+  @Optional()
+  @IsString()
+  @Matches(MODEL_NAME_PATTERN, { message: 'base_model must be 1-200 printable characters' })
+  base_model?: string;
 
   /** Opt this model into the exact-match response cache. */
   @Optional()
@@ -116,11 +147,17 @@ export interface ModelResponse {
     weight: number | null;
     rpm: number | null;
     tpm: number | null;
+    api_version: string | null;
   };
   model_info: {
     id: string;
     input_cost_per_token: number;
     output_cost_per_token: number;
+    cache_read_input_token_cost: number | null;
+    cache_creation_input_token_cost: number | null;
+    /** Where the prices come from: `model_info` (set on the model), the built-in `catalogue`, or `none` ($0). */
+    price_source: PriceSource;
+    base_model: string | null;
     cache: boolean;
     cache_ttl_seconds: number | null;
     /** False for models from CONFIG_FILE: read-only through the API. */

@@ -7,6 +7,7 @@ import { KeyTypes1764700000000 } from './1764700000000-key-types';
 import { Identity1764720000000 } from './1764720000000-identity';
 import { AuditLogs1764800000000 } from './1764800000000-audit-logs';
 import { SpendLogRouting1764820000000 } from './1764820000000-spend-log-routing';
+import { ModelProviderParams1764830000000 } from './1764830000000-model-provider-params';
 
 /** Every migration, in order. Listed by hand: the API is bundled, so no glob can find them. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   Identity1764720000000,
   AuditLogs1764800000000,
   SpendLogRouting1764820000000,
+  ModelProviderParams1764830000000,
 ];

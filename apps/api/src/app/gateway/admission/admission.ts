@@ -208,12 +208,9 @@ export class Admission {
             );
     let hold = 0;
     for (const d of deployments) {
-      const cost = costNanos(
-        promptEstimate,
-        completionEstimate,
-        d.inputCostPerToken,
-        d.outputCostPerToken,
-      );
+      // A prompt written to a provider's cache costs more than input (Anthropic: 1.25x).
+      const promptPrice = Math.max(d.inputCostPerToken, d.cacheWriteCostPerToken ?? 0);
+      const cost = costNanos(promptEstimate, completionEstimate, promptPrice, d.outputCostPerToken);
       if (cost > hold) hold = cost;
     }
     return hold;

@@ -8,7 +8,7 @@ import { SpendQueue } from '../../spend/spend-queue';
 import type { AdmittedCall } from '../admission/admission';
 import { costNanos } from '../admission/hold-estimate';
 import { countCompletionTokens, countPromptTokens } from './token-count';
-import { describeUsageProblem, type UsageReading } from './usage';
+import { describeUsageProblem, type CacheTokens, type UsageReading } from './usage';
 
 /** How one call ended, as the books record it. */
 export interface Outcome {
@@ -21,21 +21,36 @@ export interface Outcome {
   errorType: string | null;
 }
 
-/** A success priced at the deployment that served the call. */
+const NO_CACHE: CacheTokens = { read: 0, write: 0 };
+
+/**
+ * A success priced at the deployment that served the call; prompt tokens read from or written
+ * to the provider's prompt cache at the deployment's cache prices (its input price when none).
+ */
 export function success(
   call: AdmittedCall,
   promptTokens: number,
   completionTokens: number,
+  cache: CacheTokens = NO_CACHE,
 ): Outcome {
+  const d = call.servedBy;
+  const uncached = Math.max(0, promptTokens - cache.read - cache.write);
+  const cacheNanos =
+    cache.read === 0 && cache.write === 0
+      ? 0
+      : costNanos(
+          cache.read,
+          cache.write,
+          d.cacheReadCostPerToken ?? d.inputCostPerToken,
+          d.cacheWriteCostPerToken ?? d.inputCostPerToken,
+        );
   return {
     status: 'success',
     promptTokens,
     completionTokens,
-    spendNanos: costNanos(
-      promptTokens,
-      completionTokens,
-      call.servedBy.inputCostPerToken,
-      call.servedBy.outputCostPerToken,
+    spendNanos: Math.min(
+      costNanos(uncached, completionTokens, d.inputCostPerToken, d.outputCostPerToken) + cacheNanos,
+      Number.MAX_SAFE_INTEGER,
     ),
     savedNanos: 0,
     cacheHit: false,

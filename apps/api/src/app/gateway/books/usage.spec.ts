@@ -7,6 +7,7 @@ describe('readUsage (findings 11 + 19: upstream usage is checked before it is bi
       prompt: 10,
       completion: 5,
       clamped: false,
+      cache: { read: 0, write: 0 },
     });
     // Embeddings: no completion_tokens.
     expect(readUsage({ prompt_tokens: 8, total_tokens: 8 })).toMatchObject({
@@ -14,6 +15,26 @@ describe('readUsage (findings 11 + 19: upstream usage is checked before it is bi
       prompt: 8,
       completion: 0,
     });
+  });
+
+  it('reads prompt-cache reads and writes, never more than the prompt, junk as 0', () => {
+    const usage = {
+      prompt_tokens: 1210,
+      completion_tokens: 5,
+      prompt_tokens_details: { cached_tokens: 1000 },
+      cache_creation_input_tokens: 200,
+    };
+    expect(readUsage(usage)).toMatchObject({ cache: { read: 1000, write: 200 } });
+    expect(
+      readUsage({ prompt_tokens: 10, prompt_tokens_details: { cached_tokens: 50 } }),
+    ).toMatchObject({ cache: { read: 10, write: 0 } });
+    expect(
+      readUsage({
+        prompt_tokens: 10,
+        prompt_tokens_details: { cached_tokens: -1 },
+        cache_creation_input_tokens: 'x',
+      }),
+    ).toMatchObject({ cache: { read: 0, write: 0 } });
   });
 
   it('is absent without usage or without prompt_tokens', () => {
@@ -47,6 +68,7 @@ describe('readUsage (findings 11 + 19: upstream usage is checked before it is bi
       prompt: MAX_TOKENS_PER_CALL,
       completion: MAX_TOKENS_PER_CALL,
       clamped: true,
+      cache: { read: 0, write: 0 },
     });
     expect(describeUsageProblem(reading)).toMatch(/clamped/);
     expect(describeUsageProblem(readUsage({ prompt_tokens: 3 }))).toBeNull();

@@ -14,7 +14,30 @@ export type UsageReading =
   /** A count is not a finite non-negative integer: bill by estimate, and log `field`. */
   | { kind: 'invalid'; field: 'usage' | 'prompt_tokens' | 'completion_tokens' }
   /** Usable counts; `clamped` when one was above MAX_TOKENS_PER_CALL (log it). */
-  | { kind: 'ok'; prompt: number; completion: number; clamped: boolean };
+  | { kind: 'ok'; prompt: number; completion: number; clamped: boolean; cache: CacheTokens };
+
+/** Prompt tokens (already in `prompt`) read from / written to the provider's prompt cache. */
+export interface CacheTokens {
+  read: number;
+  write: number;
+}
+
+/**
+ * OpenAI's `prompt_tokens_details.cached_tokens` (reads) and Anthropic's
+ * `cache_creation_input_tokens` (writes, kept by the anthropic/ adapter); never more than the
+ * prompt, and 0 when not a count.
+ */
+function cacheTokens(usage: Record<string, unknown>, prompt: number): CacheTokens {
+  const details = usage['prompt_tokens_details'];
+  const cached =
+    typeof details === 'object' && details !== null
+      ? (details as Record<string, unknown>)['cached_tokens']
+      : undefined;
+  const read = isCount(cached) ? Math.min(cached, prompt) : 0;
+  const written = usage['cache_creation_input_tokens'];
+  const write = isCount(written) ? Math.min(written, prompt - read) : 0;
+  return { read, write };
+}
 
 function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0;
@@ -33,11 +56,13 @@ export function readUsage(usage: unknown): UsageReading {
   }
   const completionTokens = typeof completion === 'number' ? completion : 0;
   const clamped = prompt > MAX_TOKENS_PER_CALL || completionTokens > MAX_TOKENS_PER_CALL;
+  const promptTokens = Math.min(prompt, MAX_TOKENS_PER_CALL);
   return {
     kind: 'ok',
-    prompt: Math.min(prompt, MAX_TOKENS_PER_CALL),
+    prompt: promptTokens,
     completion: Math.min(completionTokens, MAX_TOKENS_PER_CALL),
     clamped,
+    cache: cacheTokens(usage as Record<string, unknown>, promptTokens),
   };
 }
 

@@ -4,6 +4,18 @@ import type { ProviderAdapter, UpstreamCall } from './provider-adapter';
 
 const PATHS = { chat_completion: '/chat/completions', embedding: '/embeddings' } as const;
 
+/** The OpenAI request body for a call (shared with `azure/`, which speaks the same format). */
+export function openAiBody(deployment: ModelDeployment, request: GatewayRequest): string {
+  const body: Record<string, unknown> = { ...request.body, model: deployment.upstreamModel };
+  delete body['cache'];
+  delete body['mock_response'];
+  if (request.stream) {
+    const options = (body['stream_options'] ?? {}) as Record<string, unknown>;
+    body['stream_options'] = { ...options, include_usage: true };
+  }
+  return JSON.stringify(body);
+}
+
 /**
  * `openai/`: any OpenAI-compatible server. The body is relayed as it came, with the deployment's
  * model id, without Gatehouse's own fields, and asking for usage in streams (the books need it).
@@ -16,14 +28,7 @@ export const openAiAdapter: ProviderAdapter = {
   },
 
   request(deployment: ModelDeployment, request: GatewayRequest): UpstreamCall {
-    const body: Record<string, unknown> = { ...request.body, model: deployment.upstreamModel };
-    delete body['cache'];
-    delete body['mock_response'];
-    if (request.stream) {
-      const options = (body['stream_options'] ?? {}) as Record<string, unknown>;
-      body['stream_options'] = { ...options, include_usage: true };
-    }
-    return { path: PATHS[request.callType], body: JSON.stringify(body) };
+    return { path: PATHS[request.callType], body: openAiBody(deployment, request) };
   },
 
   answer(text: string): string {

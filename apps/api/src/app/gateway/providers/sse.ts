@@ -61,6 +61,15 @@ export function completionAsEvents(completionText: string, includeUsage: boolean
   return events;
 }
 
+/** The `data:` lines of one SSE event (without its trailing blank line), joined. */
+export function dataOf(event: string): string {
+  return event
+    .split('\n')
+    .filter((l) => l.startsWith('data:'))
+    .map((l) => l.slice(5).trimStart())
+    .join('\n');
+}
+
 export interface StreamScan {
   /** Forward this event (false: the usage chunk we asked for and the client did not). */
   forward: boolean;
@@ -75,11 +84,7 @@ export interface StreamScan {
  * sent no usage.
  */
 export function scanEvent(event: string, clientWantsUsage: boolean, output: string[]): StreamScan {
-  const data = event
-    .split('\n')
-    .filter((l) => l.startsWith('data:'))
-    .map((l) => l.slice(5).trimStart())
-    .join('\n');
+  const data = dataOf(event);
   if (data === '' || data === '[DONE]') return { forward: true, usage: null, error: false };
   let chunk: { usage?: unknown; choices?: unknown; error?: unknown };
   try {

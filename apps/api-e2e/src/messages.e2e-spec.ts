@@ -1,0 +1,317 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { master, userCaller } from './support/callers';
+import { sql } from './support/db';
+import {
+  actAs,
+  addModel,
+  flushSpend,
+  keyCaller,
+  limitsFor,
+  rawPost,
+  startGateway,
+  type GatewayTest,
+} from './support/gateway';
+import {
+  ANTHROPIC_MOCK_TEXT,
+  ANTHROPIC_MOCK_TOOL_INPUT,
+  startMockAnthropic,
+  type MockAnthropic,
+} from './support/mock-anthropic';
+import { MOCK_CONTENT } from './support/mock-upstream';
+
+const TOOL = {
+  name: 'get_weather',
+  description: 'Weather for a city',
+  input_schema: { type: 'object' as const, properties: { city: { type: 'string' } } },
+};
+
+/** `POST /v1/messages`: Anthropic's wire format, the same admission and books as chat. */
+describe('/v1/messages', () => {
+  let g: GatewayTest;
+  let anthropic: MockAnthropic;
+  let client: Anthropic;
+
+  beforeAll(async () => {
+    g = await startGateway({ listen: true });
+    anthropic = await startMockAnthropic();
+    await master(g.t)
+      .post('/model/new', {
+        model_name: 'claude',
+        litellm_params: {
+          model: 'anthropic/claude-sonnet-4-5',
+          api_base: anthropic.url,
+          api_key: anthropic.key,
+        },
+      })
+      .expect(200);
+    await addModel(g.t, g.upstream.url, 'gpt', 'echo');
+    client = new Anthropic({ apiKey: g.t.masterKey, baseURL: g.t.baseUrl, maxRetries: 0 });
+  });
+  afterAll(async () => {
+    await g.close();
+    await anthropic.close();
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  describe('the official @anthropic-ai/sdk client', () => {
+    it('creates a message on an anthropic/ deployment, the body passed through', async () => {
+      const res = await client.messages.create({
+        model: 'claude',
+        max_tokens: 64,
+        system: 'Be brief.',
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+      expect(res.type).toBe('message');
+      expect(res.content).toEqual([{ type: 'text', text: ANTHROPIC_MOCK_TEXT }]);
+      expect(res.stop_reason).toBe('end_turn');
+      expect(res.usage).toMatchObject({
+        input_tokens: 12,
+        output_tokens: 7,
+        cache_read_input_tokens: 100,
+        cache_creation_input_tokens: 20,
+      });
+      const sent = anthropic.received[anthropic.received.length - 1];
+      expect(sent.body).toEqual({
+        model: 'claude-sonnet-4-5',
+        max_tokens: 64,
+        system: 'Be brief.',
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+      expect(sent.headers['x-api-key']).toBe(anthropic.key);
+      expect(sent.headers['anthropic-version']).toBe('2023-06-01');
+      expect(sent.headers['authorization']).toBeUndefined();
+    });
+
+    it('streams a message, events in the documented order', async () => {
+      const stream = client.messages.stream({
+        model: 'claude',
+        max_tokens: 64,
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+      const types: string[] = [];
+      for await (const event of stream) types.push(event.type);
+      const final = await stream.finalMessage();
+      expect(final.content).toEqual([{ type: 'text', text: ANTHROPIC_MOCK_TEXT }]);
+      expect(final.usage.output_tokens).toBe(7);
+      expect(types[0]).toBe('message_start');
+      expect(types.slice(-2)).toEqual(['message_delta', 'message_stop']);
+      expect(types).toContain('content_block_delta');
+    });
+
+    it('uses tools both ways (tool_use answered, tool_result sent back)', async () => {
+      const first = await client.messages.create({
+        model: 'claude',
+        max_tokens: 64,
+        tools: [TOOL],
+        messages: [{ role: 'user', content: 'Weather in Paris?' }],
+      });
+      expect(first.stop_reason).toBe('tool_use');
+      const use = first.content.find((b) => b.type === 'tool_use');
+      expect(use).toMatchObject({ name: 'get_weather', input: ANTHROPIC_MOCK_TOOL_INPUT });
+      const second = await client.messages.create({
+        model: 'claude',
+        max_tokens: 64,
+        tools: [TOOL],
+        messages: [
+          { role: 'user', content: 'Weather in Paris?' },
+          { role: 'assistant', content: first.content },
+          {
+            role: 'user',
+            content: [{ type: 'tool_result', tool_use_id: use?.id ?? '', content: '18C' }],
+          },
+        ],
+      });
+      expect(second.content).toEqual([{ type: 'text', text: ANTHROPIC_MOCK_TEXT }]);
+    });
+
+    it('is served by an openai/ deployment, translated both ways (JSON and stream)', async () => {
+      const res = await client.messages.create({
+        model: 'gpt',
+        max_tokens: 64,
+        system: 'Be brief.',
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+      expect(res.content).toEqual([{ type: 'text', text: MOCK_CONTENT }]);
+      expect(res.usage).toMatchObject({ input_tokens: 10, output_tokens: 5 });
+      const sent = g.upstream.received[g.upstream.received.length - 1];
+      expect(sent.path).toBe('/v1/chat/completions');
+      expect(sent.body['messages']).toEqual([
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'hi' },
+      ]);
+      const stream = client.messages.stream({
+        model: 'gpt',
+        max_tokens: 64,
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+      const final = await stream.finalMessage();
+      expect(final.content).toEqual([{ type: 'text', text: MOCK_CONTENT }]);
+      expect(final.usage.output_tokens).toBe(5);
+    });
+
+    it('surfaces errors as APIError with the status, in Anthropic shape, key redacted', async () => {
+      await expect(
+        client.messages.create({
+          model: 'missing',
+          max_tokens: 8,
+          messages: [{ role: 'user', content: 'x' }],
+        }),
+      ).rejects.toMatchObject({ status: 404 });
+      await master(g.t)
+        .post('/model/new', {
+          model_name: 'claude-broken',
+          litellm_params: {
+            model: 'anthropic/status-401',
+            api_base: anthropic.url,
+            api_key: anthropic.key,
+          },
+        })
+        .expect(200);
+      const res = await rawPost(
+        g.t,
+        '/v1/messages',
+        { model: 'claude-broken', max_tokens: 8, messages: [{ role: 'user', content: 'x' }] },
+        { 'x-api-key': g.t.masterKey },
+      );
+      expect(res.status).toBe(401);
+      expect(res.json()).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });
+      expect(res.text).not.toContain(anthropic.key);
+    });
+  });
+
+  describe('credentials and hostile input', () => {
+    it('takes x-api-key or Authorization; refuses none, a wrong key, bad bodies (4xx, Anthropic shape)', async () => {
+      const body = { model: 'gpt', max_tokens: 8, messages: [{ role: 'user', content: 'x' }] };
+      expect(
+        (await rawPost(g.t, '/v1/messages', body, { 'x-api-key': g.t.masterKey })).status,
+      ).toBe(200);
+      expect((await rawPost(g.t, '/anthropic/v1/messages', body)).status).toBe(200);
+      const none = await rawPost(g.t, '/v1/messages', body, {});
+      expect(none.status).toBe(401);
+      expect(none.json()).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });
+      expect((await rawPost(g.t, '/v1/messages', body, { 'x-api-key': 'sk-wrong' })).status).toBe(
+        401,
+      );
+      for (const bad of [
+        { ...body, max_tokens: undefined },
+        { ...body, messages: [] },
+        { ...body, messages: [{ role: 'system', content: 'x' }] },
+        { ...body, messages: [{ role: 'user', content: 3 }] },
+        { ...body, model: 7 },
+        [],
+      ]) {
+        const res = await rawPost(g.t, '/v1/messages', bad);
+        expect(res.status).toBe(400);
+        expect(res.json()).toMatchObject({
+          type: 'error',
+          error: { type: 'invalid_request_error' },
+        });
+      }
+    });
+  });
+
+  describe('held to the same admission and books as chat (BerriAI/litellm#38176)', () => {
+    const body = { model: 'gpt', max_tokens: 8, messages: [{ role: 'user', content: 'x' }] };
+
+    it('refuses a spent budget, the rpm limit and a model outside the allow-list', async () => {
+      actAs(
+        g.t,
+        keyCaller({ limits: [limitsFor('key', 'test-key-token', { maxBudgetNanos: 0 })] }),
+      );
+      const spent = await rawPost(g.t, '/v1/messages', body);
+      const chat = await rawPost(g.t, '/v1/chat/completions', {
+        model: 'gpt',
+        messages: body.messages,
+      });
+      expect([spent.status, chat.status]).toEqual([400, 400]);
+      expect(chat.json().error?.type).toBe('budget_exceeded');
+      expect(spent.json().error?.message).toBe(chat.json().error?.message);
+      jest.restoreAllMocks();
+
+      actAs(
+        g.t,
+        keyCaller({ keyToken: 'rpm-key', limits: [limitsFor('key', 'rpm-key', { rpmLimit: 1 })] }),
+      );
+      expect((await rawPost(g.t, '/v1/messages', body)).status).toBe(200);
+      const limited = await rawPost(g.t, '/v1/messages', body);
+      expect(limited.status).toBe(429);
+      expect(limited.json()).toMatchObject({ type: 'error', error: { type: 'rate_limit_error' } });
+      expect(limited.headers['retry-after']).toBeDefined();
+      jest.restoreAllMocks();
+
+      actAs(g.t, keyCaller({ allowLists: [['claude']] }));
+      expect((await rawPost(g.t, '/v1/messages', body)).status).toBe(404);
+      expect((await rawPost(g.t, '/v1/messages', { ...body, model: 'claude' })).status).toBe(200);
+    });
+
+    it('shares the response cache with chat, JSON and stream, and answers mock_response', async () => {
+      await addModel(g.t, g.upstream.url, 'gpt-cached', 'echo', { model_info: { cache: true } });
+      const cached = { ...body, model: 'gpt-cached' };
+      const before = g.upstream.received.length;
+      const first = await rawPost(g.t, '/v1/messages', cached);
+      const again = await rawPost(g.t, '/v1/messages', cached);
+      const chat = await rawPost(g.t, '/v1/chat/completions', {
+        model: 'gpt-cached',
+        max_tokens: 8,
+        messages: body.messages,
+      });
+      expect(g.upstream.received.length - before).toBe(1);
+      expect(again.json()).toEqual(first.json());
+      expect(chat.json()).toMatchObject({ choices: [{ message: { content: MOCK_CONTENT } }] });
+      const streamed = await rawPost(g.t, '/v1/messages', { ...cached, stream: true });
+      expect(g.upstream.received.length - before).toBe(1);
+      expect(streamed.text).toContain('event: message_start');
+      expect(streamed.text).toContain(MOCK_CONTENT);
+      expect(streamed.text.trim().endsWith('data: {"type":"message_stop"}')).toBe(true);
+      const mocked = await rawPost(g.t, '/v1/messages', { ...body, mock_response: 'mocked!' });
+      expect(mocked.json()).toMatchObject({
+        type: 'message',
+        content: [{ type: 'text', text: 'mocked!' }],
+      });
+      expect(g.upstream.received.length - before).toBe(1);
+    });
+
+    it('books every call: spend logs = key counter = rollups across chat and messages', async () => {
+      const user = await userCaller(g.t, 'internal_user');
+      const key = await user.post('/key/generate', { key_alias: 'messages-books' }).expect(200);
+      const { key: secret, token } = key.body as { key: string; token: string };
+      const headers = { 'x-api-key': secret };
+      const calls = [
+        rawPost(g.t, '/v1/messages', body, headers),
+        rawPost(g.t, '/v1/messages', { ...body, model: 'claude' }, headers),
+        rawPost(g.t, '/v1/messages', { ...body, model: 'claude', stream: true }, headers),
+        rawPost(
+          g.t,
+          '/v1/chat/completions',
+          { model: 'claude', messages: body.messages },
+          {
+            authorization: `Bearer ${secret}`,
+          },
+        ),
+      ];
+      for (const res of await Promise.all(calls)) expect(res.status).toBe(200);
+      await flushSpend(g.t);
+      const [logs] = await sql<{ n: number; s: number }>(
+        g.t,
+        `SELECT COUNT(*) AS n, SUM(spend) AS s FROM spend_logs WHERE key_token = '${token}'`,
+      );
+      const [rollup] = await sql<{ n: number; s: number }>(
+        g.t,
+        `SELECT SUM(requests) AS n, SUM(spend) AS s FROM daily_spend WHERE key_token = '${token}'`,
+      );
+      const info = await user.get(`/key/info?key=${token}`).expect(200);
+      expect(Number(logs.n)).toBe(4);
+      expect(Number(rollup.n)).toBe(4);
+      expect(Number(rollup.s)).toBe(Number(logs.s));
+      const spend = (info.body as { info: { spend: number } }).info.spend;
+      expect(Math.round(spend * 1e9)).toBe(Number(logs.s)); // USD vs nano-dollars
+      // claude-sonnet-4-5 has no model_info: priced from the catalogue, cache tokens included
+      // (12 uncached × $3/M + 100 read × $0.30/M + 20 written × $3.75/M + 7 out × $15/M), in nano-$.
+      const [claude] = await sql<{ s: number }>(
+        g.t,
+        `SELECT MIN(spend) AS s FROM spend_logs WHERE key_token = '${token}' AND model = 'claude'`,
+      );
+      expect(Number(claude.s)).toBe(12 * 3_000 + 100 * 300 + 20 * 3_750 + 7 * 15_000);
+    });
+  });
+});
