@@ -62,9 +62,12 @@ async function freshDatabase(): Promise<{
     await admin.connect();
     await admin.query(`CREATE SCHEMA "${schema}"`);
     await admin.end();
+    // Each app its own spend journal (the default ./data/spend-journal is one per machine).
+    const journal = mkdtempSync(join(tmpdir(), 'gatehouse-e2e-journal-'));
     return {
-      env: { DATABASE_URL: PG_URL, DATABASE_SCHEMA: schema },
+      env: { DATABASE_URL: PG_URL, DATABASE_SCHEMA: schema, SPEND_JOURNAL_PATH: journal },
       drop: async () => {
+        rmSync(journal, { recursive: true, force: true });
         const client = new Client({ connectionString: PG_URL });
         await client.connect();
         await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);

@@ -35,6 +35,13 @@ export interface HttpTimeouts {
   requestMs: number;
 }
 
+/** SPEND_JOURNAL_PATH (a directory) and SPEND_JOURNAL_FSYNC. */
+export interface SpendJournalConfig {
+  path: string;
+  /** `interval`: fsync about every 100 ms, off the request path (survives power loss). */
+  fsync: 'none' | 'interval';
+}
+
 export type RedisFailureMode = 'open' | 'closed';
 
 /** Where the master key came from; `generated` is printed once at start. */
@@ -75,6 +82,11 @@ export class AppConfig {
   readonly spendFlushIntervalMs!: number;
   /** Queued spend events that start a flush before the interval is up. */
   readonly spendFlushMaxEvents!: number;
+  /**
+   * The spend journal (crash-safe books): where each answered call's spend event is appended
+   * before the answer leaves; null = off (SPEND_JOURNAL=off, or `sqlite::memory:`).
+   */
+  readonly spendJournal!: SpendJournalConfig | null;
   readonly smtp!: SmtpConfig | null;
   readonly configFile!: string | null;
   readonly logLevel!: string;

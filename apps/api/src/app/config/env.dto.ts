@@ -81,6 +81,18 @@ export class EnvDto {
   SPEND_FLUSH_MAX_EVENTS?: number;
 
   @IsOptional()
+  @IsIn(['on', 'off'], { message: 'SPEND_JOURNAL must be on or off' })
+  SPEND_JOURNAL?: string;
+
+  @IsOptional()
+  @IsString()
+  SPEND_JOURNAL_PATH?: string;
+
+  @IsOptional()
+  @IsIn(['none', 'interval'], { message: 'SPEND_JOURNAL_FSYNC must be none or interval' })
+  SPEND_JOURNAL_FSYNC?: string;
+
+  @IsOptional()
   @IsString()
   SMTP_HOST?: string;
 
