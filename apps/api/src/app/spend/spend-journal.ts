@@ -323,6 +323,10 @@ export class FileSpendJournal {
     for (const seq of seqs) {
       const path = join(this.config.path, segmentName(seq));
       const data = readFileSync(path);
+      if (data.length === 0) {
+        unlinkSync(path); // opened by a run that journaled nothing
+        continue;
+      }
       const read = readSegment(data);
       for (const offset of read.corrupt) {
         this.logger.warn(
