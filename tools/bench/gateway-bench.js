@@ -7,7 +7,8 @@
 // SQLite, LOG_LEVEL=warn, spend flushed every second) and the Portkey gateway (--headless).
 // Gatehouse is called with a VIRTUAL KEY (user + key made through the API, with rpm/tpm limits
 // and budgets, so the limiter and the ledger do their work; the production path) and with the
-// master key. Per round, each target in turn: warm-up, sequential requests on one keep-alive
+// master key, and with a virtual key on a second Gatehouse started with SPEND_JOURNAL=off
+// (row gatehouse-journal-off: the cost of the crash-safe spend journal). Per round, each target in turn: warm-up, sequential requests on one keep-alive
 // connection (timed with performance.now(); autocannon's histogram has 1 ms resolution) for
 // added latency p50/p99, then autocannon at 50 connections for throughput. Rounds alternate the
 // targets; the tables hold medians of rounds. Then seeds 1,000,000 spend logs (+ their
@@ -321,7 +322,7 @@ async function main() {
     config,
     `model_list:\n  - model_name: bench\n    litellm_params:\n      model: openai/bench\n      api_base: ${upstream}/v1\n      api_key: sk-upstream\n    model_info:\n      input_cost_per_token: 0.000001\n      output_cost_per_token: 0.000002\n`,
   );
-  const startGatehouse = async (name, mainJs) => {
+  const startGatehouse = async (name, mainJs, env = {}) => {
     const dbPath = join(dir, `${name}.sqlite`);
     const port = await freePort();
     await start(
@@ -336,6 +337,7 @@ async function main() {
         CONFIG_FILE: config,
         LOG_LEVEL: 'warn',
         NODE_ENV: 'production',
+        ...env,
       },
       /listening on/,
     );
@@ -345,6 +347,11 @@ async function main() {
   const current = await startGatehouse('gatehouse', main);
   // BENCH_BASELINE=<another build's main.js>: the same path on an older build, same run.
   const baseline = BASELINE ? await startGatehouse('baseline', resolve(BASELINE)) : null;
+  // The virtual-key path without the spend journal (SPEND_JOURNAL=off): the journal's cost.
+  const journalOff =
+    !ONLY || ONLY.has('gatehouse-journal-off')
+      ? await startGatehouse('journal-off', main, { SPEND_JOURNAL: 'off' })
+      : null;
   const pkPort = await freePort();
   start(
     'portkey',
@@ -373,6 +380,15 @@ async function main() {
             name: 'baseline',
             url: `${baseline.base}/v1/chat/completions`,
             headers: { authorization: `Bearer ${baseline.key}` },
+          },
+        ]
+      : []),
+    ...(journalOff
+      ? [
+          {
+            name: 'gatehouse-journal-off',
+            url: `${journalOff.base}/v1/chat/completions`,
+            headers: { authorization: `Bearer ${journalOff.key}` },
           },
         ]
       : []),
