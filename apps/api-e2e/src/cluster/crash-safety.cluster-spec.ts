@@ -5,7 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { bearer, createTeam, createUser, master } from '../support/callers';
-import { startInstance, type Instance } from '../support/cluster';
+import { Redis } from 'ioredis';
+import {
+  eventually,
+  startCluster,
+  startInstance,
+  type Cluster,
+  type Instance,
+} from '../support/cluster';
 import { startMockUpstream, type MockUpstream } from '../support/mock-upstream';
 
 /**
@@ -99,6 +106,72 @@ async function pgDatabase(url: string): Promise<Database_> {
   };
 }
 
+/** A priced model (on `upstreamUrl`), and a key of a user in a team, made through `on`. */
+async function pricedKey(
+  on: Instance,
+  upstreamUrl: string,
+): Promise<{ key: string; ids: { key: string; user: string; team: string } }> {
+  await master(on)
+    .post('/model/new', {
+      model_name: 'priced',
+      litellm_params: { model: 'openai/echo', api_base: upstreamUrl, api_key: 'sk-up-1234' },
+      model_info: PRICES,
+    })
+    .expect(200);
+  const user = await createUser(on, 'internal_user');
+  const team = await createTeam(on, {}, [[user.user_id, 'user']]);
+  const generated = await master(on)
+    .post('/key/generate', { user_id: user.user_id, team_id: team.team_id })
+    .expect(200);
+  const { key, token } = generated.body as { key: string; token: string };
+  return { key, ids: { key: token, user: user.user_id, team: team.team_id } };
+}
+
+/** Every log costs one call; key, user and team counters and the rollups equal the logs. */
+function expectExact(after: Books): void {
+  expect(after.logs.spend).toBe(after.logs.count * CALL_NANOS);
+  expect(after).toMatchObject({
+    key: after.logs.spend,
+    user: after.logs.spend,
+    team: after.logs.spend,
+    rollup: { requests: after.logs.count, spend: after.logs.spend },
+  });
+}
+
+/**
+ * Calls the priced model from CONCURRENCY loops (round-robin over `callers`) for LOAD_MS, then
+ * SIGKILLs `victim` while calls are in flight; resolves with how many calls were answered 200.
+ */
+async function loadThenKill(
+  callers: ReturnType<typeof bearer>[],
+  victim: Instance,
+): Promise<number> {
+  let answered = 0;
+  let stop = false;
+  let turn = 0;
+  const loops = Array.from({ length: CONCURRENCY }, async () => {
+    while (!stop) {
+      try {
+        const res = await callers[turn++ % callers.length].post('/v1/chat/completions', {
+          model: 'priced',
+          messages: [{ role: 'user', content: 'hi' }],
+        });
+        if (res.status === 200) answered++;
+        else if (!stop) throw new Error(`status ${res.status}: ${JSON.stringify(res.body)}`);
+      } catch (error) {
+        if (!stop) throw error;
+      }
+    }
+  });
+  await new Promise((resolve) => setTimeout(resolve, LOAD_MS));
+  const exited = new Promise((resolve) => victim.process.once('exit', resolve));
+  victim.process.kill('SIGKILL');
+  stop = true;
+  await exited;
+  await Promise.all(loops);
+  return answered;
+}
+
 const variants: [string, (dir: string) => Promise<Database_>][] = [
   ['SQLite (its own file)', (dir) => Promise.resolve(sqliteDatabase(dir))],
   [
@@ -138,47 +211,13 @@ describe.each(variants)('issue 17: SIGKILL under load on %s loses no spend', (_n
     };
     instance = await startInstance('crash', env, masterKey);
     const first = instance;
-    await master(first)
-      .post('/model/new', {
-        model_name: 'priced',
-        litellm_params: { model: 'openai/echo', api_base: upstream.url, api_key: 'sk-up-1234' },
-        model_info: PRICES,
-      })
-      .expect(200);
-    const user = await createUser(first, 'internal_user');
-    const team = await createTeam(first, {}, [[user.user_id, 'user']]);
-    const generated = await master(first)
-      .post('/key/generate', { user_id: user.user_id, team_id: team.team_id })
-      .expect(200);
-    const { key, token } = generated.body as { key: string; token: string };
+    const { key, ids } = await pricedKey(first, upstream.url);
     const caller = bearer(first, key);
 
     // Concurrent load; SIGKILL while calls are in flight.
-    let answered = 0;
-    let stop = false;
-    const loops = Array.from({ length: CONCURRENCY }, async () => {
-      while (!stop) {
-        try {
-          const res = await caller.post('/v1/chat/completions', {
-            model: 'priced',
-            messages: [{ role: 'user', content: 'hi' }],
-          });
-          if (res.status === 200) answered++;
-          else if (!stop) throw new Error(`status ${res.status}: ${JSON.stringify(res.body)}`);
-        } catch (error) {
-          if (!stop) throw error;
-        }
-      }
-    });
-    await new Promise((resolve) => setTimeout(resolve, LOAD_MS));
-    const exited = new Promise((resolve) => first.process.once('exit', resolve));
-    first.process.kill('SIGKILL');
-    stop = true;
-    await exited;
-    await Promise.all(loops);
-    expect(answered).toBeGreaterThan(50);
+    const answered = await loadThenKill([caller], first);
+    expect(answered).toBeGreaterThan(20);
 
-    const ids = { key: token, user: user.user_id, team: team.team_id };
     // The kill caught answered calls the writer had not written yet (else this proves nothing).
     const beforeRestart = await books(db.sql, ids);
     expect(beforeRestart.logs.count).toBeGreaterThan(0);
@@ -190,15 +229,9 @@ describe.each(variants)('issue 17: SIGKILL under load on %s loses no spend', (_n
     // (journaled, then killed before their answer left).
     expect(after.logs.count).toBeGreaterThanOrEqual(answered);
     expect(after.logs.count).toBeLessThanOrEqual(answered + CONCURRENCY);
-    expect(after.logs.spend).toBe(after.logs.count * CALL_NANOS);
-    expect(after).toMatchObject({
-      key: after.logs.spend,
-      user: after.logs.spend,
-      team: after.logs.spend,
-      rollup: { requests: after.logs.count, spend: after.logs.spend },
-    });
+    expectExact(after);
     // The key's own view agrees (its budget is charged), and the journal is small again.
-    const info = await master(instance).get(`/key/info?key=${token}`).expect(200);
+    const info = await master(instance).get(`/key/info?key=${ids.key}`).expect(200);
     expect(Math.round((info.body.info.spend as number) * 1e9)).toBe(after.logs.spend);
     const metrics = await master(instance).get('/metrics').expect(200);
     expect(metrics.text).toMatch(/^gatehouse_spend_journal_bytes \d+$/m);
@@ -208,5 +241,61 @@ describe.each(variants)('issue 17: SIGKILL under load on %s loses no spend', (_n
     instance = await startInstance('crash (again)', env, masterKey);
     const again = await books(db.sql, ids);
     expect(again).toEqual(after);
+  });
+});
+
+describe('issue 17: two instances on Redis, one SIGKILLed mid-load: the survivor bills its calls', () => {
+  let c: Cluster;
+  let upstream: MockUpstream;
+
+  beforeAll(async () => {
+    upstream = await startMockUpstream();
+    c = await startCluster({
+      instances: 2,
+      env: { SPEND_FLUSH_INTERVAL_MS: '300', SPEND_STREAM_CLAIM_IDLE_MS: '1000' },
+    });
+  });
+  afterAll(async () => {
+    await c?.close();
+    await upstream?.close();
+  });
+
+  it('every call answered by either instance is billed once, by the spend stream', async () => {
+    const [a, b] = c.instances;
+    const { key, ids } = await pricedKey(a, upstream.url);
+    await eventually(async () => {
+      await bearer(b, key)
+        .post('/v1/chat/completions', {
+          model: 'priced',
+          messages: [{ role: 'user', content: 'hi' }],
+        })
+        .expect(200);
+    }, 2000);
+
+    const answered = 1 + (await loadThenKill([bearer(a, key), bearer(b, key)], a));
+    expect(answered).toBeGreaterThan(20);
+    const sql: Sql = (query) => c.sql(query);
+    // B writes what A journaled in the stream: what A had not read, and (after 1 s idle) what
+    // A had read and not written.
+    const after = await eventually(async () => {
+      const now = await books(sql, ids);
+      expect(now.logs.count).toBeGreaterThanOrEqual(answered);
+    }, 10_000).then(() => books(sql, ids));
+    expect(after.logs.count).toBeLessThanOrEqual(answered + CONCURRENCY);
+    expectExact(after);
+    // Written entries are acknowledged and deleted: the stream holds nothing pending.
+    const redis = new Redis(c.redis?.url ?? '');
+    try {
+      await eventually(async () => {
+        expect(await redis.xlen('gatehouse:spend')).toBe(0);
+      }, 3000);
+      const pending = (await redis.xpending('gatehouse:spend', 'writers')) as [number];
+      expect(Number(pending[0])).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
+    // Nothing is written twice later on.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await books(sql, ids)).toEqual(after);
   });
 });

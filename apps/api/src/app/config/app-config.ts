@@ -87,6 +87,11 @@ export class AppConfig {
    * before the answer leaves; null = off (SPEND_JOURNAL=off, or `sqlite::memory:`).
    */
   readonly spendJournal!: SpendJournalConfig | null;
+  /**
+   * With REDIS_URL: how long a spend stream entry stays pending with an instance before
+   * another one claims it (the first is presumed dead). SPEND_STREAM_CLAIM_IDLE_MS, 30 s.
+   */
+  readonly spendStreamClaimIdleMs!: number;
   readonly smtp!: SmtpConfig | null;
   readonly configFile!: string | null;
   readonly logLevel!: string;

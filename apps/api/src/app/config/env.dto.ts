@@ -93,6 +93,13 @@ export class EnvDto {
   SPEND_JOURNAL_FSYNC?: string;
 
   @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'SPEND_STREAM_CLAIM_IDLE_MS must be a whole number' })
+  @Min(100)
+  @Max(3_600_000)
+  SPEND_STREAM_CLAIM_IDLE_MS?: number;
+
+  @IsOptional()
   @IsString()
   SMTP_HOST?: string;
 

@@ -148,6 +148,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv): AppConfig {
     spendFlushIntervalMs: env.SPEND_FLUSH_INTERVAL_MS ?? 1000,
     spendFlushMaxEvents: env.SPEND_FLUSH_MAX_EVENTS ?? 200,
     spendJournal: parseSpendJournal(env, database),
+    spendStreamClaimIdleMs: env.SPEND_STREAM_CLAIM_IDLE_MS ?? 30_000,
     smtp: parseSmtp(env),
     configFile: env.CONFIG_FILE ?? null,
     logLevel: env.LOG_LEVEL ?? 'info',

@@ -16,6 +16,10 @@ export interface JournalMark {
 export interface QueuedEvent {
   event: SpendEvent;
   mark: JournalMark | null;
+  /** Its Redis stream entry (acknowledged once written). */
+  streamId?: string;
+  /** It may be written already (read from the stream): the writer checks its request_id. */
+  unverified?: boolean;
 }
 
 /**
@@ -26,7 +30,7 @@ export interface QueuedEvent {
 export abstract class SpendQueue {
   abstract push(event: SpendEvent): void | Promise<void>;
   /** Takes everything queued so far, oldest first. */
-  abstract drain(): QueuedEvent[];
+  abstract drain(): QueuedEvent[] | Promise<QueuedEvent[]>;
   /** Puts events back at the front after a failed flush (or, at start, the replayed ones). */
   abstract requeue(events: QueuedEvent[]): void;
   /** These events' flush committed: what journaled them may be dropped. */
@@ -36,6 +40,14 @@ export abstract class SpendQueue {
   abstract recovered(): QueuedEvent[];
   /** After the writer's last flush. */
   abstract close(): void;
+
+  /**
+   * The spend journal is away and REDIS_FAILURE_MODE=closed: the gateway answers 503 before
+   * it calls a model (what it has served already is kept, in the fallback journal).
+   */
+  refuses(): boolean {
+    return false;
+  }
 }
 
 /**

@@ -286,6 +286,24 @@ export class SpendWriter implements OnModuleInit, OnApplicationBootstrap, OnAppl
     await this.store.close();
   }
 
+  /**
+   * The events to write: without those that may be written already (`unverified`: read from
+   * the Redis stream) and whose request_id spend_logs holds, and without a second copy of
+   * one request_id in the batch (an XADD that timed out yet landed, and its fallback copy).
+   */
+  private async unwritten(events: QueuedEvent[]): Promise<QueuedEvent[]> {
+    const unverified = events.filter((q) => q.unverified);
+    if (unverified.length === 0) return events;
+    const written = await this.writtenRequestIds(unverified);
+    return events.filter((q) => {
+      if (q.event.type !== 'spend') return true;
+      const id = q.event.record.requestId;
+      if (written.has(id)) return false;
+      written.add(id);
+      return true;
+    });
+  }
+
   /** The request_ids of these events that spend_logs holds already. */
   private async writtenRequestIds(queued: QueuedEvent[]): Promise<Set<string>> {
     const ids = queued.flatMap((q) => (q.event.type === 'spend' ? [q.event.record.requestId] : []));
@@ -314,12 +332,12 @@ export class SpendWriter implements OnModuleInit, OnApplicationBootstrap, OnAppl
   }
 
   private async flushOnce(): Promise<void> {
-    const events = this.queue.drain();
+    const events = await this.queue.drain();
     this.metrics.queueDepth.set(this.queue.size);
     if (events.length === 0) return;
     const end = this.metrics.flushDuration.startTimer();
     try {
-      const flush = this.statements(events);
+      const flush = this.statements(await this.unwritten(events));
       await this.store.execute(flush.statements);
       this.failing = false;
       this.closedDays.written(flush.days);

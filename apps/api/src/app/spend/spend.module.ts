@@ -2,6 +2,7 @@ import { Logger, Module } from '@nestjs/common';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { Gauge } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import { RedisLink } from '../cluster/redis-link';
 import { Clock } from '../common/time/clock';
 import { AppConfig } from '../config/app-config';
 import { SQLITE_BUSY_TIMEOUT_MS } from '../database/data-source-options';
@@ -11,6 +12,7 @@ import { FileSpendJournal, JournalSpendQueue } from './spend-journal';
 import { SpendLogEntity } from './spend-log.entity';
 import { InMemorySpendQueue, SpendQueue } from './spend-queue';
 import { SpendStore, SqliteWorkerSpendStore, TypeOrmSpendStore } from './spend-store';
+import { RedisStreamSpendQueue } from './spend-stream';
 import { ClosedDaysCache } from './closed-days.cache';
 import { SpendWriter } from './spend-writer';
 import { SpendController } from './spend.controller';
@@ -18,10 +20,18 @@ import { SpendRepository } from './spend.repository';
 import { SpendService } from './spend.service';
 
 /**
- * The spend queue: journaled to a file (SPEND_JOURNAL_PATH) unless the journal is off
- * (SPEND_JOURNAL=off, or an in-memory database). Its size is `gatehouse_spend_journal_bytes`.
+ * The spend queue. With REDIS_URL (and the journal on): the Redis stream, shared by every
+ * instance's writer, falling back to this instance's file journal while Redis is away.
+ * Without: journaled to a file (SPEND_JOURNAL_PATH) unless the journal is off (SPEND_JOURNAL=off,
+ * or an in-memory database). The file's size is `gatehouse_spend_journal_bytes`.
  */
-function spendQueueFor(config: AppConfig, metrics: MetricsService): SpendQueue {
+function spendQueueFor(config: AppConfig, metrics: MetricsService, link?: RedisLink): SpendQueue {
+  const local = localSpendQueueFor(config, metrics);
+  if (!link || !config.spendJournal) return local;
+  return new RedisStreamSpendQueue(link, local, config.spendStreamClaimIdleMs);
+}
+
+function localSpendQueueFor(config: AppConfig, metrics: MetricsService): SpendQueue {
   if (!config.spendJournal) {
     if (config.database.type !== 'sqlite' || config.database.path !== ':memory:') {
       new Logger('SpendJournal').warn(
@@ -49,7 +59,11 @@ function spendQueueFor(config: AppConfig, metrics: MetricsService): SpendQueue {
     SpendRepository,
     SpendService,
     SpendWriter,
-    { provide: SpendQueue, useFactory: spendQueueFor, inject: [AppConfig, MetricsService] },
+    {
+      provide: SpendQueue,
+      useFactory: spendQueueFor,
+      inject: [AppConfig, MetricsService, { token: RedisLink, optional: true }],
+    },
     {
       provide: ClosedDaysCache,
       useFactory: (clock: Clock) => new ClosedDaysCache(clock),
