@@ -4,11 +4,11 @@ import { Gauge } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { RedisLink } from '../cluster/redis-link';
 import { Clock } from '../common/time/clock';
-import { AppConfig } from '../config/app-config';
+import { AppConfig, type SpendJournalConfig } from '../config/app-config';
 import { SQLITE_BUSY_TIMEOUT_MS } from '../database/data-source-options';
 import { MetricsService } from '../metrics/metrics.service';
 import { DailySpendEntity } from './daily-spend.entity';
-import { FileSpendJournal, JournalSpendQueue } from './spend-journal';
+import { FileSpendJournal, JournalLockedError, JournalSpendQueue } from './spend-journal';
 import { SpendLogEntity } from './spend-log.entity';
 import { InMemorySpendQueue, SpendQueue } from './spend-queue';
 import { SpendStore, SqliteWorkerSpendStore, TypeOrmSpendStore } from './spend-store';
@@ -31,6 +31,21 @@ function spendQueueFor(config: AppConfig, metrics: MetricsService, link?: RedisL
   return new RedisStreamSpendQueue(link, local, config.spendStreamClaimIdleMs);
 }
 
+/**
+ * A journal another live process holds ends the start with one line, as a bad setting does
+ * (Nest would print the error with its stack among its boot lines): two writers on one
+ * journal would corrupt it.
+ */
+function openJournal(config: SpendJournalConfig): FileSpendJournal {
+  try {
+    return new FileSpendJournal(config);
+  } catch (error) {
+    if (!(error instanceof JournalLockedError)) throw error;
+    process.stderr.write(`gatehouse: failed to start: ${error.message}\n`);
+    process.exit(1);
+  }
+}
+
 function localSpendQueueFor(config: AppConfig, metrics: MetricsService): SpendQueue {
   if (!config.spendJournal) {
     if (config.database.type !== 'sqlite' || config.database.path !== ':memory:') {
@@ -40,7 +55,7 @@ function localSpendQueueFor(config: AppConfig, metrics: MetricsService): SpendQu
     }
     return new InMemorySpendQueue();
   }
-  const journal = new FileSpendJournal(config.spendJournal);
+  const journal = openJournal(config.spendJournal);
   new Gauge({
     name: 'gatehouse_spend_journal_bytes',
     help: 'Bytes in the spend journal: spend events not yet written to the database (or not yet rotated away)',
