@@ -1,19 +1,35 @@
 import { Logger } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { RedisLink } from '../cluster/redis-link';
+import type { DatabaseConfig } from '../config/app-config';
 import { decodeRecord, encodeRecord } from './spend-journal';
 import { SpendQueue, type QueuedEvent } from './spend-queue';
 import type { SpendEvent } from './spend-record';
 
-export const SPEND_STREAM = 'gatehouse:spend';
 export const SPEND_GROUP = 'writers';
+
+/**
+ * The stream of one database: `gatehouse:spend:<12 hex>`, from the database's host, name and
+ * schema (never its credentials), so installs — or test suites — sharing one Redis never write
+ * each other's spend.
+ */
+export function spendStreamKey(database: DatabaseConfig): string {
+  let where: string;
+  if (database.type === 'sqlite') {
+    where = `sqlite:${database.path}`;
+  } else {
+    const url = new URL(database.url);
+    where = `postgres:${url.host}${url.pathname}:${database.schema ?? ''}`;
+  }
+  return `gatehouse:spend:${createHash('sha256').update(where).digest('hex').slice(0, 12)}`;
+}
 /** Entries per XREADGROUP / XAUTOCLAIM of one flush. */
 const READ_COUNT = 1000;
 
 type StreamEntry = [id: string, fields: string[]];
 
 /**
- * With REDIS_URL the spend journal is one Redis stream: `push` is one XADD (its promise is
+ * With REDIS_URL the spend journal is one Redis stream per database (`spendStreamKey`): `push` is one XADD (its promise is
  * what the gateway awaits before it answers), and every instance's writer reads the stream
  * through one consumer group (XREADGROUP), so any instance may write any instance's events.
  * An entry is acknowledged and deleted (XACK + XDEL: the stream holds only what is not
@@ -42,6 +58,7 @@ export class RedisStreamSpendQueue extends SpendQueue {
     private readonly link: RedisLink,
     private readonly fallback: SpendQueue,
     private readonly claimIdleMs: number,
+    readonly stream: string,
   ) {
     super();
     this.stopListening = link.onRecovered(() => {
@@ -60,7 +77,7 @@ export class RedisStreamSpendQueue extends SpendQueue {
   push(event: SpendEvent): void | Promise<void> {
     if (!this.link.up) return this.toFallback(event);
     this.pushed++;
-    return this.link.commands.xadd(SPEND_STREAM, '*', 'e', encodeRecord(event)).then(
+    return this.link.commands.xadd(this.stream, '*', 'e', encodeRecord(event)).then(
       () => undefined,
       () => {
         this.pushed--;
@@ -81,7 +98,7 @@ export class RedisStreamSpendQueue extends SpendQueue {
       if (now - this.lastClaimMs >= this.claimIdleMs / 2) {
         this.lastClaimMs = now;
         const claimed = (await this.link.commands.xautoclaim(
-          SPEND_STREAM,
+          this.stream,
           SPEND_GROUP,
           this.consumer,
           this.claimIdleMs,
@@ -98,7 +115,7 @@ export class RedisStreamSpendQueue extends SpendQueue {
         'COUNT',
         READ_COUNT,
         'STREAMS',
-        SPEND_STREAM,
+        this.stream,
         '>',
       )) as [string, StreamEntry[]][] | null;
       for (const [, entries] of read ?? []) taken.push(...this.entries(entries));
@@ -124,8 +141,8 @@ export class RedisStreamSpendQueue extends SpendQueue {
     // Not acknowledged (Redis away): the entries are claimed again later and skipped then.
     this.link.commands
       .multi()
-      .xack(SPEND_STREAM, SPEND_GROUP, ...ids)
-      .xdel(SPEND_STREAM, ...ids)
+      .xack(this.stream, SPEND_GROUP, ...ids)
+      .xdel(this.stream, ...ids)
       .exec()
       .catch(() => undefined);
   }
@@ -158,7 +175,7 @@ export class RedisStreamSpendQueue extends SpendQueue {
     if (this.groupReady) return;
     try {
       // From the start of the stream: entries added before the group existed are read too.
-      await this.link.commands.xgroup('CREATE', SPEND_STREAM, SPEND_GROUP, '0', 'MKSTREAM');
+      await this.link.commands.xgroup('CREATE', this.stream, SPEND_GROUP, '0', 'MKSTREAM');
     } catch (error) {
       if (!/BUSYGROUP/.test(String(error))) throw error;
     }

@@ -12,7 +12,7 @@ import { FileSpendJournal, JournalLockedError, JournalSpendQueue } from './spend
 import { SpendLogEntity } from './spend-log.entity';
 import { InMemorySpendQueue, SpendQueue } from './spend-queue';
 import { SpendStore, SqliteWorkerSpendStore, TypeOrmSpendStore } from './spend-store';
-import { RedisStreamSpendQueue } from './spend-stream';
+import { RedisStreamSpendQueue, spendStreamKey } from './spend-stream';
 import { ClosedDaysCache } from './closed-days.cache';
 import { SpendWriter } from './spend-writer';
 import { SpendController } from './spend.controller';
@@ -28,7 +28,12 @@ import { SpendService } from './spend.service';
 function spendQueueFor(config: AppConfig, metrics: MetricsService, link?: RedisLink): SpendQueue {
   const local = localSpendQueueFor(config, metrics);
   if (!link || !config.spendJournal) return local;
-  return new RedisStreamSpendQueue(link, local, config.spendStreamClaimIdleMs);
+  return new RedisStreamSpendQueue(
+    link,
+    local,
+    config.spendStreamClaimIdleMs,
+    spendStreamKey(config.database),
+  );
 }
 
 /**
