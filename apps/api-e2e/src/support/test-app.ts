@@ -62,12 +62,9 @@ async function freshDatabase(): Promise<{
     await admin.connect();
     await admin.query(`CREATE SCHEMA "${schema}"`);
     await admin.end();
-    // Each app its own spend journal (the default ./data/spend-journal is one per machine).
-    const journal = mkdtempSync(join(tmpdir(), 'gatehouse-e2e-journal-'));
     return {
-      env: { DATABASE_URL: PG_URL, DATABASE_SCHEMA: schema, SPEND_JOURNAL_PATH: journal },
+      env: { DATABASE_URL: PG_URL, DATABASE_SCHEMA: schema },
       drop: async () => {
-        rmSync(journal, { recursive: true, force: true });
         const client = new Client({ connectionString: PG_URL });
         await client.connect();
         await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
@@ -89,9 +86,12 @@ async function freshDatabase(): Promise<{
 export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   const database = await freshDatabase();
   const masterKey = `sk-test-master-${randomBytes(12).toString('hex')}`;
+  // Each app its own spend journal, also two apps on one database (one journal, one writer).
+  const journal = mkdtempSync(join(tmpdir(), 'gatehouse-e2e-journal-'));
   const config = loadConfig({
     PROXY_MASTER_KEY: masterKey,
     LOG_LEVEL: options.logDestination ? 'info' : 'silent',
+    SPEND_JOURNAL_PATH: journal,
     ...database.env,
     ...options.env,
   });
@@ -117,7 +117,11 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
     close: async () => {
       await app.close();
       await database.drop();
+      rmSync(journal, { recursive: true, force: true });
     },
-    drop: () => database.drop(),
+    drop: async () => {
+      await database.drop();
+      rmSync(journal, { recursive: true, force: true });
+    },
   };
 }
