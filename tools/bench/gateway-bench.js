@@ -7,7 +7,8 @@
 // SQLite, LOG_LEVEL=warn, spend flushed every second) and the Portkey gateway (--headless).
 // Gatehouse is called with a VIRTUAL KEY (user + key made through the API, with rpm/tpm limits
 // and budgets, so the limiter and the ledger do their work; the production path) and with the
-// master key. Per round, each target in turn: warm-up, sequential requests on one keep-alive
+// master key, and with a virtual key on a second Gatehouse started with SPEND_JOURNAL=off
+// (row gatehouse-journal-off: the cost of the crash-safe spend journal). Per round, each target in turn: warm-up, sequential requests on one keep-alive
 // connection (timed with performance.now(); autocannon's histogram has 1 ms resolution) for
 // added latency p50/p99, then autocannon at 50 connections for throughput. Rounds alternate the
 // targets; the tables hold medians of rounds. Then seeds 1,000,000 spend logs (+ their
@@ -373,6 +374,8 @@ async function main() {
         CONFIG_FILE: config,
         LOG_LEVEL: 'warn',
         NODE_ENV: 'production',
+        // Each instance its own spend journal (two on one PostgreSQL would share ./data).
+        SPEND_JOURNAL_PATH: join(dir, `${name}.spend-journal`),
         ...extraEnv,
       },
       /listening on/,
@@ -424,6 +427,11 @@ async function main() {
       await pg.end().catch(() => undefined);
     }
   }
+  // The virtual-key path without the spend journal (SPEND_JOURNAL=off): the journal's cost.
+  const journalOff =
+    !ONLY || ONLY.has('gatehouse-journal-off')
+      ? await startGatehouse('journal-off', main, { SPEND_JOURNAL: 'off' })
+      : null;
   const pkPort = await freePort();
   start(
     'portkey',
@@ -458,6 +466,15 @@ async function main() {
             name: 'baseline',
             url: `${baseline.base}/v1/chat/completions`,
             headers: { authorization: `Bearer ${baseline.key}` },
+          },
+        ]
+      : []),
+    ...(journalOff
+      ? [
+          {
+            name: 'gatehouse-journal-off',
+            url: `${journalOff.base}/v1/chat/completions`,
+            headers: { authorization: `Bearer ${journalOff.key}` },
           },
         ]
       : []),

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import request from 'supertest';
@@ -237,7 +238,8 @@ async function withPg<T>(url: string, work: (client: Client) => Promise<T>): Pro
   }
 }
 
-async function startInstance(
+/** One process of the built API, ready (database, and Redis when REDIS_URL is set). */
+export async function startInstance(
   name: string,
   env: Record<string, string>,
   masterKey: string,
@@ -301,8 +303,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   await withPg(pgUrl, (c) => c.query(`CREATE SCHEMA "${schema}"`));
   let redis: RedisServer | null = null;
   const instances: Instance[] = [];
+  // Each instance its own spend journal directory (one journal, one writer).
+  const journals: string[] = [];
   const close = async (): Promise<void> => {
     await Promise.all(instances.map((i) => i.stop()));
+    for (const dir of journals) rmSync(dir, { recursive: true, force: true });
     await redis?.stop();
     await withPg(pgUrl, (c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
   };
@@ -317,7 +322,15 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const names = 'ABCDEFGHIJ';
     const count = options.instances ?? 3;
     const started = await Promise.allSettled(
-      Array.from({ length: count }, (_, i) => startInstance(names[i] ?? `#${i}`, env, masterKey)),
+      Array.from({ length: count }, (_, i) => {
+        const journal = mkdtempSync(join(tmpdir(), 'gatehouse-cluster-journal-'));
+        journals.push(journal);
+        return startInstance(
+          names[i] ?? `#${i}`,
+          { SPEND_JOURNAL_PATH: journal, ...env },
+          masterKey,
+        );
+      }),
     );
     for (const result of started) if (result.status === 'fulfilled') instances.push(result.value);
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');

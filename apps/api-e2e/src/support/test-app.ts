@@ -86,9 +86,12 @@ async function freshDatabase(): Promise<{
 export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   const database = await freshDatabase();
   const masterKey = `sk-test-master-${randomBytes(12).toString('hex')}`;
+  // Each app its own spend journal, also two apps on one database (one journal, one writer).
+  const journal = mkdtempSync(join(tmpdir(), 'gatehouse-e2e-journal-'));
   const config = loadConfig({
     PROXY_MASTER_KEY: masterKey,
     LOG_LEVEL: options.logDestination ? 'info' : 'silent',
+    SPEND_JOURNAL_PATH: journal,
     ...database.env,
     ...options.env,
   });
@@ -114,7 +117,11 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
     close: async () => {
       await app.close();
       await database.drop();
+      rmSync(journal, { recursive: true, force: true });
     },
-    drop: () => database.drop(),
+    drop: async () => {
+      await database.drop();
+      rmSync(journal, { recursive: true, force: true });
+    },
   };
 }

@@ -57,6 +57,13 @@ export interface HttpTimeouts {
   requestMs: number;
 }
 
+/** SPEND_JOURNAL_PATH (a directory) and SPEND_JOURNAL_FSYNC. */
+export interface SpendJournalConfig {
+  path: string;
+  /** `interval`: fsync about every 100 ms, off the request path (survives power loss). */
+  fsync: 'none' | 'interval';
+}
+
 export type RedisFailureMode = 'open' | 'closed';
 
 /** Where the master key came from; `generated` is printed once at start. */
@@ -101,6 +108,16 @@ export class AppConfig {
   readonly spendFlushMaxEvents!: number;
   /** Days audit rows are kept (AUDIT_RETENTION_DAYS); 0 keeps them forever. */
   readonly auditRetentionDays!: number;
+  /**
+   * The spend journal (crash-safe books): where each answered call's spend event is appended
+   * before the answer leaves; null = off (SPEND_JOURNAL=off, or `sqlite::memory:`).
+   */
+  readonly spendJournal!: SpendJournalConfig | null;
+  /**
+   * With REDIS_URL: how long a spend stream entry stays pending with an instance before
+   * another one claims it (the first is presumed dead). SPEND_STREAM_CLAIM_IDLE_MS, 30 s.
+   */
+  readonly spendStreamClaimIdleMs!: number;
   readonly smtp!: SmtpConfig | null;
   readonly configFile!: string | null;
   readonly logLevel!: string;

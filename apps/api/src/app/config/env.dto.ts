@@ -101,6 +101,25 @@ export class EnvDto {
   AUDIT_RETENTION_DAYS?: number;
 
   @IsOptional()
+  @IsIn(['on', 'off'], { message: 'SPEND_JOURNAL must be on or off' })
+  SPEND_JOURNAL?: string;
+
+  @IsOptional()
+  @IsString()
+  SPEND_JOURNAL_PATH?: string;
+
+  @IsOptional()
+  @IsIn(['none', 'interval'], { message: 'SPEND_JOURNAL_FSYNC must be none or interval' })
+  SPEND_JOURNAL_FSYNC?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'SPEND_STREAM_CLAIM_IDLE_MS must be a whole number' })
+  @Min(100)
+  @Max(3_600_000)
+  SPEND_STREAM_CLAIM_IDLE_MS?: number;
+
+  @IsOptional()
   @IsString()
   SMTP_HOST?: string;
 

@@ -54,6 +54,30 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...env, REDIS_RECONCILE_INTERVAL_MS: '-1' })).toThrow(ConfigError);
   });
 
+  it('issue 17: the spend journal is on by default, beside the database, and validated', () => {
+    const dir = scratch();
+    const env = { PROXY_MASTER_KEY: KEY, DATABASE_URL: `sqlite:${dir}/db.sqlite` };
+    expect(loadConfig(env).spendJournal).toEqual({
+      path: `${dir}/db.sqlite.spend-journal`,
+      fsync: 'none',
+    });
+    expect(
+      loadConfig({ ...env, SPEND_JOURNAL_PATH: `${dir}/j`, SPEND_JOURNAL_FSYNC: 'interval' })
+        .spendJournal,
+    ).toEqual({ path: `${dir}/j`, fsync: 'interval' });
+    expect(loadConfig({ ...env, SPEND_JOURNAL: 'off' }).spendJournal).toBeNull();
+    expect(loadConfig({ ...env, DATABASE_URL: 'sqlite::memory:' }).spendJournal).toBeNull();
+    expect(
+      loadConfig({ ...env, DATABASE_URL: 'postgres://u@h:5432/db', DATA_DIR: dir }).spendJournal,
+    ).toEqual({ path: `${dir}/spend-journal`, fsync: 'none' });
+    expect(() => loadConfig({ ...env, SPEND_JOURNAL: 'yes' })).toThrow(
+      new ConfigError('SPEND_JOURNAL must be on or off'),
+    );
+    expect(() => loadConfig({ ...env, SPEND_JOURNAL_FSYNC: 'always' })).toThrow(
+      new ConfigError('SPEND_JOURNAL_FSYNC must be none or interval'),
+    );
+  });
+
   it('defaults to ./data/gatehouse.sqlite', () => {
     const sut = loadConfig({ PROXY_MASTER_KEY: KEY });
     expect(sut.database).toEqual({

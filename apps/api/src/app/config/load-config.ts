@@ -4,7 +4,13 @@ import { validateSync, type ValidationError } from 'class-validator';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { AppConfig, type DatabaseConfig, type HttpTimeouts, type SmtpConfig } from './app-config';
+import {
+  AppConfig,
+  type DatabaseConfig,
+  type HttpTimeouts,
+  type SmtpConfig,
+  type SpendJournalConfig,
+} from './app-config';
 import { EnvDto } from './env.dto';
 import { IdentityConfigError, parseIdentity } from './identity-config';
 
@@ -76,6 +82,22 @@ function parseSmtp(env: EnvDto): SmtpConfig | null {
   };
 }
 
+/**
+ * The spend journal: on by default, beside the SQLite file (`<file>.spend-journal`) or in the
+ * data directory (PostgreSQL: `./data/spend-journal`). An in-memory database keeps nothing
+ * anyway, so it has none.
+ */
+function parseSpendJournal(env: EnvDto, database: DatabaseConfig): SpendJournalConfig | null {
+  if (env.SPEND_JOURNAL === 'off') return null;
+  if (database.type === 'sqlite' && database.path === ':memory:') return null;
+  const path = env.SPEND_JOURNAL_PATH
+    ? resolve(env.SPEND_JOURNAL_PATH)
+    : database.type === 'sqlite'
+      ? `${database.path}.spend-journal`
+      : join(env.DATA_DIR ? resolve(env.DATA_DIR) : resolve('data'), 'spend-journal');
+  return { path, fsync: env.SPEND_JOURNAL_FSYNC === 'interval' ? 'interval' : 'none' };
+}
+
 function parseHttpTimeouts(env: EnvDto): HttpTimeouts {
   const timeouts = {
     headersMs: env.HTTP_HEADERS_TIMEOUT_MS ?? 10_000,
@@ -127,6 +149,8 @@ export function loadConfig(raw: NodeJS.ProcessEnv): AppConfig {
     spendFlushIntervalMs: env.SPEND_FLUSH_INTERVAL_MS ?? 1000,
     spendFlushMaxEvents: env.SPEND_FLUSH_MAX_EVENTS ?? 200,
     auditRetentionDays: env.AUDIT_RETENTION_DAYS ?? 365,
+    spendJournal: parseSpendJournal(env, database),
+    spendStreamClaimIdleMs: env.SPEND_STREAM_CLAIM_IDLE_MS ?? 30_000,
     smtp: parseSmtp(env),
     configFile: env.CONFIG_FILE ?? null,
     logLevel: env.LOG_LEVEL ?? 'info',

@@ -5,6 +5,12 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { UserEntity } from '../users/user.entity';
 import { DeletedKeyEntity, KeyEntity } from './key.entity';
 import { Transactions } from '../database/transactions';
+import {
+  spendCounterStatements,
+  type CounterDelta,
+  type SqlDialect,
+  type SqlStatement,
+} from '../database/sql-statement';
 
 const SORT_COLUMNS: Readonly<Record<KeySortField, string>> = {
   created_at: 'k.createdAt',
@@ -29,6 +35,19 @@ export interface KeyListFilter {
 /** Every read and write of `keys` and `deleted_keys`; values always go in as parameters. */
 @Injectable()
 export class KeysRepository {
+  /**
+   * The statements that add a spend flush's deltas to the key `spend` counters, run by the
+   * spend writer inside its flush transaction (static: the writer's transaction may run on its
+   * own SQLite thread, so it takes statements, not this repository's connection).
+   */
+  static spendStatements(deltas: CounterDelta[], dialect: SqlDialect): SqlStatement[] {
+    return spendCounterStatements(
+      { table: 'keys', idColumn: 'token', resetAtColumn: 'budget_reset_at' },
+      deltas,
+      dialect,
+    );
+  }
+
   constructor(private readonly transactions: Transactions) {}
 
   private get keys(): Repository<KeyEntity> {

@@ -1,7 +1,8 @@
 // The spend writer's SQLite thread (see spend-store.ts, SqliteWorkerSpendStore). Plain
 // JavaScript so that it runs as it is from the sources (tests) and beside the bundle (copied
 // by apps/api/webpack.config.js). It knows no schema: it runs each batch of statements it is
-// sent in one transaction and answers `{id}` or `{id, error}`.
+// sent in one transaction and answers `{id}` or `{id, error}`; a `{id, query}` answers
+// `{id, rows}` (the replay's reads at start).
 'use strict';
 const { readlinkSync } = require('node:fs');
 const { setPriority } = require('node:os');
@@ -53,6 +54,11 @@ parentPort.on('message', (message) => {
     return;
   }
   try {
+    if (message.query) {
+      const rows = prepare(message.query.sql).all(message.query.params);
+      parentPort.postMessage({ id: message.id, rows });
+      return;
+    }
     runBatch(message.statements);
     parentPort.postMessage({ id: message.id });
   } catch (error) {

@@ -2,7 +2,6 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KeySpendSink, TeamSpendSink } from './spend-sinks';
 import { SqliteWorkerSpendStore, WRITER_NICE } from './spend-store';
 
 /** The `nice` of each of this process's threads, from /proc (Linux). */
@@ -105,26 +104,5 @@ describe('SqliteWorkerSpendStore (a real SQLite file, a real worker thread)', ()
     );
     await broken.close();
     expect(rows()).toEqual([{ id: 'a', n: 2 }]);
-  });
-});
-
-describe('counter sinks', () => {
-  it('add to the counter, or restart it (and move the reset date) after a reset', () => {
-    const deltas = [
-      { id: 'k1', deltaNanos: 5, reset: null },
-      { id: 'k2', deltaNanos: 0, reset: null },
-      { id: 'k3', deltaNanos: 7, reset: { nextResetAt: new Date(86_400_000) } },
-    ];
-    expect(new KeySpendSink().statements(deltas, 'sqlite')).toEqual([
-      { sql: 'UPDATE "keys" SET "spend" = "spend" + ? WHERE "token" = ?', params: [5, 'k1'] },
-      {
-        sql: 'UPDATE "keys" SET "spend" = ?, "budget_reset_at" = ? WHERE "token" = ?',
-        params: [7, 86_400_000, 'k3'],
-      },
-    ]);
-    expect(new TeamSpendSink().statements(deltas, 'postgres')).toEqual([
-      { sql: 'UPDATE "teams" SET "spend" = "spend" + $1 WHERE "team_id" = $2', params: [5, 'k1'] },
-      { sql: 'UPDATE "teams" SET "spend" = $1 WHERE "team_id" = $2', params: [7, 'k3'] },
-    ]);
   });
 });

@@ -2,20 +2,12 @@ import type { DataSource } from 'typeorm';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 
-export type SqlValue = string | number | null;
+import type { SqlDialect, SqlStatement, SqlValue } from '../database/sql-statement';
 
-/** One parameterised statement, with the dialect's placeholders (`?` or `$n`) in `sql`. */
-export interface SqlStatement {
-  sql: string;
-  params: SqlValue[];
-}
+export { placeholder } from '../database/sql-statement';
+export type { SqlDialect, SqlStatement, SqlValue } from '../database/sql-statement';
 
-export type SqlDialect = 'sqlite' | 'postgres';
-
-/** `?` on SQLite, `$n` (1-based) on PostgreSQL. */
-export function placeholder(dialect: SqlDialect, n: number): string {
-  return dialect === 'postgres' ? `$${n}` : '?';
-}
+export type SqlRow = Record<string, SqlValue>;
 
 /**
  * Where the spend writer's statements run, all of one flush in ONE transaction (all or none).
@@ -26,6 +18,8 @@ export function placeholder(dialect: SqlDialect, n: number): string {
 export abstract class SpendStore {
   abstract readonly dialect: SqlDialect;
   abstract execute(statements: SqlStatement[]): Promise<void>;
+  /** One read outside any flush (the replay at start: marks, request ids already written). */
+  abstract query(statement: SqlStatement): Promise<SqlRow[]>;
   /** After the last flush. */
   abstract close(): Promise<void>;
 }
@@ -45,6 +39,10 @@ export class TypeOrmSpendStore extends SpendStore {
     });
   }
 
+  query(statement: SqlStatement): Promise<SqlRow[]> {
+    return this.dataSource.query<SqlRow[]>(statement.sql, statement.params);
+  }
+
   close(): Promise<void> {
     return Promise.resolve();
   }
@@ -57,11 +55,11 @@ export const SQLITE_WORKER_FILE = 'spend-sqlite.worker.js';
 export const WRITER_NICE = 10;
 
 interface Pending {
-  resolve: () => void;
+  resolve: (rows: SqlRow[]) => void;
   reject: (error: Error) => void;
 }
 
-type WorkerReply = { id: number; error?: string };
+type WorkerReply = { id: number; error?: string; rows?: SqlRow[] };
 
 /**
  * A SQLite file written by a worker thread with its own connection (WAL: the application's
@@ -83,11 +81,21 @@ export class SqliteWorkerSpendStore extends SpendStore {
     super();
   }
 
-  execute(statements: SqlStatement[]): Promise<void> {
+  async execute(statements: SqlStatement[]): Promise<void> {
+    await this.send({ statements });
+  }
+
+  query(statement: SqlStatement): Promise<SqlRow[]> {
+    return this.send({ query: statement });
+  }
+
+  private send(
+    message: { statements: SqlStatement[] } | { query: SqlStatement },
+  ): Promise<SqlRow[]> {
     const id = this.nextId++;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<SqlRow[]>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.started().postMessage({ id, statements });
+      this.started().postMessage({ id, ...message });
     });
   }
 
@@ -109,7 +117,7 @@ export class SqliteWorkerSpendStore extends SpendStore {
       const pending = this.pending.get(reply.id);
       if (!pending) return;
       this.pending.delete(reply.id);
-      if (reply.error === undefined) pending.resolve();
+      if (reply.error === undefined) pending.resolve(reply.rows ?? []);
       else pending.reject(new Error(reply.error));
     });
     const fail = (error: Error): void => {

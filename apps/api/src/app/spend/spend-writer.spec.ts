@@ -4,7 +4,6 @@ import type { MetricsService } from '../metrics/metrics.service';
 import { ClosedDaysCache } from './closed-days.cache';
 import { InMemorySpendQueue } from './spend-queue';
 import type { SpendRecord } from './spend-record';
-import type { SpendSink } from './spend-sinks';
 import type { SpendStore, SqlStatement } from './spend-store';
 import { counterDeltas, rollup, SpendWriter } from './spend-writer';
 
@@ -82,19 +81,22 @@ describe('SpendWriter scheduling', () => {
     const transaction = jest.fn((_statements: SqlStatement[]) =>
       fail ? Promise.reject(new Error('disk full')) : Promise.resolve(),
     );
-    const store = { dialect: 'sqlite', execute: transaction, close: () => Promise.resolve() };
+    const store = {
+      dialect: 'sqlite',
+      execute: transaction,
+      query: () => Promise.resolve([]),
+      close: () => Promise.resolve(),
+    };
     const metrics = {
       queueDepth: { set: jest.fn() },
       flushDuration: { startTimer: () => () => undefined },
       flushFailures: { inc: jest.fn() },
     };
-    const userSink: SpendSink = { entity: 'user', statements: () => [] };
     const sut = new SpendWriter(
       queue,
       store as SpendStore,
       { spendFlushIntervalMs: 1000, spendFlushMaxEvents: 3 } as AppConfig,
       metrics as unknown as MetricsService,
-      [userSink],
       new ClosedDaysCache(new SystemClock()),
     );
     return { sut, queue, transaction };

@@ -1,17 +1,20 @@
 import {
-  Inject,
   Injectable,
   Logger,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
+  type OnModuleInit,
 } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import type { CounterDelta } from '../database/sql-statement';
+import { KeysRepository } from '../keys/keys.repository';
 import { MetricsService } from '../metrics/metrics.service';
+import { TeamsRepository } from '../teams/teams.repository';
+import { UsersRepository } from '../users/users.repository';
 import { ClosedDaysCache } from './closed-days.cache';
-import { SpendQueue } from './spend-queue';
+import { SpendQueue, type JournalMark, type QueuedEvent } from './spend-queue';
 import { DAY_MS, utcDay } from './utc-days';
 import type { CounterEntity, SpendEvent, SpendRecord } from './spend-record';
-import { SPEND_SINKS, type CounterDelta, type SpendSink } from './spend-sinks';
 import {
   placeholder,
   SpendStore,
@@ -21,6 +24,25 @@ import {
 } from './spend-store';
 
 const LOG_CHUNK = 400;
+/** request_ids per lookup when the replay skips what is written already. */
+const REPLAY_LOOKUP_CHUNK = 500;
+
+/**
+ * Who persists each counter: the owner of the table (users, keys, teams), as statements for
+ * the flush transaction. Plain static functions, not injected: there is exactly one way to
+ * write each counter, so a token, an interface or a sink class per table would be a seam that
+ * encodes no variation. A static import also adds no edge to the Nest module graph: injecting
+ * the repositories would make SpendModule import UsersModule (and with it teams, invitations
+ * and keys) for three UPDATE statements.
+ */
+const COUNTER_STATEMENTS: Record<
+  CounterEntity,
+  (deltas: CounterDelta[], dialect: SqlDialect) => SqlStatement[]
+> = {
+  user: (deltas, dialect) => UsersRepository.spendStatements(deltas, dialect),
+  key: (deltas, dialect) => KeysRepository.spendStatements(deltas, dialect),
+  team: (deltas, dialect) => TeamsRepository.spendStatements(deltas, dialect),
+};
 /** How often the writer looks at the queue's length (ms); the interval bounds it too. */
 const POLL_MS = 20;
 const ROLLUP_CHUNK = 200;
@@ -164,12 +186,14 @@ function pushLogValues(params: SqlValue[], r: SpendRecord): void {
 
 /**
  * The batched spend writer: every SPEND_FLUSH_INTERVAL_MS it drains the queue and writes,
- * in ONE transaction, the spend_logs rows, the daily_spend rollup and the spend counters
- * (through the registered SpendSinks). A failed flush puts its events back. On shutdown
- * (after the HTTP server has drained) it flushes whatever is left.
+ * in ONE transaction, the spend_logs rows, the daily_spend rollup, the spend counters (through
+ * each owner's statements) and how far it has written the journal (`spend_journal_marks`).
+ * A failed flush puts its events back. At start (before the server listens) it replays what an
+ * earlier run journaled and did not write; on shutdown (after the HTTP server has drained) it
+ * flushes whatever is left.
  */
 @Injectable()
-export class SpendWriter implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SpendWriter implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(SpendWriter.name);
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> = Promise.resolve();
@@ -177,18 +201,59 @@ export class SpendWriter implements OnApplicationBootstrap, OnApplicationShutdow
   private lastFlushMs = 0;
   /** After a failed flush, retries wait for the interval (no retry storm on a full queue). */
   private failing = false;
-  private readonly warned = new Set<CounterEntity>();
-  private readonly sinks: Map<CounterEntity, SpendSink>;
 
   constructor(
     private readonly queue: SpendQueue,
     private readonly store: SpendStore,
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
-    @Inject(SPEND_SINKS) sinks: SpendSink[],
     private readonly closedDays: ClosedDaysCache,
-  ) {
-    this.sinks = new Map(sinks.map((s) => [s.entity, s]));
+  ) {}
+
+  /**
+   * Replays what an earlier run journaled and did not write: every record past the journal's
+   * mark, minus any request_id spend_logs has already (belt and braces), written before the
+   * server takes its first request — so budgets are read from complete counters.
+   */
+  async onModuleInit(): Promise<void> {
+    const recovered = this.queue.recovered();
+    if (recovered.length === 0) return;
+    const marks = new Map<string, { segment: number; offset: number }>();
+    for (const journalId of new Set(recovered.flatMap((q) => (q.mark ? [q.mark.journalId] : [])))) {
+      const [row] = await this.store.query({
+        sql: `SELECT "segment", "offset" FROM "spend_journal_marks" WHERE "journal_id" = ${placeholder(this.store.dialect, 1)}`,
+        params: [journalId],
+      });
+      if (row)
+        marks.set(journalId, { segment: Number(row['segment']), offset: Number(row['offset']) });
+    }
+    const unmarked = recovered.filter(({ mark }) => {
+      const written = mark && marks.get(mark.journalId);
+      return !written || !isAtOrBefore(mark, written);
+    });
+    const existing = await this.writtenRequestIds(unmarked);
+    const replay = unmarked.filter(
+      (q) => q.event.type !== 'spend' || !existing.has(q.event.record.requestId),
+    );
+    // Everything recovered is accounted for once the replay commits: its segments can go.
+    const last = recovered.at(-1);
+    const carrier: QueuedEvent[] =
+      replay.length > 0 && last
+        ? [...replay.slice(0, -1), { ...replay[replay.length - 1], mark: last.mark }]
+        : [];
+    if (carrier.length === 0) {
+      this.queue.written(recovered);
+      this.logger.log(`Spend journal: ${recovered.length} earlier records were written already`);
+      return;
+    }
+    this.queue.requeue(carrier);
+    await this.flush();
+    this.logger.log(
+      `Spend journal: replayed ${replay.length} spend events an earlier run had not written` +
+        (recovered.length > replay.length
+          ? ` (${recovered.length - replay.length} were written)`
+          : ''),
+    );
   }
 
   /**
@@ -218,9 +283,47 @@ export class SpendWriter implements OnApplicationBootstrap, OnApplicationShutdow
     this.timer = null;
     await this.flush();
     if (this.queue.size > 0) {
-      this.logger.error(`${this.queue.size} spend events could not be written at shutdown`);
+      this.logger.error(
+        `${this.queue.size} spend events could not be written at shutdown` +
+          (this.config.spendJournal ? ' (they stay in the spend journal for the next start)' : ''),
+      );
     }
+    this.queue.close();
     await this.store.close();
+  }
+
+  /**
+   * The events to write: without those that may be written already (`unverified`: read from
+   * the Redis stream) and whose request_id spend_logs holds, and without a second copy of
+   * one request_id in the batch (an XADD that timed out yet landed, and its fallback copy).
+   */
+  private async unwritten(events: QueuedEvent[]): Promise<QueuedEvent[]> {
+    const unverified = events.filter((q) => q.unverified);
+    if (unverified.length === 0) return events;
+    const written = await this.writtenRequestIds(unverified);
+    return events.filter((q) => {
+      if (q.event.type !== 'spend') return true;
+      const id = q.event.record.requestId;
+      if (written.has(id)) return false;
+      written.add(id);
+      return true;
+    });
+  }
+
+  /** The request_ids of these events that spend_logs holds already. */
+  private async writtenRequestIds(queued: QueuedEvent[]): Promise<Set<string>> {
+    const ids = queued.flatMap((q) => (q.event.type === 'spend' ? [q.event.record.requestId] : []));
+    const found = new Set<string>();
+    for (let i = 0; i < ids.length; i += REPLAY_LOOKUP_CHUNK) {
+      const chunk = ids.slice(i, i + REPLAY_LOOKUP_CHUNK);
+      const marks = chunk.map((_, n) => placeholder(this.store.dialect, n + 1)).join(', ');
+      const rows = await this.store.query({
+        sql: `SELECT "request_id" FROM "spend_logs" WHERE "request_id" IN (${marks})`,
+        params: chunk,
+      });
+      for (const row of rows) found.add(String(row['request_id']));
+    }
+    return found;
   }
 
   /** Flushes now (one at a time: a call made during a flush runs after it). */
@@ -235,15 +338,16 @@ export class SpendWriter implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async flushOnce(): Promise<void> {
-    const events = this.queue.drain();
+    const events = await this.queue.drain();
     this.metrics.queueDepth.set(this.queue.size);
     if (events.length === 0) return;
     const end = this.metrics.flushDuration.startTimer();
     try {
-      const flush = this.statements(events);
+      const flush = this.statements(await this.unwritten(events));
       await this.store.execute(flush.statements);
       this.failing = false;
       this.closedDays.written(flush.days);
+      this.queue.written(events);
     } catch (error) {
       this.failing = true;
       this.queue.requeue(events);
@@ -261,8 +365,9 @@ export class SpendWriter implements OnApplicationBootstrap, OnApplicationShutdow
    * The whole flush as statements for one transaction (log rows, rollups, counters), and the
    * days whose rollups it changes.
    */
-  private statements(events: SpendEvent[]): { statements: SqlStatement[]; days: Set<string> } {
+  private statements(queued: QueuedEvent[]): { statements: SqlStatement[]; days: Set<string> } {
     const dialect = this.store.dialect;
+    const events = queued.map((q) => q.event);
     const records = events.flatMap((e) => (e.type === 'spend' ? [e.record] : []));
     const statements: SqlStatement[] = [];
     for (let i = 0; i < records.length; i += LOG_CHUNK) {
@@ -274,20 +379,36 @@ export class SpendWriter implements OnApplicationBootstrap, OnApplicationShutdow
       statements.push(upsertRollup(rows.slice(i, i + ROLLUP_CHUNK), dialect));
     }
     for (const [entity, deltas] of counterDeltas(events)) {
-      const sink = this.sinks.get(entity);
-      if (sink) {
-        statements.push(...sink.statements(deltas, dialect));
-      } else if (!this.warned.has(entity)) {
-        // Hook point: the keys/teams modules register their SpendSink (see spend.module.ts).
-        this.warned.add(entity);
-        this.logger.warn(
-          `No spend sink for ${entity} counters yet: ${entity} spend is kept in spend_logs and ` +
-            'daily_spend only',
-        );
-      }
+      statements.push(...COUNTER_STATEMENTS[entity](deltas, dialect));
     }
+    for (const mark of lastMarks(queued)) statements.push(upsertMark(mark, dialect));
     return { statements, days };
   }
+}
+
+/** `mark` is at or before `written` (the same journal): its record is in the database. */
+function isAtOrBefore(mark: JournalMark, written: { segment: number; offset: number }): boolean {
+  return (
+    mark.segment < written.segment ||
+    (mark.segment === written.segment && mark.offset <= written.offset)
+  );
+}
+
+/** The last mark of each journal in a batch (one journal, unless a replay brings an old one). */
+function lastMarks(queued: QueuedEvent[]): JournalMark[] {
+  const last = new Map<string, JournalMark>();
+  for (const { mark } of queued) if (mark) last.set(mark.journalId, mark);
+  return [...last.values()];
+}
+
+function upsertMark(mark: JournalMark, dialect: SqlDialect): SqlStatement {
+  return {
+    sql:
+      'INSERT INTO "spend_journal_marks" ("journal_id", "segment", "offset", "updated_at") ' +
+      `VALUES (${tuples(1, 4, dialect).slice(1, -1)}) ON CONFLICT ("journal_id") DO UPDATE SET ` +
+      '"segment" = excluded."segment", "offset" = excluded."offset", "updated_at" = excluded."updated_at"',
+    params: [mark.journalId, String(mark.segment), mark.offset, Date.now()],
+  };
 }
 
 /** Placeholders for `rows` tuples of `width` values each: `(?, ?), (?, ?)` or `($1, $2), …`. */

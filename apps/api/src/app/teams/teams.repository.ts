@@ -4,6 +4,12 @@ import { In, Repository } from 'typeorm';
 import { UserEntity } from '../users/user.entity';
 import { TeamEntity, TeamMemberEntity } from './team.entity';
 import { Transactions } from '../database/transactions';
+import {
+  spendCounterStatements,
+  type CounterDelta,
+  type SqlDialect,
+  type SqlStatement,
+} from '../database/sql-statement';
 
 export interface MemberRow {
   teamId: string;
@@ -16,6 +22,19 @@ export type MemberUser = Pick<UserEntity, 'userId' | 'email'>;
 
 @Injectable()
 export class TeamsRepository {
+  /**
+   * The statements that add a spend flush's deltas to the team `spend` counters, run by the
+   * spend writer inside its flush transaction (static: the writer's transaction may run on its
+   * own SQLite thread, so it takes statements, not this repository's connection). Teams have no budget period: the counter only grows (or restarts).
+   */
+  static spendStatements(deltas: CounterDelta[], dialect: SqlDialect): SqlStatement[] {
+    return spendCounterStatements(
+      { table: 'teams', idColumn: 'team_id', resetAtColumn: null },
+      deltas,
+      dialect,
+    );
+  }
+
   constructor(private readonly transactions: Transactions) {}
 
   private get teams(): Repository<TeamEntity> {

@@ -4,6 +4,12 @@ import { In, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { UserEntity } from './user.entity';
 import { Transactions } from '../database/transactions';
+import {
+  spendCounterStatements,
+  type CounterDelta,
+  type SqlDialect,
+  type SqlStatement,
+} from '../database/sql-statement';
 
 const SORT_COLUMNS: Readonly<Record<UserSortField, string>> = {
   created_at: 'u.createdAt',
@@ -20,6 +26,19 @@ function likeLiteral(value: string): string {
 
 @Injectable()
 export class UsersRepository {
+  /**
+   * The statements that add a spend flush's deltas to the user `spend` counters, run by the
+   * spend writer inside its flush transaction (static: the writer's transaction may run on its
+   * own SQLite thread, so it takes statements, not this repository's connection).
+   */
+  static spendStatements(deltas: CounterDelta[], dialect: SqlDialect): SqlStatement[] {
+    return spendCounterStatements(
+      { table: 'users', idColumn: 'user_id', resetAtColumn: 'budget_reset_at' },
+      deltas,
+      dialect,
+    );
+  }
+
   constructor(private readonly transactions: Transactions) {}
 
   private get repo(): Repository<UserEntity> {

@@ -8,6 +8,7 @@ import { Identity1764720000000 } from './1764720000000-identity';
 import { AuditLogs1764800000000 } from './1764800000000-audit-logs';
 import { SpendLogRouting1764820000000 } from './1764820000000-spend-log-routing';
 import { ModelProviderParams1764830000000 } from './1764830000000-model-provider-params';
+import { SpendJournal1764810000000 } from './1764810000000-spend-journal';
 
 /** Every migration, in order. Listed by hand: the API is bundled, so no glob can find them. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   AuditLogs1764800000000,
   SpendLogRouting1764820000000,
   ModelProviderParams1764830000000,
+  SpendJournal1764810000000,
 ];

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { Registry } from 'prom-client';
 import { RedisLink } from '../../cluster/redis-link';
 import type { AppError } from '../../common/errors/app-error';
-import { SpendQueue } from '../../spend/spend-queue';
+import { InMemorySpendQueue } from '../../spend/spend-queue';
 import type { CounterEntity, SpendEvent } from '../../spend/spend-record';
 import type { Ticket } from './admission-control';
 import { nextResetAfter } from './durations';
@@ -51,19 +51,11 @@ function stopRedis(child: ChildProcess): Promise<void> {
   });
 }
 
-class RecordingQueue extends SpendQueue {
-  readonly events: SpendEvent[] = [];
-  push(event: SpendEvent): void {
-    this.events.push(event);
-  }
-  drain(): SpendEvent[] {
-    return this.events.splice(0);
-  }
-  requeue(): void {
-    // not used
-  }
-  get size(): number {
-    return this.events.length;
+/** Keeps what the admission queues (resets), nothing else. */
+class RecordingQueue extends InMemorySpendQueue {
+  readonly pushed: SpendEvent[] = [];
+  override push(event: SpendEvent): void {
+    this.pushed.push(event);
   }
 }
 
@@ -278,7 +270,7 @@ describe('RedisAdmission (Lua scripts on a real redis-server)', () => {
         Array.from({ length: 9 }, (_, i) => [a, b, c][i % 3].admit([key], 1, now)),
       );
       expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
-      const resets = queue.events.filter((e) => e.type === 'reset');
+      const resets = queue.pushed.filter((e) => e.type === 'reset');
       expect(resets).toEqual([
         {
           type: 'reset',
@@ -304,7 +296,7 @@ describe('RedisAdmission (Lua scripts on a real redis-server)', () => {
       const reloaded = { ...fresh, budgetResetAtMs: next };
       await (await sut.admit([reloaded], 10, now)).settle(10, 0);
       await (await sut.admit([fresh], 10, now)).settle(10, 0);
-      expect(queue.events.filter((e) => e.type === 'reset')).toHaveLength(1);
+      expect(queue.pushed.filter((e) => e.type === 'reset')).toHaveLength(1);
       expect(await redisNumber('b:user:u', 'committed')).toBe(30);
     });
 
@@ -335,11 +327,11 @@ describe('RedisAdmission (Lua scripts on a real redis-server)', () => {
       const sut = instance();
       await sut.admit([key], 0, now);
       expect(await redisNumber('b:key:k', 'committed')).toBe(40);
-      expect(queue.events).toHaveLength(0);
+      expect(queue.pushed).toHaveLength(0);
       now = stated + 45_000; // one and a half periods later
       await sut.admit([key], 0, now);
       expect(await redisNumber('b:key:k', 'resetAt')).toBe(stated + 60_000);
-      expect(queue.events).toHaveLength(1);
+      expect(queue.pushed).toHaveLength(1);
     });
   });
 
