@@ -178,13 +178,16 @@ describe('issue 12: limits exact over 3 instances (REDIS_FAILURE_MODE=open)', ()
     const after: Response[] = [];
     for (let i = 0; i < 6; i++) after.push(await call(c.at(i), key, 'priced'));
     expect(after.map((r) => r.status)).toEqual([200, 200, 400, 400, 400, 400]);
-    // The database moves to the next period, once (the writer of the instance that reset).
-    // Not asserted: the counter's new-period spend. The writer persists a reset as
-    // `spend = <its own batch>`, so another instance's increment flushed between the Redis
-    // reset and that flush is overwritten (the fix belongs to the spend writer).
+    // The database moves to the next period, once, and its counter holds exactly the new
+    // period's two calls, whichever instances' writers flushed them and the reset.
     await waitFor(
-      'the reset in the database',
-      async () => Date.parse((await info()).budget_reset_at) === resetAt + 8000,
+      'the reset and the new period in the database',
+      async () => {
+        const now = (await info()) as { budget_reset_at: string; spend: number };
+        return (
+          Date.parse(now.budget_reset_at) === resetAt + 8000 && Math.abs(now.spend - 0.04) < 1e-9
+        );
+      },
       5000,
     );
   }, 30_000);

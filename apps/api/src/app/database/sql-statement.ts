@@ -13,11 +13,14 @@ export function placeholder(dialect: SqlDialect, n: number): string {
   return dialect === 'postgres' ? `$${n}` : '?';
 }
 
-/** One entity's counter change in a spend flush: add `deltaNanos`, after a reset when `reset`. */
+/**
+ * One entity's counter change in a spend flush: add `deltaNanos`; when a budget period ended,
+ * also take off what it had committed (`reset.endedNanos`) and move the reset date on.
+ */
 export interface CounterDelta {
   id: string;
   deltaNanos: number;
-  reset: { nextResetAt: Date | null } | null;
+  reset: { nextResetAt: Date | null; endedNanos: number } | null;
 }
 
 /** Where an owner keeps a `spend` counter (nano-dollars): its table, id and reset columns. */
@@ -30,8 +33,11 @@ export interface SpendCounterColumns {
 
 /**
  * The statements that persist spend counter deltas on one owner's table, for the spend
- * writer's flush transaction. A reset restarts the counter at the delta (and moves the reset
- * date where the table keeps one); a zero delta without a reset writes nothing.
+ * writer's flush transaction. Every change is an addition, so flushes from several writers
+ * may land in any order. A reset subtracts the ended period's spend and moves the reset date,
+ * once: it applies only while the row's reset date is still before the new one (a reset
+ * replayed from a journal after a crash finds it moved and changes nothing). A zero delta
+ * without a reset writes nothing.
  */
 export function spendCounterStatements(
   columns: SpendCounterColumns,
@@ -43,17 +49,29 @@ export function spendCounterStatements(
   const where = (n: number): string => `WHERE "${idColumn}" = ${p(n)}`;
   const statements: SqlStatement[] = [];
   for (const delta of deltas) {
-    if (delta.reset && resetAtColumn) {
+    const reset = delta.reset;
+    if (reset && resetAtColumn) {
+      const next = reset.nextResetAt?.getTime() ?? null;
+      const notYet =
+        next === null
+          ? `"${resetAtColumn}" IS NOT NULL`
+          : `("${resetAtColumn}" IS NULL OR "${resetAtColumn}" < ${p(4)})`;
       statements.push({
-        sql: `UPDATE "${table}" SET "spend" = ${p(1)}, "${resetAtColumn}" = ${p(2)} ${where(3)}`,
-        params: [delta.deltaNanos, delta.reset.nextResetAt?.getTime() ?? null, delta.id],
+        sql:
+          `UPDATE "${table}" SET "spend" = "spend" - ${p(1)}, "${resetAtColumn}" = ${p(2)} ` +
+          `${where(3)} AND ${notYet}`,
+        params:
+          next === null
+            ? [reset.endedNanos, null, delta.id]
+            : [reset.endedNanos, next, delta.id, next],
       });
-    } else if (delta.reset) {
+    } else if (reset && reset.endedNanos !== 0) {
       statements.push({
-        sql: `UPDATE "${table}" SET "spend" = ${p(1)} ${where(2)}`,
-        params: [delta.deltaNanos, delta.id],
+        sql: `UPDATE "${table}" SET "spend" = "spend" - ${p(1)} ${where(2)}`,
+        params: [reset.endedNanos, delta.id],
       });
-    } else if (delta.deltaNanos !== 0) {
+    }
+    if (delta.deltaNanos !== 0) {
       statements.push({
         sql: `UPDATE "${table}" SET "spend" = "spend" + ${p(1)} ${where(2)}`,
         params: [delta.deltaNanos, delta.id],

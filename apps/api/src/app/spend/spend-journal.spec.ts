@@ -51,7 +51,12 @@ describe('spend journal records', () => {
   it('round-trip spend and reset events (dates as epoch ms), one line each', () => {
     const reset: SpendEvent = {
       type: 'reset',
-      reset: { entity: 'key', id: 'k1', nextResetAt: new Date(1_764_086_400_000) },
+      reset: {
+        entity: 'key',
+        id: 'k1',
+        nextResetAt: new Date(1_764_086_400_000),
+        endedNanos: 1234,
+      },
     };
     for (const event of [spend('r1'), reset]) {
       const line = encodeRecord(event);

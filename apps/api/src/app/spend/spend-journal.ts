@@ -35,7 +35,7 @@ type EncodedEvent =
   | { type: 'spend'; record: SpendRecord }
   | {
       type: 'reset';
-      reset: { entity: CounterEntity; id: string; nextResetAt: number | null };
+      reset: { entity: CounterEntity; id: string; nextResetAt: number | null; endedNanos?: number };
     };
 
 /**
@@ -70,7 +70,11 @@ export function decodeRecord(line: string): SpendEvent | null {
     const at = parsed.reset.nextResetAt;
     return {
       type: 'reset',
-      reset: { ...parsed.reset, nextResetAt: at === null ? null : new Date(at) },
+      reset: {
+        ...parsed.reset,
+        nextResetAt: at === null ? null : new Date(at),
+        endedNanos: typeof parsed.reset.endedNanos === 'number' ? parsed.reset.endedNanos : 0,
+      },
     };
   }
   return null;

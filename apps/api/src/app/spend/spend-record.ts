@@ -27,11 +27,17 @@ export interface SpendRecord {
 
 export type CounterEntity = 'user' | 'key' | 'team';
 
-/** A budget period rolled over: the entity's spend counter restarts at 0. */
+/**
+ * A budget period rolled over: the entity's spend counter drops by what the ledger had
+ * committed in the period that ended (`endedNanos`), and its reset date moves on. Subtracting
+ * rather than setting 0 keeps the counter exact when several writers flush at once: every
+ * change to it is an addition, in whatever order the flushes land.
+ */
 export interface CounterReset {
   entity: CounterEntity;
   id: string;
   nextResetAt: Date | null;
+  endedNanos: number;
 }
 
 export type SpendEvent =

@@ -58,15 +58,17 @@ describe('rollup', () => {
 });
 
 describe('counterDeltas', () => {
-  it('adds spend per user, key and team, and restarts after a reset', () => {
+  it('adds spend per user, key and team, and takes an ended period off after a reset', () => {
     const deltas = counterDeltas([
       { type: 'spend', record: record({ keyToken: 'k1', teamId: 't1' }) },
-      { type: 'reset', reset: { entity: 'key', id: 'k1', nextResetAt: null } },
+      { type: 'reset', reset: { entity: 'key', id: 'k1', nextResetAt: null, endedNanos: 100 } },
       { type: 'spend', record: record({ keyToken: 'k1', spendNanos: 7 }) },
       { type: 'spend', record: record({ spendNanos: 0 }) },
     ]);
     expect(deltas.get('user')).toEqual([{ id: 'u1', deltaNanos: 107, reset: null }]);
-    expect(deltas.get('key')).toEqual([{ id: 'k1', deltaNanos: 7, reset: { nextResetAt: null } }]);
+    expect(deltas.get('key')).toEqual([
+      { id: 'k1', deltaNanos: 107, reset: { nextResetAt: null, endedNanos: 100 } },
+    ]);
     expect(deltas.get('team')).toEqual([{ id: 't1', deltaNanos: 100, reset: null }]);
   });
 });

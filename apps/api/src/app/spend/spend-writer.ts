@@ -113,7 +113,7 @@ export function rollup(records: SpendRecord[]): RollupRow[] {
   return [...rows.values()];
 }
 
-/** Per entity, in event order: increments, and a restart at 0 when a budget period rolls. */
+/** Per entity: the spend to add, and what an ended budget period takes off (with its next reset). */
 export function counterDeltas(events: SpendEvent[]): Map<CounterEntity, CounterDelta[]> {
   const byEntity = new Map<CounterEntity, Map<string, CounterDelta>>();
   const touch = (entity: CounterEntity, id: string): CounterDelta => {
@@ -125,9 +125,10 @@ export function counterDeltas(events: SpendEvent[]): Map<CounterEntity, CounterD
   };
   for (const event of events) {
     if (event.type === 'reset') {
+      // Additions only (see spendCounterStatements): two resets in one flush add up.
       const delta = touch(event.reset.entity, event.reset.id);
-      delta.deltaNanos = 0;
-      delta.reset = { nextResetAt: event.reset.nextResetAt };
+      const ended = (delta.reset?.endedNanos ?? 0) + (event.reset.endedNanos ?? 0);
+      delta.reset = { nextResetAt: event.reset.nextResetAt, endedNanos: ended };
       continue;
     }
     const r = event.record;

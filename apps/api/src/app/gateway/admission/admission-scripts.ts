@@ -21,7 +21,8 @@ export const ACCOUNT_TTL_MS = 7 * 86_400_000;
  * none), stated reset (-1), the next reset after it (-1), seed spend and seed reset (-2 = no
  * seed; the account is not needed when max budget and stated reset are both -1).
  *
- * Answers {code, scope index, value, reset scope indices...}: code 0 admitted; 1 accounts
+ * Answers {code, scope index, value, then per reset: its scope index and the committed spend of
+ * the period it ended}: code 0 admitted; 1 accounts
  * missing (value unused, the rest are the indices to seed, nothing changed); 2 parallel;
  * 3 rpm; 4 tpm; 5 budget (value = committed). A due budget period is reset (committed = 0,
  * resetAt = next) whether or not the call is admitted, and reported once, to this caller only.
@@ -85,9 +86,11 @@ for i = 1, n do
       end
     end
     if resetAt ~= -1 and now >= resetAt then
+      -- Reported with what the ended period had committed: the writer subtracts exactly that.
+      resets[#resets + 1] = i
+      resets[#resets + 1] = c
       c = 0
       redis.call('HSET', account, 'committed', 0, 'resetAt', arg(i, 6))
-      resets[#resets + 1] = i
     end
     committed[i], reserved[i] = c, r
   end

@@ -4,7 +4,9 @@ import { performance } from 'node:perf_hooks';
 import type { Principal } from '../../common/auth/principal';
 import { AppError } from '../../common/errors/app-error';
 import { Clock } from '../../common/time/clock';
+import { redisUnavailable } from '../../cluster/redis-unavailable';
 import { MetricsService } from '../../metrics/metrics.service';
+import { SpendQueue } from '../../spend/spend-queue';
 import type { ModelDeployment } from '../../models/model-deployment';
 import { ModelRegistry } from '../../models/model-registry';
 import type { GatewayRequest } from '../gateway-request';
@@ -76,6 +78,7 @@ export class Admission {
     private readonly clock: Clock,
     private readonly metrics: MetricsService,
     private readonly routing: RouterSettings,
+    private readonly spendQueue: SpendQueue,
   ) {}
 
   caller(principal: Principal): GatewayCaller {
@@ -92,6 +95,11 @@ export class Admission {
     request: GatewayRequest,
     bodyBytes: number,
   ): Promise<AdmittedCall> {
+    if (this.spendQueue.refuses()) {
+      // REDIS_FAILURE_MODE=closed and the spend stream is away: no call that could not be billed.
+      this.metrics.rejections.inc({ reason: 'unavailable' });
+      throw redisUnavailable();
+    }
     const caller = this.caller(principal);
     const deployments = this.mayUse(caller, request.model)
       ? this.registry.deploymentsOf(request.model)

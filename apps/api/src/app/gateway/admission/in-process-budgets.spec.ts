@@ -55,7 +55,9 @@ describe('InProcessBudgets', () => {
     expect(() => sut.reserve([scope], 1, 1000)).toThrow();
     sut.reserve([scope], 1, 3 * 3_600_000 + 5).settle(7);
     expect(sut.spentNanos('key', 'k1')).toBe(7);
-    expect(resets).toEqual([{ entity: 'key', id: 'k1', nextResetAt: new Date(4 * 3_600_000) }]);
+    expect(resets).toEqual([
+      { entity: 'key', id: 'k1', nextResetAt: new Date(4 * 3_600_000), endedNanos: USD },
+    ]);
   });
 
   it('takes a period set, changed or cleared on the row after it first saw the entity', () => {
@@ -68,7 +70,9 @@ describe('InProcessBudgets', () => {
     const hourly = key({ maxBudgetNanos: USD, budgetDuration: '1h', budgetResetAtMs: 11 * H });
     expect(() => sut.reserve([hourly], 0, 10 * H + 1)).toThrow(/exceeded/);
     sut.reserve([hourly], 0, 11 * H).settle(1e9);
-    expect(resets).toEqual([{ entity: 'key', id: 'k1', nextResetAt: new Date(12 * H) }]);
+    expect(resets).toEqual([
+      { entity: 'key', id: 'k1', nextResetAt: new Date(12 * H), endedNanos: 1e9 },
+    ]);
     // The row still says 11h until the writer's update is read back: no second reset.
     expect(() => sut.reserve([hourly], 0, 11 * H + 1)).toThrow(/exceeded/);
     // Read back (12h): the same period, nothing restarts.

@@ -90,12 +90,14 @@ export class InProcessBudgets {
     }
     if (account.resetAtMs !== null && nowMs >= account.resetAtMs) {
       const next = nextResetAfter(account.resetAtMs, scope.budgetDuration, nowMs);
+      const endedNanos = account.committed;
       account.committed = 0;
       account.resetAtMs = next;
       this.onReset({
         entity: scope.scope,
         id: scope.id,
         nextResetAt: next === null ? null : new Date(next),
+        endedNanos,
       });
     }
     return account;

@@ -274,7 +274,12 @@ describe('RedisAdmission (Lua scripts on a real redis-server)', () => {
       expect(resets).toEqual([
         {
           type: 'reset',
-          reset: { entity: 'key', id: 'k', nextResetAt: new Date(stated + 86_400_000) },
+          reset: {
+            entity: 'key',
+            id: 'k',
+            nextResetAt: new Date(stated + 86_400_000),
+            endedNanos: 90,
+          },
         },
       ]);
       expect(await redisNumber('b:key:k', 'committed')).toBe(0);

@@ -281,21 +281,25 @@ export class RedisAdmission extends AdmissionControl implements OnModuleDestroy 
     return seeds;
   }
 
-  /** Only the instance whose script made a reset tells the spend writer (exactly once). */
+  /**
+   * Only the instance whose script made a reset tells the spend writer (exactly once), with
+   * what the ended period had committed. `resets` is flat: scope index, ended spend, ….
+   */
   private queueResets(
     tracked: readonly Limits[],
-    indices: readonly number[],
+    resets: readonly number[],
     nexts: readonly (number | null)[],
   ): void {
-    for (const index of indices) {
-      const scope = tracked[index - 1];
-      const next = nexts[index - 1];
+    for (let r = 0; r + 1 < resets.length; r += 2) {
+      const scope = tracked[resets[r] - 1];
+      const next = nexts[resets[r] - 1];
       void this.queue.push({
         type: 'reset',
         reset: {
           entity: scope.scope,
           id: scope.id,
           nextResetAt: next === null ? null : new Date(next),
+          endedNanos: resets[r + 1],
         },
       });
     }
