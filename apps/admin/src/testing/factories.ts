@@ -1,4 +1,4 @@
-import type { KeyResponse } from '@gatehouse/shared/dto';
+import type { KeyResponse, SpendLogResponse } from '@gatehouse/shared/dto';
 
 /** A key as the API answers it, for console specs; override what the spec is about. */
 export function aKey(overrides: Partial<KeyResponse> = {}): KeyResponse {
@@ -24,6 +24,30 @@ export function aKey(overrides: Partial<KeyResponse> = {}): KeyResponse {
     created_by: 'u-1',
     updated_at: '2026-12-01T00:00:00.000Z',
     updated_by: 'u-1',
+    ...overrides,
+  };
+}
+
+/** A request log row as `/spend/logs` answers it; override what the spec is about. */
+export function aLog(overrides: Partial<SpendLogResponse> = {}): SpendLogResponse {
+  return {
+    request_id: 'req-1',
+    api_key: 'a'.repeat(64),
+    user: 'u-owner',
+    team_id: null,
+    model: 'gpt-4o',
+    call_type: 'chat_completion',
+    prompt_tokens: 12,
+    completion_tokens: 5,
+    total_tokens: 17,
+    spend: 0.00027,
+    startTime: '2026-12-01T10:00:00.000Z',
+    endTime: '2026-12-01T10:00:01.250Z',
+    status: 'success',
+    cache_hit: false,
+    error_type: null,
+    key_alias: null,
+    user_email: null,
     ...overrides,
   };
 }

@@ -5,6 +5,7 @@ import { ModelsAndSpend1764500000000 } from './1764500000000-models-and-spend';
 import { SessionMasterKey1764600000000 } from './1764600000000-session-master-key';
 import { KeyTypes1764700000000 } from './1764700000000-key-types';
 import { Identity1764720000000 } from './1764720000000-identity';
+import { SpendLogsTeamIndex1764800000000 } from './1764800000000-spend-logs-team-index';
 
 /** Every migration, in order. Listed by hand: the API is bundled, so no glob can find them. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   SessionMasterKey1764600000000,
   KeyTypes1764700000000,
   Identity1764720000000,
+  SpendLogsTeamIndex1764800000000,
 ];
