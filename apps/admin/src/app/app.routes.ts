@@ -64,6 +64,13 @@ export const routes: Routes = [
         loadComponent: () => import('./pages/logs/logs.component').then((m) => m.LogsComponent),
       },
       {
+        path: 'playground',
+        title: 'Playground · Gatehouse',
+        canActivate: [permissionOf('playground')],
+        loadComponent: () =>
+          import('./pages/playground/playground.component').then((m) => m.PlaygroundComponent),
+      },
+      {
         path: 'users',
         title: 'Internal Users · Gatehouse',
         canActivate: [permissionOf('users')],

@@ -1,4 +1,5 @@
-import type { KeyResponse, SpendLogResponse } from '@gatehouse/shared/dto';
+import { permissionsOf, type Role } from '@gatehouse/shared/auth';
+import type { KeyResponse, MeResponse, SpendLogResponse } from '@gatehouse/shared/dto';
 
 /** A key as the API answers it, for console specs; override what the spec is about. */
 export function aKey(overrides: Partial<KeyResponse> = {}): KeyResponse {
@@ -48,6 +49,19 @@ export function aLog(overrides: Partial<SpendLogResponse> = {}): SpendLogRespons
     error_type: null,
     key_alias: null,
     user_email: null,
+    ...overrides,
+  };
+}
+
+/** Who `/me` says is signed in, with the role's permissions from the shared map. */
+export function aMe(role: Role, overrides: Partial<MeResponse> = {}): MeResponse {
+  return {
+    user_id: `u-${role}`,
+    user_email: `${role}@example.test`,
+    user_role: role,
+    auth: 'session',
+    permissions: permissionsOf(role),
+    has_password: true,
     ...overrides,
   };
 }

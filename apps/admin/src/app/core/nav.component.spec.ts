@@ -39,6 +39,7 @@ describe('NavComponent (role-aware navigation)', () => {
       'Virtual Keys',
       'Usage',
       'Logs',
+      'Playground',
       'Internal Users',
       'Teams',
       'Models',
@@ -50,15 +51,16 @@ describe('NavComponent (role-aware navigation)', () => {
       'Virtual Keys',
       'Usage',
       'Logs',
+      'Playground',
       'Internal Users',
       'Teams',
     ]);
   });
 
   it.each<Role>(['internal_user', 'internal_user_viewer'])(
-    'shows %s only its keys, its usage and its logs',
+    'shows %s only its keys, its usage, its logs and the playground',
     async (role) => {
-      expect(await renderAs(role)).toEqual(['Virtual Keys', 'Usage', 'Logs']);
+      expect(await renderAs(role)).toEqual(['Virtual Keys', 'Usage', 'Logs', 'Playground']);
     },
   );
 
@@ -78,6 +80,6 @@ describe('NavComponent (role-aware navigation)', () => {
     session.me.set(me('proxy_admin'));
     fixture.detectChanges();
     await fixture.whenStable();
-    expect((fixture.nativeElement as HTMLElement).querySelectorAll('a')).toHaveLength(6);
+    expect((fixture.nativeElement as HTMLElement).querySelectorAll('a')).toHaveLength(7);
   });
 });

@@ -2,10 +2,10 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
-import { permissionsOf, type Role } from '@gatehouse/shared/auth';
+import type { Role } from '@gatehouse/shared/auth';
 import type { SpendLogResponse, SpendLogsResponse, UserListResponse } from '@gatehouse/shared/dto';
 import { SessionService } from '../../data-access/session.service';
-import { aLog } from '../../../testing/factories';
+import { aLog, aMe } from '../../../testing/factories';
 import { LogsComponent } from './logs.component';
 
 function page(data: SpendLogResponse[], total = data.length): SpendLogsResponse {
@@ -49,14 +49,7 @@ describe('LogsComponent', () => {
       imports: [LogsComponent],
       providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([])],
     });
-    TestBed.inject(SessionService).me.set({
-      user_id: `u-${role}`,
-      user_email: `${role}@example.test`,
-      user_role: role,
-      auth: 'session',
-      permissions: permissionsOf(role),
-      has_password: true,
-    });
+    TestBed.inject(SessionService).me.set(aMe(role));
     http = TestBed.inject(HttpTestingController);
     fixture = TestBed.createComponent(LogsComponent);
     root = fixture.nativeElement as HTMLElement;
