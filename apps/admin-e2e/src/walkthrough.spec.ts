@@ -93,9 +93,11 @@ test.describe('self-serve walkthrough (product page)', () => {
       'Virtual Keys',
       'Usage',
       'Logs',
+      'Playground',
       'Internal Users',
       'Teams',
       'Models',
+      'Settings',
     ]);
     // A model to call: the admin adds it on the Models page.
     await addModelInUi(page, model);
@@ -262,8 +264,10 @@ test.describe('self-serve walkthrough (product page)', () => {
       'Virtual Keys',
       'Usage',
       'Logs',
+      'Playground',
       'Internal Users',
       'Teams',
+      'Settings',
     ]);
 
     // Everybody's keys, with their spend, and no write controls.

@@ -1,7 +1,8 @@
 import type { InvitationResponse } from '@gatehouse/shared/dto';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { createUser, master, uniqueEmail } from './support/callers';
+import { closedPort } from './support/smtp';
 import { startApp, type TestApp } from './support/test-app';
 
 interface Received {
@@ -131,14 +132,6 @@ async function settled(t: TestApp, invitationId: string): Promise<InvitationResp
 }
 
 /** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 const BASE_URL = 'http://gatehouse.test:4000';
 const SENDER = 'gatehouse@example.com';
 

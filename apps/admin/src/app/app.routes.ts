@@ -89,6 +89,13 @@ export const routes: Routes = [
           import('./pages/profile/profile.component').then((m) => m.ProfileComponent),
       },
       {
+        path: 'settings',
+        title: 'Settings · Gatehouse',
+        canActivate: [permissionOf('settings')],
+        loadComponent: () =>
+          import('./pages/settings/settings.component').then((m) => m.SettingsComponent),
+      },
+      {
         path: 'models',
         title: 'Models · Gatehouse',
         canActivate: [permissionOf('models')],

@@ -10,3 +10,4 @@ export * from './lib/spend.dto';
 export * from './lib/field-rules';
 export * from './lib/passwords.dto';
 export * from './lib/sso.dto';
+export * from './lib/settings.dto';

@@ -43,6 +43,7 @@ describe('NavComponent (role-aware navigation)', () => {
       'Internal Users',
       'Teams',
       'Models',
+      'Settings',
     ]);
   });
 
@@ -54,6 +55,7 @@ describe('NavComponent (role-aware navigation)', () => {
       'Playground',
       'Internal Users',
       'Teams',
+      'Settings',
     ]);
   });
 
@@ -80,6 +82,6 @@ describe('NavComponent (role-aware navigation)', () => {
     session.me.set(me('proxy_admin'));
     fixture.detectChanges();
     await fixture.whenStable();
-    expect((fixture.nativeElement as HTMLElement).querySelectorAll('a')).toHaveLength(7);
+    expect((fixture.nativeElement as HTMLElement).querySelectorAll('a')).toHaveLength(8);
   });
 });

@@ -15,4 +15,5 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/users', label: 'Internal Users', permission: 'user.read.any' },
   { path: '/teams', label: 'Teams', permission: 'team.read.any' },
   { path: '/models', label: 'Models', permission: 'model.write' },
+  { path: '/settings', label: 'Settings', permission: 'settings.read' },
 ];

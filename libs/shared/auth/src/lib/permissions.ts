@@ -33,6 +33,8 @@ export const PERMISSIONS = [
   'model.read',
   'model.write',
   'metrics.read',
+  'settings.read',
+  'settings.test_email',
   'gateway.call',
 ] as const;
 
@@ -65,6 +67,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> =
     'key.read.any',
     'spend.read.any',
     'metrics.read',
+    'settings.read',
   ]),
   internal_user: new Set<Permission>([...SELF_READ, ...KEY_SELF_WRITE]),
   internal_user_viewer: new Set<Permission>([...SELF_READ]),

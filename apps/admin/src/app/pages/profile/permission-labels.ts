@@ -33,5 +33,7 @@ export const PERMISSION_LABELS: Readonly<Record<Permission, string>> = {
   'model.read': 'See the available models',
   'model.write': 'Add, change and remove models',
   'metrics.read': 'Read the metrics endpoint',
+  'settings.read': 'See the server settings',
+  'settings.test_email': 'Send a test email through the configured SMTP server',
   'gateway.call': 'Call models through the gateway with your keys',
 };
