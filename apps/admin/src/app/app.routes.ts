@@ -83,6 +83,13 @@ export const routes: Routes = [
         loadComponent: () => import('./pages/teams/teams.component').then((m) => m.TeamsComponent),
       },
       {
+        path: 'teams/:team_id',
+        title: 'Team · Gatehouse',
+        canActivate: [permissionOf('teams')],
+        loadComponent: () =>
+          import('./pages/teams/team-page.component').then((m) => m.TeamPageComponent),
+      },
+      {
         path: 'profile',
         title: 'Profile · Gatehouse',
         loadComponent: () =>

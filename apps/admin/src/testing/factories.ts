@@ -1,5 +1,10 @@
 import { permissionsOf, type Role } from '@gatehouse/shared/auth';
-import type { KeyResponse, MeResponse, SpendLogResponse } from '@gatehouse/shared/dto';
+import type {
+  KeyResponse,
+  MeResponse,
+  SpendLogResponse,
+  TeamResponse,
+} from '@gatehouse/shared/dto';
 
 /** A key as the API answers it, for console specs; override what the spec is about. */
 export function aKey(overrides: Partial<KeyResponse> = {}): KeyResponse {
@@ -62,6 +67,24 @@ export function aMe(role: Role, overrides: Partial<MeResponse> = {}): MeResponse
     auth: 'session',
     permissions: permissionsOf(role),
     has_password: true,
+    ...overrides,
+  };
+}
+
+/** A team as `/team/info` answers it; override what the spec is about. */
+export function aTeam(overrides: Partial<TeamResponse> = {}): TeamResponse {
+  return {
+    team_id: 't-1',
+    team_alias: 'research',
+    members_with_roles: [],
+    models: [],
+    max_budget: 10,
+    spend: 2.5,
+    tpm_limit: null,
+    rpm_limit: null,
+    blocked: false,
+    created_at: '2026-12-01T00:00:00.000Z',
+    updated_at: '2026-12-01T00:00:00.000Z',
     ...overrides,
   };
 }
