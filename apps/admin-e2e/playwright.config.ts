@@ -21,6 +21,8 @@ function freePort(): string {
 process.env['ADMIN_E2E_PORT'] ??= freePort();
 process.env['ADMIN_E2E_DIR'] ??= mkdtempSync(join(tmpdir(), 'gatehouse-admin-e2e-'));
 process.env['ADMIN_E2E_MASTER_KEY'] ??= 'sk-admin-e2e-master-key-0123456789';
+/** The settings spec runs a real SMTP server here; mail sent while it is down just fails. */
+process.env['ADMIN_E2E_SMTP_PORT'] ??= freePort();
 
 const port = process.env['ADMIN_E2E_PORT'];
 const baseURL = `http://127.0.0.1:${port}`;
@@ -85,6 +87,10 @@ export default defineConfig({
       PROXY_MASTER_KEY: process.env['ADMIN_E2E_MASTER_KEY'],
       PROXY_LOGOUT_URL: process.env['ADMIN_E2E_LOGOUT_URL'],
       PROXY_BASE_URL: baseURL,
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: process.env['ADMIN_E2E_SMTP_PORT'],
+      SMTP_SENDER_EMAIL: 'gatehouse@example.test',
+      SMTP_TLS: 'false',
       // The walkthrough waits for the spend writer: flush often so the wait stays short.
       SPEND_FLUSH_INTERVAL_MS: '200',
       TZ: 'UTC',

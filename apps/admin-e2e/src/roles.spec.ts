@@ -2,10 +2,29 @@ import { expect, test } from '@playwright/test';
 import { createUser, loginAs, navLinks, PASSWORD, shot } from './support';
 
 const NAV_BY_ROLE: Record<string, string[]> = {
-  proxy_admin: ['Virtual Keys', 'Usage', 'Logs', 'Internal Users', 'Teams', 'Models', 'Audit log'],
-  proxy_admin_viewer: ['Virtual Keys', 'Usage', 'Logs', 'Internal Users', 'Teams', 'Audit log'],
-  internal_user: ['Virtual Keys', 'Usage', 'Logs'],
-  internal_user_viewer: ['Virtual Keys', 'Usage', 'Logs'],
+  proxy_admin: [
+    'Virtual Keys',
+    'Usage',
+    'Logs',
+    'Playground',
+    'Internal Users',
+    'Teams',
+    'Models',
+    'Audit log',
+    'Settings',
+  ],
+  proxy_admin_viewer: [
+    'Virtual Keys',
+    'Usage',
+    'Logs',
+    'Playground',
+    'Internal Users',
+    'Teams',
+    'Audit log',
+    'Settings',
+  ],
+  internal_user: ['Virtual Keys', 'Usage', 'Logs', 'Playground'],
+  internal_user_viewer: ['Virtual Keys', 'Usage', 'Logs', 'Playground'],
 };
 
 for (const [role, pages] of Object.entries(NAV_BY_ROLE)) {

@@ -93,10 +93,12 @@ test.describe('self-serve walkthrough (product page)', () => {
       'Virtual Keys',
       'Usage',
       'Logs',
+      'Playground',
       'Internal Users',
       'Teams',
       'Models',
       'Audit log',
+      'Settings',
     ]);
     // A model to call: the admin adds it on the Models page.
     await addModelInUi(page, model);
@@ -263,9 +265,11 @@ test.describe('self-serve walkthrough (product page)', () => {
       'Virtual Keys',
       'Usage',
       'Logs',
+      'Playground',
       'Internal Users',
       'Teams',
       'Audit log',
+      'Settings',
     ]);
 
     // Everybody's keys, with their spend, and no write controls.

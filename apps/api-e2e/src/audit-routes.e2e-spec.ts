@@ -22,6 +22,7 @@ const NO_ROW: Record<string, string> = {
   'POST /embeddings': 'data plane: billed in spend_logs',
   'POST /v1/messages': 'data plane: billed in spend_logs',
   'POST /anthropic/v1/messages': 'data plane: billed in spend_logs',
+  'POST /settings/test-email': 'sends the caller a test email; changes no setting or row',
   'POST /password/forgot':
     'anonymous, same answer for any email, changes no user (it mails a link; the reset it leads to is recorded)',
 };

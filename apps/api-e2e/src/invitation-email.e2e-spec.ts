@@ -1,7 +1,6 @@
 import type { InvitationResponse } from '@gatehouse/shared/dto';
-import { createServer, type AddressInfo } from 'node:net';
 import { createUser, master, uniqueEmail } from './support/callers';
-import { partsOf, RecordingSmtpServer, type MailParts } from './support/smtp';
+import { closedPort, partsOf, RecordingSmtpServer, type MailParts } from './support/smtp';
 import { startApp, type TestApp } from './support/test-app';
 
 /** Polls the invitation until its email left the `pending` state (the send is asynchronous). */
@@ -13,15 +12,6 @@ async function settled(t: TestApp, invitationId: string): Promise<InvitationResp
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`invitation ${invitationId} is still pending`);
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 const BASE_URL = 'http://gatehouse.test:4000';

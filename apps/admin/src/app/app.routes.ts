@@ -64,6 +64,13 @@ export const routes: Routes = [
         loadComponent: () => import('./pages/logs/logs.component').then((m) => m.LogsComponent),
       },
       {
+        path: 'playground',
+        title: 'Playground · Gatehouse',
+        canActivate: [permissionOf('playground')],
+        loadComponent: () =>
+          import('./pages/playground/playground.component').then((m) => m.PlaygroundComponent),
+      },
+      {
         path: 'users',
         title: 'Internal Users · Gatehouse',
         canActivate: [permissionOf('users')],
@@ -76,10 +83,24 @@ export const routes: Routes = [
         loadComponent: () => import('./pages/teams/teams.component').then((m) => m.TeamsComponent),
       },
       {
+        path: 'teams/:team_id',
+        title: 'Team · Gatehouse',
+        canActivate: [permissionOf('teams')],
+        loadComponent: () =>
+          import('./pages/teams/team-page.component').then((m) => m.TeamPageComponent),
+      },
+      {
         path: 'profile',
         title: 'Profile · Gatehouse',
         loadComponent: () =>
           import('./pages/profile/profile.component').then((m) => m.ProfileComponent),
+      },
+      {
+        path: 'settings',
+        title: 'Settings · Gatehouse',
+        canActivate: [permissionOf('settings')],
+        loadComponent: () =>
+          import('./pages/settings/settings.component').then((m) => m.SettingsComponent),
       },
       {
         path: 'models',

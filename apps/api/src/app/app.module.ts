@@ -23,6 +23,7 @@ import { UsersModule } from './users/users.module';
 import { GatewayModule } from './gateway/gateway.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ModelsModule } from './models/models.module';
+import { SettingsModule } from './settings/settings.module';
 import { SpendModule } from './spend/spend.module';
 
 export interface AppOptions {
@@ -63,6 +64,7 @@ export class AppModule {
         MetricsModule,
         ModelsModule,
         SpendModule,
+        SettingsModule,
         GatewayModule,
       ],
     };

@@ -18,6 +18,7 @@ import { requestId } from './common/logging/request-logger';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { registerConsole } from './console/console';
 import type { AppConfig } from './config/app-config';
+import { GATEHOUSE_VERSION } from './config/version';
 import { DataPlaneHandler, DATA_PLANE_ROUTES } from './gateway/data-plane.handler';
 import { documentDataPlane } from './gateway/data-plane.openapi';
 
@@ -159,7 +160,7 @@ export async function createApp(
       .setDescription(
         'Self-hosted LLM gateway: users, invitations, virtual keys, spend. LiteLLM-compatible paths.',
       )
-      .setVersion('0.1.0')
+      .setVersion(GATEHOUSE_VERSION)
       .addBearerAuth()
       .addCookieAuth('gatehouse_session')
       .build(),

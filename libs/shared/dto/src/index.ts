@@ -11,3 +11,4 @@ export * from './lib/field-rules';
 export * from './lib/passwords.dto';
 export * from './lib/sso.dto';
 export * from './lib/audit.dto';
+export * from './lib/settings.dto';

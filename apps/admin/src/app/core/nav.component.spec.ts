@@ -27,10 +27,12 @@ describe('NavComponent (role-aware navigation)', () => {
       'Virtual Keys',
       'Usage',
       'Logs',
+      'Playground',
       'Internal Users',
       'Teams',
       'Models',
       'Audit log',
+      'Settings',
     ]);
   });
 
@@ -39,16 +41,18 @@ describe('NavComponent (role-aware navigation)', () => {
       'Virtual Keys',
       'Usage',
       'Logs',
+      'Playground',
       'Internal Users',
       'Teams',
       'Audit log',
+      'Settings',
     ]);
   });
 
   it.each<Role>(['internal_user', 'internal_user_viewer'])(
-    'shows %s only its keys, its usage and its logs',
+    'shows %s only its keys, its usage, its logs and the playground',
     async (role) => {
-      expect(await renderAs(role)).toEqual(['Virtual Keys', 'Usage', 'Logs']);
+      expect(await renderAs(role)).toEqual(['Virtual Keys', 'Usage', 'Logs', 'Playground']);
     },
   );
 
@@ -68,6 +72,6 @@ describe('NavComponent (role-aware navigation)', () => {
     session.me.set(aMe('proxy_admin'));
     fixture.detectChanges();
     await fixture.whenStable();
-    expect((fixture.nativeElement as HTMLElement).querySelectorAll('a')).toHaveLength(7);
+    expect((fixture.nativeElement as HTMLElement).querySelectorAll('a')).toHaveLength(9);
   });
 });

@@ -92,7 +92,8 @@ import { ROLE_TITLES } from './role-labels';
       <mat-sidenav #sidenav [mode]="narrow() ? 'over' : 'side'" [opened]="!narrow()">
         <gh-nav (navigated)="narrow() && sidenav.close()" />
       </mat-sidenav>
-      <mat-sidenav-content>
+      <!-- The scrolling region: focusable, so the keyboard can scroll a page without controls. -->
+      <mat-sidenav-content tabindex="0">
         <main id="main" tabindex="-1"><router-outlet /></main>
       </mat-sidenav-content>
     </mat-sidenav-container>

@@ -21,6 +21,8 @@ export interface KeyListQuery {
   team_id?: string | null;
   /** Exact alias. */
   key_alias?: string | null;
+  /** The owner's email starts with this (case-insensitive). */
+  user_email?: string | null;
   sort_by?: KeySortField | null;
   sort_order?: 'asc' | 'desc' | null;
 }

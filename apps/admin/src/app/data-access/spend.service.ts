@@ -6,6 +6,7 @@ import type {
   SpendLogsResponse,
   SpendReportResponse,
   SpendGroup,
+  SpendStatus,
 } from '@gatehouse/shared/dto';
 import { firstValueFrom } from 'rxjs';
 import { params } from './http-params';
@@ -28,6 +29,9 @@ export interface LogsQuery {
   /** A key's token id (or its secret). */
   api_key?: string | null;
   model?: string | null;
+  team_id?: string | null;
+  status?: SpendStatus | null;
+  cache_hit?: 'true' | 'false' | null;
   page?: number;
   page_size?: number;
 }
@@ -56,7 +60,10 @@ export class SpendService {
     );
   }
 
-  report(query: ActivityQuery & { group_by: SpendGroup }): Promise<SpendReportResponse> {
+  /** The top `limit` groups (the API's default is 100), with the spend of all of them. */
+  report(
+    query: ActivityQuery & { group_by: SpendGroup; limit?: number },
+  ): Promise<SpendReportResponse> {
     return firstValueFrom(
       this.http.get<SpendReportResponse>('/global/spend/report', { params: params(query) }),
     );

@@ -86,3 +86,8 @@ export class TableState<T> {
     void this.load();
   }
 }
+
+/** One page of a list the API answers whole (teams, members): paged in the browser. */
+export function pageOf<T>(all: T[], page: number, size: number): TableRows<T> {
+  return { rows: all.slice((page - 1) * size, page * size), total: all.length };
+}

@@ -28,6 +28,8 @@ export interface KeyListFilter {
   userId?: string;
   teamId?: string;
   keyAlias?: string;
+  /** The owner's email starts with this (lower case: emails are stored lower-cased). */
+  ownerEmailPrefix?: string;
   sortBy: KeySortField;
   sortOrder: 'asc' | 'desc';
 }
@@ -165,6 +167,14 @@ export class KeysRepository {
     if (filter.teamId !== undefined) qb.andWhere('k.team_id = :teamId', { teamId: filter.teamId });
     if (filter.keyAlias !== undefined) {
       qb.andWhere('k.key_alias = :keyAlias', { keyAlias: filter.keyAlias });
+    }
+    if (filter.ownerEmailPrefix !== undefined) {
+      // The prefix's own % and _ are escaped: they match themselves, not anything.
+      const pattern = `${filter.ownerEmailPrefix.replace(/[\\%_]/g, '\\$&')}%`;
+      qb.innerJoin(UserEntity, 'owner', 'owner.user_id = k.user_id').andWhere(
+        "owner.user_email LIKE :pattern ESCAPE '\\'",
+        { pattern },
+      );
     }
     return qb
       .orderBy(SORT_COLUMNS[filter.sortBy], filter.sortOrder === 'asc' ? 'ASC' : 'DESC')

@@ -656,6 +656,7 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
       userId: scope.userId,
       teamId: query.team_id,
       keyAlias: query.key_alias,
+      ownerEmailPrefix: query.user_email?.toLowerCase(),
       sortBy: query.sort_by ?? 'created_at',
       sortOrder: query.sort_order ?? 'desc',
     });

@@ -1,7 +1,8 @@
+import type { SpendStatus } from '@gatehouse/shared/dto';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { TimestampColumn, UsdColumn } from '../database/columns';
 
-export type SpendStatus = 'success' | 'failure';
+export type { SpendStatus };
 export type CallType = 'chat_completion' | 'embedding';
 
 /** One row per gateway request that reached a model (or the cache). Written in batches. */

@@ -1,4 +1,4 @@
-import type { SpendGroup } from '@gatehouse/shared/dto';
+import type { SpendGroup, SpendStatus } from '@gatehouse/shared/dto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository, type SelectQueryBuilder } from 'typeorm';
@@ -9,8 +9,17 @@ export interface LogFilter {
   userId: string | null;
   keyToken: string | null;
   model: string | null;
+  teamId: string | null;
+  status: SpendStatus | null;
+  cacheHit: boolean | null;
   startMs: number | null;
   endMs: number | null;
+}
+
+/** Names shown beside a page of logs: key aliases by token, emails by user id. */
+export interface LogNames {
+  keyAliases: Map<string, string>;
+  userEmails: Map<string, string>;
 }
 
 /** Who and when a rollup read covers: userId null = everybody. Dates are YYYY-MM-DD. */
@@ -83,6 +92,9 @@ export class SpendRepository {
     if (filter.userId !== null) qb.andWhere('l.user_id = :userId', { userId: filter.userId });
     if (filter.keyToken !== null) qb.andWhere('l.key_token = :key', { key: filter.keyToken });
     if (filter.model !== null) qb.andWhere('l.model = :model', { model: filter.model });
+    if (filter.teamId !== null) qb.andWhere('l.team_id = :teamId', { teamId: filter.teamId });
+    if (filter.status !== null) qb.andWhere('l.status = :status', { status: filter.status });
+    if (filter.cacheHit !== null) qb.andWhere('l.cache_hit = :hit', { hit: filter.cacheHit });
     if (filter.startMs !== null) qb.andWhere('l.start_time >= :start', { start: filter.startMs });
     if (filter.endMs !== null) qb.andWhere('l.start_time < :end', { end: filter.endMs });
     const counted = await qb.clone().select('COUNT(*)', 'n').getRawOne<{ n: number | string }>();
@@ -93,6 +105,38 @@ export class SpendRepository {
       .limit(pageSize)
       .getMany();
     return [rows, Number(counted?.n ?? 0)];
+  }
+
+  /**
+   * The aliases and emails a page of logs names: two lookups by primary key of at most a page
+   * of ids each (read only; the keys and users modules own those tables).
+   */
+  async namesFor(logs: SpendLogEntity[]): Promise<LogNames> {
+    const tokens = [...new Set(logs.map((l) => l.keyToken).filter((t): t is string => !!t))];
+    const userIds = [...new Set(logs.map((l) => l.userId))];
+    const [keyAliases, userEmails] = await Promise.all([
+      this.namesById('keys', 'token', 'key_alias', tokens),
+      this.namesById('users', 'user_id', 'user_email', userIds),
+    ]);
+    return { keyAliases, userEmails };
+  }
+
+  /** `name` by `id` from `table`, for the rows named (those without a name are left out). */
+  private async namesById(
+    table: string,
+    id: string,
+    name: string,
+    ids: string[],
+  ): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.logs.manager
+      .createQueryBuilder()
+      .select(`t.${id}`, 'id')
+      .addSelect(`t.${name}`, 'name')
+      .from(table, 't')
+      .where(`t.${id} IN (:...ids)`, { ids })
+      .getRawMany<{ id: string; name: string | null }>();
+    return new Map(rows.flatMap((r) => (r.name === null ? [] : [[r.id, r.name] as const])));
   }
 
   private scoped(scope: RollupScope): SelectQueryBuilder<DailySpendEntity> {
@@ -151,15 +195,31 @@ export class SpendRepository {
     return raw.map((r) => ({ ...totalsOf(r), date: String(r['date']) }));
   }
 
+  /**
+   * The top `limit` groups by spend (ties by value), plus the spend and number of every group
+   * in scope, so a share can be shown without reading all groups (500k keys are 500k groups).
+   */
   async byGroup(
     scope: RollupScope,
     group: SpendGroup,
-  ): Promise<(RollupTotals & { value: string })[]> {
+    limit: number,
+  ): Promise<{ rows: (RollupTotals & { value: string })[]; totalSpend: number; groups: number }> {
     const column = GROUP_COLUMNS[group];
-    const qb = this.selectSums(this.scoped(scope)).addSelect(column, 'value').groupBy(column);
-    const raw = await qb.getRawMany<Record<string, unknown>>();
-    return raw
-      .map((r) => ({ ...totalsOf(r), value: String(r['value']) }))
-      .sort((a, b) => b.spend - a.spend || a.value.localeCompare(b.value));
+    const raw = await this.selectSums(this.scoped(scope))
+      .addSelect(column, 'value')
+      .groupBy(column)
+      .orderBy('SUM(d.spend)', 'DESC')
+      .addOrderBy(column, 'ASC')
+      .limit(limit)
+      .getRawMany<Record<string, unknown>>();
+    const all = await this.scoped(scope)
+      .select('COALESCE(SUM(d.spend), 0)', 'spend')
+      .addSelect(`COUNT(DISTINCT ${column})`, 'groups')
+      .getRawOne<{ spend: number | string; groups: number | string }>();
+    return {
+      rows: raw.map((r) => ({ ...totalsOf(r), value: String(r['value']) })),
+      totalSpend: Number(all?.spend ?? 0),
+      groups: Number(all?.groups ?? 0),
+    };
   }
 }

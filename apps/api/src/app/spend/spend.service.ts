@@ -13,6 +13,7 @@ import type {
   SpendReportQuery,
   SpendReportResponse,
 } from '@gatehouse/shared/dto';
+import { SPEND_REPORT_DEFAULT_LIMIT } from '@gatehouse/shared/dto';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../common/auth/principal';
 import { AppError } from '../common/errors/app-error';
@@ -23,6 +24,7 @@ import { ClosedDaysCache } from './closed-days.cache';
 import { DAY_MS, dayStartMs, utcDay } from './utc-days';
 import {
   SpendRepository,
+  type LogNames,
   type RollupGroup,
   type RollupScope,
   type RollupTotals,
@@ -32,7 +34,7 @@ const DEFAULT_RANGE_DAYS = 30;
 /** Longer ranges are read as they are rather than looked up day by day in the cache. */
 const MAX_CACHED_RANGE_DAYS = 400;
 
-export function toSpendLogResponse(log: SpendLogEntity): SpendLogResponse {
+export function toSpendLogResponse(log: SpendLogEntity, names?: LogNames): SpendLogResponse {
   return {
     request_id: log.requestId,
     api_key: log.keyToken,
@@ -51,6 +53,9 @@ export function toSpendLogResponse(log: SpendLogEntity): SpendLogResponse {
     model_id: log.modelId,
     attempted_retries: log.attemptedRetries,
     attempted_fallbacks: log.attemptedFallbacks,
+    error_type: log.errorType,
+    key_alias: log.keyToken === null ? null : (names?.keyAliases.get(log.keyToken) ?? null),
+    user_email: names?.userEmails.get(log.userId) ?? null,
   };
 }
 
@@ -196,14 +201,18 @@ export class SpendService {
         userId: this.visibleUserId(principal, query.user_id),
         keyToken: query.api_key ?? null,
         model: query.model ?? null,
+        teamId: query.team_id ?? null,
+        status: query.status ?? null,
+        cacheHit: query.cache_hit === undefined ? null : query.cache_hit === 'true',
         startMs: start === null ? null : dayStartMs(start),
         endMs: end === null ? null : dayStartMs(end) + DAY_MS,
       },
       page,
       pageSize,
     );
+    const names = await this.spend.namesFor(rows);
     return {
-      data: rows.map(toSpendLogResponse),
+      data: rows.map((row) => toSpendLogResponse(row, names)),
       total,
       page,
       page_size: pageSize,
@@ -310,7 +319,11 @@ export class SpendService {
 
   async report(principal: Principal, query: SpendReportQuery): Promise<SpendReportResponse> {
     const group = query.group_by ?? 'user';
-    const rows = await this.spend.byGroup(this.scope(principal, query, undefined), group);
+    const { rows, totalSpend, groups } = await this.spend.byGroup(
+      this.scope(principal, query, query.user_id),
+      group,
+      query.limit ?? SPEND_REPORT_DEFAULT_LIMIT,
+    );
     return {
       group_by: group,
       data: rows.map((r) => ({
@@ -322,7 +335,8 @@ export class SpendService {
         completion_tokens: r.completionTokens,
         total_tokens: r.promptTokens + r.completionTokens,
       })),
-      total_spend: nanosToUsd(rows.reduce((s, r) => s + r.spend, 0)),
+      total_spend: nanosToUsd(totalSpend),
+      total_groups: groups,
     };
   }
 

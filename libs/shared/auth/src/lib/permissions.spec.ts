@@ -63,6 +63,16 @@ describe('role -> permission map', () => {
     expect(ROLES.filter((role) => hasPermission(role, 'audit.verify'))).toEqual(['proxy_admin']);
   });
 
+  it('shows the settings to admins and admin viewers; only proxy_admin sends a test email', () => {
+    expect(ROLES.filter((role) => hasPermission(role, 'settings.read'))).toEqual([
+      'proxy_admin',
+      'proxy_admin_viewer',
+    ]);
+    expect(ROLES.filter((role) => hasPermission(role, 'settings.test_email'))).toEqual([
+      'proxy_admin',
+    ]);
+  });
+
   it('covers every role', () => {
     expect(Object.keys(ROLE_PERMISSIONS).sort()).toEqual([...ROLES].sort());
   });

@@ -35,6 +35,8 @@ export const PERMISSIONS = [
   'metrics.read',
   'audit.read',
   'audit.verify',
+  'settings.read',
+  'settings.test_email',
   'gateway.call',
 ] as const;
 
@@ -68,6 +70,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> =
     'spend.read.any',
     'metrics.read',
     'audit.read',
+    'settings.read',
   ]),
   internal_user: new Set<Permission>([...SELF_READ, ...KEY_SELF_WRITE]),
   internal_user_viewer: new Set<Permission>([...SELF_READ]),

@@ -177,6 +177,11 @@ export class ListKeysQuery {
   @Text(256)
   key_alias?: string;
 
+  /** The owner's email starts with this (case-insensitive); within what the caller may see. */
+  @Optional()
+  @Text(254)
+  user_email?: string;
+
   @Optional()
   @IsIn(KEY_SORT_FIELDS)
   sort_by?: KeySortField;

@@ -16,6 +16,9 @@ export class DateRangeQuery {
   end_date?: string;
 }
 
+export const SPEND_STATUSES = ['success', 'failure'] as const;
+export type SpendStatus = (typeof SPEND_STATUSES)[number];
+
 export class SpendLogsQuery extends DateRangeQuery {
   @Optional()
   @Matches(ID_PATTERN, { message: 'user_id must be a user id' })
@@ -29,6 +32,19 @@ export class SpendLogsQuery extends DateRangeQuery {
   @Optional()
   @Text(256)
   model?: string;
+
+  @Optional()
+  @Matches(ID_PATTERN, { message: 'team_id must be a team id' })
+  team_id?: string;
+
+  @Optional()
+  @IsIn(SPEND_STATUSES)
+  status?: SpendStatus;
+
+  /** `true` or `false` (a query string carries text). */
+  @Optional()
+  @IsIn(['true', 'false'])
+  cache_hit?: 'true' | 'false';
 
   @Optional()
   @QueryInt(1, MAX_PAGE)
@@ -49,10 +65,23 @@ export class DailyActivityQuery extends DateRangeQuery {
 export const SPEND_GROUPS = ['user', 'key', 'model', 'team'] as const;
 export type SpendGroup = (typeof SPEND_GROUPS)[number];
 
+/** The report's rows when `limit` is not given. */
+export const SPEND_REPORT_DEFAULT_LIMIT = 100;
+
 export class SpendReportQuery extends DateRangeQuery {
   @Optional()
   @IsIn(SPEND_GROUPS)
   group_by?: SpendGroup;
+
+  /** Top N groups by spend (default SPEND_REPORT_DEFAULT_LIMIT); `total_spend` covers all. */
+  @Optional()
+  @QueryInt(1, 1000)
+  limit?: number;
+
+  /** Admins may look at one user; everybody else always sees themselves. */
+  @Optional()
+  @Matches(ID_PATTERN, { message: 'user_id must be a user id' })
+  user_id?: string;
 }
 
 export interface SpendLogResponse {
@@ -74,6 +103,12 @@ export interface SpendLogResponse {
   model_id: string | null;
   attempted_retries: number;
   attempted_fallbacks: number;
+  /** The error's type when status is `failure` (`budget_exceeded`, `rate_limit_error`, …). */
+  error_type: string | null;
+  /** The key's alias, looked up for the page (null: no key, no alias, or deleted since). */
+  key_alias: string | null;
+  /** The owner's email, looked up for the page (null: none, e.g. the master key's `admin`). */
+  user_email: string | null;
 }
 
 export interface SpendLogsResponse {
@@ -154,6 +189,10 @@ export interface SpendReportRow {
 
 export interface SpendReportResponse {
   group_by: SpendGroup;
+  /** The top `limit` groups by spend. */
   data: SpendReportRow[];
+  /** Spend of every group in scope, including those past `limit`. */
   total_spend: number;
+  /** How many groups there are in scope (data holds at most `limit` of them). */
+  total_groups: number;
 }

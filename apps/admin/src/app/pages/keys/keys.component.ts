@@ -11,7 +11,6 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
-import { MatSelectModule } from '@angular/material/select';
 import { Router } from '@angular/router';
 import type {
   GenerateKeyResponse,
@@ -51,7 +50,6 @@ export function keyStatus(key: KeyResponse, now = new Date()): KeyStatus {
     MatButtonModule,
     MatFormFieldModule,
     MatInputModule,
-    MatSelectModule,
     DataTableComponent,
     CellDirective,
   ],
@@ -78,8 +76,8 @@ export class KeysComponent implements OnInit {
   protected readonly usd = usd;
   protected readonly dateOnly = dateOnly;
   protected readonly status = keyStatus;
-  /** Admins' filters: an owner (one of the first 100 users by email) and an exact alias. */
-  protected readonly owner = signal<string | null>(null);
+  /** Admins' filters: the start of the owner's email (searched by the API), an exact alias. */
+  protected readonly ownerEmail = signal('');
   protected readonly alias = signal('');
   protected readonly owners = signal<UserResponse[]>([]);
   private readonly ownerEmails = computed(
@@ -91,7 +89,8 @@ export class KeysComponent implements OnInit {
       const answer = await this.keysApi.list({
         page,
         size,
-        user_id: this.session.isAdmin() ? this.owner() : (me?.user_id ?? null),
+        user_id: this.session.isAdmin() ? null : (me?.user_id ?? null),
+        user_email: (this.session.isAdmin() && this.ownerEmail().trim()) || null,
         key_alias: this.alias().trim() || null,
         sort_by: (sort?.active as KeySortField | undefined) ?? null,
         sort_order: sort?.direction ?? null,

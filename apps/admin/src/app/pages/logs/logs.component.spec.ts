@@ -2,33 +2,11 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
-import { permissionsOf, type Role } from '@gatehouse/shared/auth';
+import type { Role } from '@gatehouse/shared/auth';
 import type { SpendLogResponse, SpendLogsResponse, UserListResponse } from '@gatehouse/shared/dto';
 import { SessionService } from '../../data-access/session.service';
+import { aLog, aMe } from '../../../testing/factories';
 import { LogsComponent } from './logs.component';
-
-function aLog(overrides: Partial<SpendLogResponse> = {}): SpendLogResponse {
-  return {
-    request_id: 'req-1',
-    api_key: 'a'.repeat(64),
-    user: 'u-owner',
-    team_id: null,
-    model: 'gpt-4o',
-    call_type: 'chat_completion',
-    prompt_tokens: 12,
-    completion_tokens: 5,
-    total_tokens: 17,
-    spend: 0.00027,
-    startTime: '2026-12-01T10:00:00.000Z',
-    endTime: '2026-12-01T10:00:01.250Z',
-    status: 'success',
-    cache_hit: false,
-    model_id: 'gpt-4o-eu',
-    attempted_retries: 0,
-    attempted_fallbacks: 0,
-    ...overrides,
-  };
-}
 
 function page(data: SpendLogResponse[], total = data.length): SpendLogsResponse {
   return { data, total, page: 1, page_size: 50, total_pages: Math.ceil(total / 50) };
@@ -71,14 +49,7 @@ describe('LogsComponent', () => {
       imports: [LogsComponent],
       providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([])],
     });
-    TestBed.inject(SessionService).me.set({
-      user_id: `u-${role}`,
-      user_email: `${role}@example.test`,
-      user_role: role,
-      auth: 'session',
-      permissions: permissionsOf(role),
-      has_password: true,
-    });
+    TestBed.inject(SessionService).me.set(aMe(role));
     http = TestBed.inject(HttpTestingController);
     fixture = TestBed.createComponent(LogsComponent);
     root = fixture.nativeElement as HTMLElement;
@@ -148,7 +119,17 @@ describe('LogsComponent', () => {
     await render('internal_user');
     http
       .expectOne((r) => r.url === '/spend/logs')
-      .flush(page([aLog({ cache_hit: true, status: 'failure' })]));
+      .flush(
+        page([
+          aLog({
+            cache_hit: true,
+            status: 'failure',
+            error_type: 'rate_limit_error',
+            key_alias: 'laptop',
+            user_email: 'owner@example.test',
+          }),
+        ]),
+      );
     await settle();
     root.querySelector<HTMLElement>('tr[mat-row] td')?.click();
     await settle();
@@ -161,6 +142,23 @@ describe('LogsComponent', () => {
     expect(value('log-latency')).toBe('1.25 s');
     expect(value('log-cache-hit')).toBe('Yes');
     expect(value('log-status')).toBe('failure');
+    expect(value('log-error')).toBe('rate_limit_error');
+    expect(value('log-user')).toBe('owner@example.test');
+    expect(value('log-key')).toBe('Open the key laptop');
+  });
+
+  it('sends the team, status and cache filters, and names keys by alias', async () => {
+    await render('internal_user');
+    http.expectOne((r) => r.url === '/spend/logs').flush(page([aLog({ key_alias: 'laptop' })]));
+    await settle();
+    expect(root.querySelector('tr[mat-row]')?.textContent).toContain('laptop');
+    const team = field('Team (id)');
+    team.value = 't-1';
+    team.dispatchEvent(new Event('input'));
+    team.dispatchEvent(new Event('blur'));
+    const requests = http.match((r) => r.url === '/spend/logs');
+    expect(requests[requests.length - 1].request.params.get('team_id')).toBe('t-1');
+    for (const request of requests) request.flush(page([]));
   });
 
   it('shows an error state with Retry when the API fails', async () => {

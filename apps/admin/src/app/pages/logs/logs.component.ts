@@ -13,7 +13,7 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import { ActivatedRoute } from '@angular/router';
-import type { SpendLogResponse, UserResponse } from '@gatehouse/shared/dto';
+import type { SpendLogResponse, SpendStatus, UserResponse } from '@gatehouse/shared/dto';
 import { NotifyService } from '../../core/notify.service';
 import { SessionService } from '../../data-access/session.service';
 import { SpendService } from '../../data-access/spend.service';
@@ -66,6 +66,9 @@ export class LogsComponent implements OnInit {
   protected readonly userId = signal<string | null>(null);
   protected readonly apiKey = signal('');
   protected readonly model = signal('');
+  protected readonly teamId = signal('');
+  protected readonly status = signal<SpendStatus | null>(null);
+  protected readonly cacheHit = signal<'true' | 'false' | null>(null);
   protected readonly users = signal<UserResponse[]>([]);
   protected readonly seesEveryone = computed(
     () => this.session.me() !== null && this.session.can('spend.read.any'),
@@ -81,6 +84,9 @@ export class LogsComponent implements OnInit {
         user_id: this.seesEveryone() ? this.userId() : null,
         api_key: this.apiKey().trim() || null,
         model: this.model().trim() || null,
+        team_id: this.teamId().trim() || null,
+        status: this.status(),
+        cache_hit: this.cacheHit(),
       });
       return { rows: answer.data, total: answer.total };
     },
@@ -93,9 +99,9 @@ export class LogsComponent implements OnInit {
     { id: 'status', header: 'Status' },
     { id: 'model', header: 'Model', value: (log) => log.model },
     ...(this.seesEveryone()
-      ? [{ id: 'user', header: 'User', value: (log: SpendLogResponse) => this.userName(log.user) }]
+      ? [{ id: 'user', header: 'User', value: (log: SpendLogResponse) => this.userName(log) }]
       : []),
-    { id: 'key', header: 'Key', value: (log) => shortKey(log.api_key) },
+    { id: 'key', header: 'Key', value: (log) => log.key_alias ?? shortKey(log.api_key) },
     { id: 'tokens', header: 'Tokens', value: (log) => log.total_tokens },
     { id: 'cost', header: 'Cost', value: (log) => usd(log.spend) },
     { id: 'latency', header: 'Latency', value: (log) => formatMs(latencyMs(log)) },
@@ -112,6 +118,7 @@ export class LogsComponent implements OnInit {
     const query = this.route.snapshot.queryParamMap;
     this.apiKey.set(query.get('api_key') ?? '');
     this.model.set(query.get('model') ?? '');
+    this.teamId.set(query.get('team_id') ?? '');
     void this.table.load();
     if (this.seesEveryone()) void this.loadUsers();
   }
@@ -124,8 +131,8 @@ export class LogsComponent implements OnInit {
     }
   }
 
-  protected userName(userId: string): string {
-    return this.emails().get(userId) ?? userId;
+  protected userName(log: SpendLogResponse): string {
+    return log.user_email ?? this.emails().get(log.user) ?? log.user;
   }
 
   /** A filter changed: back to page 1. Dates are inclusive UTC days, as the API reads them. */

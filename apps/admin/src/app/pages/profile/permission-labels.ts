@@ -35,5 +35,7 @@ export const PERMISSION_LABELS: Readonly<Record<Permission, string>> = {
   'metrics.read': 'Read the metrics endpoint',
   'audit.read': 'Read the audit log of every change',
   'audit.verify': 'Verify the audit log has not been tampered with',
+  'settings.read': 'See the server settings',
+  'settings.test_email': 'Send a test email through the configured SMTP server',
   'gateway.call': 'Call models through the gateway with your keys',
 };

@@ -10,26 +10,31 @@ import { FormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
-import { MatProgressBarModule } from '@angular/material/progress-bar';
-import { MatTableModule } from '@angular/material/table';
+import { Router } from '@angular/router';
 import type { TeamResponse } from '@gatehouse/shared/dto';
 import { NotifyService } from '../../core/notify.service';
 import { SessionService } from '../../data-access/session.service';
 import { TeamsService } from '../../data-access/teams.service';
 import { ActionRunner } from '../../shared/action-runner';
+import {
+  CellDirective,
+  DataTableComponent,
+  type DataColumn,
+  type RowAction,
+} from '../../shared/data-table/data-table.component';
 import { usd } from '../../shared/format';
 import { HistoryLinkComponent } from '../../shared/history-link.component';
-import { TableState } from '../../shared/table-state';
+import { pageOf, TableState } from '../../shared/table-state';
 
 @Component({
   selector: 'gh-teams',
   imports: [
     ReactiveFormsModule,
-    MatTableModule,
     MatButtonModule,
     MatFormFieldModule,
     MatInputModule,
-    MatProgressBarModule,
+    DataTableComponent,
+    CellDirective,
     HistoryLinkComponent,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -41,86 +46,7 @@ import { TableState } from '../../shared/table-state';
       align-items: baseline;
     }
   `,
-  template: `
-    <section class="page">
-      <div class="page-header"><h1>Teams</h1></div>
-      @if (canCreate()) {
-        <form [formGroup]="form" (ngSubmit)="create()" aria-label="New team">
-          <mat-form-field>
-            <mat-label>Team name</mat-label>
-            <input matInput formControlName="team_alias" required />
-          </mat-form-field>
-          <mat-form-field>
-            <mat-label>Models (comma separated)</mat-label>
-            <input matInput formControlName="models" />
-          </mat-form-field>
-          <mat-form-field>
-            <mat-label>Max budget (USD)</mat-label>
-            <input matInput type="number" min="0" formControlName="max_budget" />
-          </mat-form-field>
-          <button mat-flat-button type="submit" [disabled]="busy()">+ Create Team</button>
-        </form>
-      }
-      @if (table.loading()) {
-        <mat-progress-bar mode="indeterminate" aria-label="Loading teams" />
-      }
-      <div class="table-scroll">
-        <table mat-table [dataSource]="table.rows()" aria-label="Teams">
-          <ng-container matColumnDef="name">
-            <th mat-header-cell *matHeaderCellDef>Team</th>
-            <td mat-cell *matCellDef="let team">{{ team.team_alias ?? team.team_id }}</td>
-          </ng-container>
-          <ng-container matColumnDef="members">
-            <th mat-header-cell *matHeaderCellDef>Members</th>
-            <td mat-cell *matCellDef="let team">{{ team.members_with_roles?.length ?? 0 }}</td>
-          </ng-container>
-          <ng-container matColumnDef="models">
-            <th mat-header-cell *matHeaderCellDef>Models</th>
-            <td mat-cell *matCellDef="let team">
-              {{ team.models?.length ? team.models.join(', ') : 'All models' }}
-            </td>
-          </ng-container>
-          <ng-container matColumnDef="spend">
-            <th mat-header-cell *matHeaderCellDef>Spend / budget</th>
-            <td mat-cell *matCellDef="let team">
-              {{ usd(team.spend) }} /
-              {{ team.max_budget === null ? 'no limit' : usd(team.max_budget) }}
-            </td>
-          </ng-container>
-          <ng-container matColumnDef="history">
-            <th mat-header-cell *matHeaderCellDef>History</th>
-            <td mat-cell *matCellDef="let team">
-              <gh-history-link
-                table="team"
-                [objectId]="team.team_id"
-                [name]="team.team_alias ?? team.team_id"
-              />
-            </td>
-          </ng-container>
-          <ng-container matColumnDef="actions">
-            <th mat-header-cell *matHeaderCellDef>
-              <span class="cdk-visually-hidden">Actions</span>
-            </th>
-            <td mat-cell *matCellDef="let team">
-              <button
-                mat-button
-                type="button"
-                (click)="remove(team)"
-                [attr.aria-label]="'Delete team ' + (team.team_alias ?? team.team_id)"
-              >
-                Delete
-              </button>
-            </td>
-          </ng-container>
-          <tr mat-header-row *matHeaderRowDef="columns()"></tr>
-          <tr mat-row *matRowDef="let row; columns: columns()"></tr>
-        </table>
-      </div>
-      @if (!table.loading() && table.rows().length === 0) {
-        <p class="empty">No teams yet.</p>
-      }
-    </section>
-  `,
+  templateUrl: './teams.component.html',
 })
 export class TeamsComponent implements OnInit {
   private readonly teamsApi = inject(TeamsService);
@@ -129,21 +55,49 @@ export class TeamsComponent implements OnInit {
   private readonly actions = inject(ActionRunner);
   protected readonly usd = usd;
   protected readonly table = new TableState<TeamResponse>(
-    async () => ({ rows: await this.teamsApi.list() }),
+    async (page, size) => pageOf(await this.teamsApi.list(), page, size),
     (error) => this.notify.error(error, 'Could not load teams'),
   );
   protected readonly busy = signal(false);
   protected readonly canCreate = computed(
     () => this.session.me() !== null && this.session.can('team.create'),
   );
-  protected readonly columns = computed(() => [
-    'name',
-    'members',
-    'models',
-    'spend',
-    ...(this.session.me() !== null && this.session.can('audit.read') ? ['history'] : []),
-    ...(this.canCreate() ? ['actions'] : []),
+  private readonly router = inject(Router);
+  protected readonly columns = computed<DataColumn<TeamResponse>[]>(() => [
+    { id: 'name', header: 'Team', value: (team) => team.team_alias ?? team.team_id },
+    { id: 'members', header: 'Members', value: (team) => team.members_with_roles.length },
+    {
+      id: 'models',
+      header: 'Models',
+      value: (team) => (team.models.length ? team.models.join(', ') : 'All models'),
+    },
+    {
+      id: 'spend',
+      header: 'Spend / budget',
+      value: (team) =>
+        `${usd(team.spend)} / ${team.max_budget === null ? 'no limit' : usd(team.max_budget)}`,
+    },
+    ...(this.session.me() !== null && this.session.can('audit.read')
+      ? [{ id: 'history', header: 'History' }]
+      : []),
   ]);
+  protected readonly rowActions = computed<RowAction<TeamResponse>[]>(() =>
+    this.session.me() !== null && this.session.can('team.delete')
+      ? [
+          {
+            text: () => 'Delete',
+            label: (team) => `Delete team ${team.team_alias ?? team.team_id}`,
+            run: (team) => this.remove(team),
+          },
+        ]
+      : [],
+  );
+  protected readonly openLabel = (team: TeamResponse) =>
+    `Open team ${team.team_alias ?? team.team_id}`;
+
+  protected open(team: TeamResponse): void {
+    void this.router.navigate(['/teams', team.team_id]);
+  }
   protected readonly form = inject(FormBuilder).nonNullable.group({
     team_alias: ['', Validators.required],
     models: [''],

@@ -15,6 +15,7 @@ const report = (data: SpendReportRow[]): SpendReportResponse => ({
   group_by: 'model',
   data,
   total_spend: data.reduce((sum, row) => sum + row.spend, 0),
+  total_groups: data.length,
 });
 
 describe('topBreakdown', () => {

@@ -17,6 +17,7 @@ function report(group: SpendGroup, rows: [string | null, number][]): SpendReport
       total_tokens: 30,
     })),
     total_spend: rows.reduce((sum, [, spend]) => sum + spend, 0),
+    total_groups: rows.length,
   };
 }
 
@@ -56,6 +57,7 @@ describe('UsageBreakdownComponent', () => {
     const asked = http.match((r) => r.url === '/global/spend/report');
     expect(asked.map((r) => r.request.params.get('group_by'))).toEqual(['model', 'key', 'team']);
     expect(asked[0].request.params.get('start_date')).toBe('2026-11-01');
+    expect(asked.map((r) => r.request.params.get('limit'))).toEqual(['10', '10', '10']);
     asked[0].flush(
       report('model', [
         ['mini', 1],

@@ -19,6 +19,8 @@ const TITLES: Record<SpendGroup, string> = {
   team: 'By team',
 };
 
+const TOP_N = 10;
+
 /**
  * Top 10 by model, key, user and team for the usage page's period, from
  * `/global/spend/report?group_by=` (the API scopes it: internal users get their own).
@@ -77,7 +79,12 @@ export class UsageBreakdownComponent {
     );
     const answers = await Promise.allSettled(
       groups.map((group) =>
-        this.spend.report({ start_date: range.start, end_date: range.end, group_by: group }),
+        this.spend.report({
+          start_date: range.start,
+          end_date: range.end,
+          group_by: group,
+          limit: TOP_N,
+        }),
       ),
     );
     if (load !== this.loads) return;

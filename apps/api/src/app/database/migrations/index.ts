@@ -6,9 +6,10 @@ import { SessionMasterKey1764600000000 } from './1764600000000-session-master-ke
 import { KeyTypes1764700000000 } from './1764700000000-key-types';
 import { Identity1764720000000 } from './1764720000000-identity';
 import { AuditLogs1764800000000 } from './1764800000000-audit-logs';
+import { SpendJournal1764810000000 } from './1764810000000-spend-journal';
 import { SpendLogRouting1764820000000 } from './1764820000000-spend-log-routing';
 import { ModelProviderParams1764830000000 } from './1764830000000-model-provider-params';
-import { SpendJournal1764810000000 } from './1764810000000-spend-journal';
+import { SpendLogsTeamIndex1764840000000 } from './1764840000000-spend-logs-team-index';
 
 /** Every migration, in order. Listed by hand: the API is bundled, so no glob can find them. */
 export const MIGRATIONS = [
@@ -20,7 +21,8 @@ export const MIGRATIONS = [
   KeyTypes1764700000000,
   Identity1764720000000,
   AuditLogs1764800000000,
+  SpendJournal1764810000000,
   SpendLogRouting1764820000000,
   ModelProviderParams1764830000000,
-  SpendJournal1764810000000,
+  SpendLogsTeamIndex1764840000000,
 ];
