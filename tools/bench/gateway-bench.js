@@ -12,7 +12,8 @@
 // connection (timed with performance.now(); autocannon's histogram has 1 ms resolution) for
 // added latency p50/p99, then autocannon at 50 connections for throughput. Rounds alternate the
 // targets; the tables hold medians of rounds. Then seeds 1,000,000 spend logs (+ their
-// rollups) into Gatehouse's database and times the analytics endpoints (p50/p95/max).
+// rollups) into Gatehouse's database and times the analytics endpoints (p50/p95/max), then as
+// many audit rows and times `/audit` with filters.
 // With REDIS_URL (issue 12), in the same run: a private redis-server on a free port; one more
 // Gatehouse on its own SQLite file with REDIS_URL ("gatehouse-redis": only Redis differs from
 // "gatehouse"), and two instances on one fresh PostgreSQL schema (BENCH_PG_URL, default
@@ -276,6 +277,50 @@ function seed(dbPath, rows) {
   })();
   db.close();
   return { seconds: (performance.now() - t0) / 1000, rollupRows: rollups.size };
+}
+
+/**
+ * `rows` audit rows (issue 14's list over 1M rows): 100 actors, 300 keys, a mix of actions and
+ * tables over 30 days. The hash column is filled but not chained (the list does not read it).
+ * Returns null when the build has no audit log (an older baseline).
+ */
+function seedAudit(dbPath, rows) {
+  const db = new Database(dbPath);
+  const has = db
+    .prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'audit_logs'")
+    .get().n;
+  if (!has) {
+    db.close();
+    return null;
+  }
+  const actions = ['created', 'updated', 'updated', 'deleted', 'blocked', 'login'];
+  const tables = ['key', 'key', 'user', 'team', 'model', 'session'];
+  const insert = db.prepare(
+    `INSERT INTO audit_logs (id, updated_at, changed_by, changed_by_api_key, auth_method, action,
+       table_name, object_id, before_value, updated_values, ip, user_agent, request_id, hash)
+     VALUES (?, ?, ?, NULL, 'session', ?, ?, ?, ?, ?, '127.0.0.1', 'bench', ?, ?)`,
+  );
+  const now = Date.now();
+  const t0 = performance.now();
+  const batch = db.transaction((from, to) => {
+    for (let i = from; i < to; i++) {
+      insert.run(
+        `bench-audit-${i}`,
+        now - (i % (30 * 24 * 60)) * 60_000,
+        `bench-user-${i % 100}`,
+        actions[i % actions.length],
+        tables[i % tables.length],
+        `key-${i % 300}`,
+        '{"max_budget":5}',
+        '{"max_budget":5000}',
+        `req-${i}`,
+        'f'.repeat(64),
+      );
+    }
+  });
+  for (let i = 0; i < rows; i += 50_000) batch(i, Math.min(rows, i + 50_000));
+  db.close();
+  return { seconds: (performance.now() - t0) / 1000 };
 }
 
 /** Times GET `path` on each server, alternating call by call; p50/p95/max per server. */
@@ -593,6 +638,40 @@ async function main() {
       (x) => `${x.p50.toFixed(1)} / ${x.p95.toFixed(1)} / ${x.max.toFixed(1)}`,
     );
     console.log(`| ${path} | ${cells.join(' | ')} |`);
+  }
+  const audited = [];
+  for (const server of servers) {
+    const seeded = seedAudit(server.dbPath, SEED_ROWS);
+    if (seeded) {
+      console.log(
+        `\nseeded ${SEED_ROWS.toLocaleString('en')} audit rows into ${server.name} in ${seeded.seconds.toFixed(1)} s`,
+      );
+      audited.push(server);
+    }
+  }
+  if (audited.length > 0) {
+    const day = (msAgo) => new Date(Date.now() - msAgo).toISOString().slice(0, 10);
+    const auditColumns = audited.map((s) => `${s.name} p50 / p95 / max (ms)`);
+    console.log(
+      `\n| endpoint (master key, ${SEED_ROWS.toLocaleString('en')} audit rows, ${ANALYTICS_CALLS} calls) | ${auditColumns.join(' | ')} |`,
+    );
+    console.log(`|---|${auditColumns.map(() => '---|').join('')}`);
+    for (const path of [
+      '/audit?page_size=50',
+      '/audit?table_name=key&action=updated&page_size=50',
+      '/audit?object_id=key-7&page_size=50',
+      `/audit?changed_by=bench-user-7&start_date=${day(7 * 86_400_000)}&end_date=${day(0)}&page_size=50`,
+      '/audit?page=200&page_size=50',
+    ]) {
+      const stats = await timeGets(
+        audited.map((s) => s.base),
+        path,
+      );
+      const cells = stats.map(
+        (x) => `${x.p50.toFixed(1)} / ${x.p95.toFixed(1)} / ${x.max.toFixed(1)}`,
+      );
+      console.log(`| ${path} | ${cells.join(' | ')} |`);
+    }
   }
   await finish();
 
