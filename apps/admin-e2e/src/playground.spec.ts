@@ -100,6 +100,8 @@ test.describe('playground (issue 15)', () => {
   }) => {
     const viewer = await createUser(request, 'internal_user_viewer');
     await loginAs(page, viewer.email, PASSWORD);
+    // Signed in first: going on before the login's answer set the cookie lands on /ui/login.
+    await expect(page).toHaveURL(/\/ui\/keys$/);
     await page.goto('/ui/playground');
     await expect(page.getByTestId('playground-viewer')).toBeVisible();
     await page.getByLabel('Key secret (sk-…)').fill('sk-not-a-real-key');
