@@ -5,7 +5,7 @@ import { provideRouter } from '@angular/router';
 import type { Role } from '@gatehouse/shared/auth';
 import type { SpendLogResponse, SpendLogsResponse, UserListResponse } from '@gatehouse/shared/dto';
 import { SessionService } from '../../data-access/session.service';
-import { aLog, aMe } from '../../../testing/factories';
+import { aLog, aMe, aUser } from '../../../testing/factories';
 import { LogsComponent } from './logs.component';
 
 function page(data: SpendLogResponse[], total = data.length): SpendLogsResponse {
@@ -13,26 +13,7 @@ function page(data: SpendLogResponse[], total = data.length): SpendLogsResponse 
 }
 
 const owners: UserListResponse = {
-  users: [
-    {
-      user_id: 'u-owner',
-      user_email: 'owner@example.test',
-      user_alias: null,
-      user_role: 'internal_user',
-      max_budget: null,
-      spend: 0,
-      models: [],
-      tpm_limit: null,
-      rpm_limit: null,
-      budget_duration: null,
-      budget_reset_at: null,
-      metadata: {},
-      teams: [],
-      key_count: 1,
-      created_at: '2026-12-01T00:00:00.000Z',
-      updated_at: '2026-12-01T00:00:00.000Z',
-    },
-  ],
+  users: [aUser({ user_id: 'u-owner', user_email: 'owner@example.test', key_count: 1 })],
   total: 1,
   page: 1,
   page_size: 100,
