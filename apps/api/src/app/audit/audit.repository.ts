@@ -45,24 +45,49 @@ export class AuditRepository {
     return this.repo.findOneBy({ id });
   }
 
-  list(
+  /**
+   * One page, newest first, and the total. Every filter has an index ending in
+   * `(updated_at, seq)` (migration 1764850000000), so the page is an index range read in order
+   * and the total a plain COUNT(*) over it (not TypeORM's getManyAndCount, whose
+   * COUNT(DISTINCT) is several times slower over a million rows).
+   *
+   * With two equality filters SQLite, which keeps no statistics unless ANALYZE ran, picks one
+   * of their indexes blindly (`action` walks a sixth of the log where `changed_by` walks one
+   * actor's rows). So on SQLite the most selective filter leads — object, then actor — and the
+   * others are written `+column`, which SQLite reads as "not for an index". PostgreSQL has
+   * statistics and plans it well itself.
+   */
+  async list(
     query: AuditLogQuery & { page: number; page_size: number },
   ): Promise<[AuditLogEntity[], number]> {
+    const lead = query.object_id ? 'object_id' : query.changed_by ? 'changed_by' : null;
+    const column = (name: string): string =>
+      lead !== null && name !== lead && !this.transactions.isPostgres ? `+a.${name}` : `a.${name}`;
     const qb = this.repo.createQueryBuilder('a');
-    if (query.action) qb.andWhere('a.action = :action', { action: query.action });
-    if (query.table_name) qb.andWhere('a.table_name = :table', { table: query.table_name });
     if (query.object_id) qb.andWhere('a.object_id = :object', { object: query.object_id });
-    if (query.changed_by) qb.andWhere('a.changed_by = :by', { by: query.changed_by });
+    if (query.changed_by) {
+      qb.andWhere(`${column('changed_by')} = :by`, { by: query.changed_by });
+    }
+    if (query.action) qb.andWhere(`${column('action')} = :action`, { action: query.action });
+    if (query.table_name) {
+      qb.andWhere(`${column('table_name')} = :table`, { table: query.table_name });
+    }
     if (query.start_date)
       qb.andWhere('a.updated_at >= :from', { from: dayStartMs(query.start_date) });
     if (query.end_date) {
       qb.andWhere('a.updated_at < :to', { to: dayStartMs(query.end_date) + DAY_MS });
     }
-    return qb
-      .orderBy('a.seq', 'DESC')
-      .skip((query.page - 1) * query.page_size)
-      .take(query.page_size)
-      .getManyAndCount();
+    const [rows, count] = await Promise.all([
+      qb
+        .clone()
+        .orderBy('a.updated_at', 'DESC')
+        .addOrderBy('a.seq', 'DESC')
+        .offset((query.page - 1) * query.page_size)
+        .limit(query.page_size)
+        .getMany(),
+      qb.clone().select('COUNT(*)', 'n').getRawOne<{ n: number | string }>(),
+    ]);
+    return [rows, Number(count?.n ?? 0)];
   }
 
   /** Rows in chain order after `afterSeq`, `limit` at a time. */
