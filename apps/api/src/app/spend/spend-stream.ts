@@ -77,14 +77,18 @@ export class RedisStreamSpendQueue extends SpendQueue {
   push(event: SpendEvent): void | Promise<void> {
     if (!this.link.up) return this.toFallback(event);
     this.pushed++;
-    return this.link.commands.xadd(this.stream, '*', 'e', encodeRecord(event)).then(
-      () => undefined,
-      () => {
-        this.pushed--;
-        this.link.failed();
-        return this.toFallback(event);
-      },
-    );
+    const record = encodeRecord(event);
+    // With the call's settlement, in one write (RedisLink.together).
+    return this.link
+      .together<string | null>((r, done) => r.xadd(this.stream, '*', 'e', record, done))
+      .then(
+        () => undefined,
+        () => {
+          this.pushed--;
+          this.link.failed();
+          return this.toFallback(event);
+        },
+      );
   }
 
   async drain(): Promise<QueuedEvent[]> {
