@@ -360,6 +360,7 @@ export function anthropicStreamTranslator(): (event: string) => string[] {
 
 export const anthropicAdapter: ProviderAdapter = {
   prefix: 'anthropic',
+  format: 'anthropic',
 
   headers(deployment: ModelDeployment): Record<string, string> {
     return {
