@@ -1,7 +1,8 @@
 import { answerStrings } from '../books/token-count';
 import { readAnthropicUsage, readUsage, type UsageReading } from '../books/usage';
+import { eventData } from './anthropic.adapter';
 import type { WireFormat } from './provider-adapter';
-import { completionAsEvents, dataOf, scanEvent } from './sse';
+import { completionAsEvents, scanEvent } from './sse';
 
 /**
  * What the gateway reads in an answer it relays, per wire format: usage for the books, the
@@ -80,15 +81,9 @@ function deltaOutput(delta: Json, out: string[]): void {
 function anthropicScanner(): StreamScanner {
   let usage: Json = {};
   return (event, output) => {
-    const data = dataOf(event);
-    let parsed: unknown;
-    try {
-      parsed = data === '' ? null : JSON.parse(data);
-    } catch {
-      parsed = null;
-    }
+    const parsed = eventData(event);
     const scan: EventScan = { forward: true, error: false, usage: null };
-    if (!isObject(parsed)) return scan;
+    if (!parsed) return scan;
     switch (parsed['type']) {
       case 'message_start': {
         const message = parsed['message'];
