@@ -347,10 +347,23 @@ describe('/v1/messages', () => {
       });
       expect(chat.json()).toMatchObject({ object: 'chat.completion', choices: [{ index: 0 }] });
       expect(anthropic.received.length - before).toBe(3);
+      // `cache: {"no-cache": true}` skips it, and is Gatehouse's: the upstream never sees it.
+      const skipped = await rawPost(
+        g.t,
+        '/v1/messages',
+        ask('claude-cached', { cache: { 'no-cache': true } }),
+      );
+      expect(skipped.text).toBe(lastAnswer());
+      expect(anthropic.received.length - before).toBe(4);
+      expect(anthropic.received[anthropic.received.length - 1].body).not.toHaveProperty('cache');
       await flushSpend(g.t);
       const logs = await logsOf('claude-cached');
-      expect(logs.map((l) => Boolean(l.cache_hit))).toEqual([false, true, true, false, false]);
-      expect(logs[1]).toMatchObject({ prompt_tokens: 132, completion_tokens: 7 });
+      const hits = logs.filter((l) => Boolean(l.cache_hit));
+      expect([logs.length, hits.length]).toEqual([6, 2]);
+      for (const hit of hits) {
+        expect(hit).toMatchObject({ prompt_tokens: 132, completion_tokens: 7, model_id: null });
+        expect(Number(hit.spend)).toBe(0);
+      }
     });
 
     it('falls back from an anthropic/ deployment to an openai/ one, answering a Messages answer', async () => {
