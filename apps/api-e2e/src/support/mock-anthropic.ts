@@ -8,14 +8,20 @@ import type { AddressInfo } from 'node:net';
  * Errors are `{"type":"error","error":{"type","message"}}`; streams send `event:`/`data:` pairs
  * in the documented order (message_start, content blocks with a ping, message_delta,
  * message_stop). Driven by the model id: `status-<n>` fails with HTTP n (echoing the key, as
- * a careless server might), and a request with `tools` whose last turn is not a tool result is
- * answered with a `tool_use` block. Usage: 12 uncached input, 100 cache-read, 20 cache-write
- * and 7 output tokens.
+ * a careless server might), `stream-cut` breaks a stream off after its first text delta; a
+ * request with `tools` whose last turn is not a tool result is answered with a `tool_use`
+ * block; one with `thinking` enabled gets a signed `thinking` block and a `redacted_thinking`
+ * block before its text (streamed with thinking_delta and signature_delta), and a text block
+ * with `citations`; one with `stop_sequences` stops on the first (`stop_reason:
+ * "stop_sequence"`). Usage: 12 uncached input, 100 cache-read, 20 cache-write and 7 output
+ * tokens, with `service_tier` (a field the OpenAI translation has no place for).
  */
 export interface MockAnthropic {
   url: string;
   key: string;
   received: { path: string; body: Record<string, unknown>; headers: IncomingMessage['headers'] }[];
+  /** The text of each answer sent (a JSON body, or every event of a stream), in order. */
+  answers: string[];
   close(): Promise<void>;
 }
 
@@ -27,6 +33,15 @@ export const ANTHROPIC_MOCK_USAGE = {
   output_tokens: 7,
 };
 export const ANTHROPIC_MOCK_TOOL_INPUT = { city: 'Paris' };
+export const ANTHROPIC_MOCK_THINKING = {
+  type: 'thinking',
+  thinking: 'The user greets me; a short greeting back.',
+  signature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds',
+};
+export const ANTHROPIC_MOCK_REDACTED = {
+  type: 'redacted_thinking',
+  data: 'EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP',
+};
 
 const ERROR_TYPES: Record<number, string> = {
   400: 'invalid_request_error',
@@ -38,8 +53,9 @@ const ERROR_TYPES: Record<number, string> = {
   529: 'overloaded_error',
 };
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+function send(res: ServerResponse, status: number, body: unknown, answers?: string[]): void {
   const text = JSON.stringify(body);
+  answers?.push(text);
   res.writeHead(status, {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(text),
@@ -57,7 +73,11 @@ function fail(res: ServerResponse, status: number, message: string): void {
 
 type Block = Record<string, unknown>;
 
-function answerBlocks(body: Record<string, unknown>): { content: Block[]; stop: string } {
+function answerBlocks(body: Record<string, unknown>): {
+  content: Block[];
+  stop: string;
+  stopSequence: string | null;
+} {
   const messages = body['messages'] as { content: unknown }[];
   const last = messages[messages.length - 1]?.content;
   const answeredTool =
@@ -75,15 +95,36 @@ function answerBlocks(body: Record<string, unknown>): { content: Block[]; stop: 
         },
       ],
       stop: 'tool_use',
+      stopSequence: null,
     };
   }
-  return { content: [{ type: 'text', text: ANTHROPIC_MOCK_TEXT }], stop: 'end_turn' };
+  const stops = body['stop_sequences'];
+  const stopSequence = Array.isArray(stops) && typeof stops[0] === 'string' ? stops[0] : null;
+  const stop = stopSequence === null ? 'end_turn' : 'stop_sequence';
+  const thinking = body['thinking'] as { type?: string } | undefined;
+  if (thinking?.type === 'enabled') {
+    const text = { type: 'text', text: ANTHROPIC_MOCK_TEXT, citations: null };
+    return {
+      content: [ANTHROPIC_MOCK_THINKING, ANTHROPIC_MOCK_REDACTED, text],
+      stop,
+      stopSequence,
+    };
+  }
+  return { content: [{ type: 'text', text: ANTHROPIC_MOCK_TEXT }], stop, stopSequence };
 }
 
-function stream(res: ServerResponse, model: string, content: Block[], stop: string): void {
+function stream(
+  res: ServerResponse,
+  model: string,
+  { content, stop, stopSequence }: ReturnType<typeof answerBlocks>,
+  answers: string[],
+): void {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-  const event = (type: string, data: Record<string, unknown>): void => {
-    res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+  answers.push('');
+  const event = (type: string, data: Record<string, unknown>, then?: () => void): void => {
+    const text = `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+    answers[answers.length - 1] += text;
+    res.write(text, then);
   };
   const { output_tokens: output, ...input } = ANTHROPIC_MOCK_USAGE;
   event('message_start', {
@@ -98,15 +139,36 @@ function stream(res: ServerResponse, model: string, content: Block[], stop: stri
       usage: { ...input, output_tokens: 1 },
     },
   });
-  content.forEach((block, index) => {
+  for (const [index, block] of content.entries()) {
     if (block['type'] === 'text') {
-      event('content_block_start', { index, content_block: { type: 'text', text: '' } });
+      event('content_block_start', { index, content_block: { ...block, text: '' } });
       if (index === 0) event('ping', {});
       const text = String(block['text']);
       const half = Math.floor(text.length / 2);
       for (const piece of [text.slice(0, half), text.slice(half)]) {
+        if (model === 'stream-cut') {
+          // Broken off once the first delta has left (headers and events are on the wire).
+          const cut = (): void => void res.destroy();
+          event('content_block_delta', { index, delta: { type: 'text_delta', text: piece } }, cut);
+          return;
+        }
         event('content_block_delta', { index, delta: { type: 'text_delta', text: piece } });
       }
+    } else if (block['type'] === 'thinking') {
+      event('content_block_start', {
+        index,
+        content_block: { type: 'thinking', thinking: '', signature: '' },
+      });
+      event('content_block_delta', {
+        index,
+        delta: { type: 'thinking_delta', thinking: block['thinking'] },
+      });
+      event('content_block_delta', {
+        index,
+        delta: { type: 'signature_delta', signature: block['signature'] },
+      });
+    } else if (block['type'] === 'redacted_thinking') {
+      event('content_block_start', { index, content_block: block });
     } else {
       event('content_block_start', {
         index,
@@ -121,9 +183,9 @@ function stream(res: ServerResponse, model: string, content: Block[], stop: stri
       }
     }
     event('content_block_stop', { index });
-  });
+  }
   event('message_delta', {
-    delta: { stop_reason: stop, stop_sequence: null },
+    delta: { stop_reason: stop, stop_sequence: stopSequence },
     usage: { output_tokens: output },
   });
   event('message_stop', {});
@@ -131,7 +193,13 @@ function stream(res: ServerResponse, model: string, content: Block[], stop: stri
 }
 
 export async function startMockAnthropic(key = 'sk-ant-mock-key-4321'): Promise<MockAnthropic> {
-  const state: MockAnthropic = { url: '', key, received: [], close: () => Promise.resolve() };
+  const state: MockAnthropic = {
+    url: '',
+    key,
+    received: [],
+    answers: [],
+    close: () => Promise.resolve(),
+  };
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let text = '';
     req.setEncoding('utf8');
@@ -167,18 +235,23 @@ export async function startMockAnthropic(key = 'sk-ant-mock-key-4321'): Promise<
       }
       const status = /^status-(\d{3})$/.exec(model);
       if (status) return fail(res, Number(status[1]), `mock failure; your key was ${key}`);
-      const { content, stop } = answerBlocks(body);
-      if (body['stream'] === true) return stream(res, model, content, stop);
-      send(res, 200, {
-        id: 'msg_mock_1',
-        type: 'message',
-        role: 'assistant',
-        model,
-        content,
-        stop_reason: stop,
-        stop_sequence: null,
-        usage: ANTHROPIC_MOCK_USAGE,
-      });
+      const answer = answerBlocks(body);
+      if (body['stream'] === true) return stream(res, model, answer, state.answers);
+      send(
+        res,
+        200,
+        {
+          id: 'msg_mock_1',
+          type: 'message',
+          role: 'assistant',
+          model,
+          content: answer.content,
+          stop_reason: answer.stop,
+          stop_sequence: answer.stopSequence,
+          usage: { ...ANTHROPIC_MOCK_USAGE, service_tier: 'standard' },
+        },
+        state.answers,
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

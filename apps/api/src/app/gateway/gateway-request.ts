@@ -19,8 +19,9 @@ export interface GatewayRequest {
    */
   fallbacks: readonly string[] | null;
   /**
-   * The Anthropic Messages body of a `/v1/messages` call (`body` is its OpenAI translation):
-   * an `anthropic/` deployment is sent this one as it came.
+   * The Anthropic Messages body of a `/v1/messages` call (`body` is its OpenAI translation),
+   * without Gatehouse's own fields: an `anthropic/` deployment is sent this one as it came, and
+   * its answer is relayed as it comes (`answerFormat`). It keys the call's cache entries.
    */
   anthropicBody: Record<string, unknown> | null;
 }

@@ -11,15 +11,16 @@ import { toModelResponse } from '../models/model-response';
 import { Admission, type AdmittedCall } from './admission/admission';
 import { estimateTokens } from './admission/hold-estimate';
 import { Books, failure, success } from './books/books';
-import { answerStrings } from './books/token-count';
-import { readUsage, type UsageReading } from './books/usage';
+import type { UsageReading } from './books/usage';
 import { CachedAnswers } from './cache/cached-answers';
 import { isCacheableAnswer } from './cache/response-cache';
 import { parseGatewayRequest, type GatewayRequest } from './gateway-request';
 import { asMessagesResult, messagesRequest } from './messages/anthropic-messages';
-import { completionAsEvents, scanEvent } from './providers/sse';
+import { answerFormat, type WireFormat } from './providers/provider-adapter';
+import { completionAsEvents } from './providers/sse';
 import { redactUpstreamSecrets } from './providers/upstream-error-redaction';
 import { ClientGoneError, ClientSignal, transportError } from './providers/upstream-client';
+import { wireReader } from './providers/wire-readers';
 import { Router, routingHeaders, type RoutedResponse } from './router/router';
 
 export { modelNotFound } from './admission/admission';
@@ -33,10 +34,18 @@ export interface CallContext {
   bodyBytes: number;
 }
 
-/** The answer; `headers` (the router's `x-gatehouse-*`) when an upstream served it. */
+/**
+ * The answer, in `format` (OpenAI's, or Anthropic's when a `/v1/messages` answer passed
+ * through); `headers` (the router's `x-gatehouse-*`) when an upstream served it.
+ */
 export type GatewayResult =
-  | { kind: 'json'; text: string; headers?: Readonly<Record<string, string>> }
-  | { kind: 'stream'; stream: Readable; headers?: Readonly<Record<string, string>> };
+  | { kind: 'json'; text: string; format: WireFormat; headers?: Readonly<Record<string, string>> }
+  | {
+      kind: 'stream';
+      stream: Readable;
+      format: WireFormat;
+      headers?: Readonly<Record<string, string>>;
+    };
 
 /** The upstream's JSON answer, parsed once (the only parse before the answer leaves). */
 function parseAnswer(text: string): { parsed: unknown; ok: boolean } {
@@ -142,11 +151,15 @@ export class GatewayService {
     const found = await this.cached.lookup(call);
     if (!found) return null;
     const { hit } = found;
-    const events = call.request.stream
-      ? completionAsEvents(hit.text, call.request.includeUsage)
-      : null;
-    if (call.request.stream && !events) {
-      // Never stored any more (only chat completions are), but a bad entry is a miss.
+    const format = hit.format ?? 'openai';
+    // Chat's keys never hold Anthropic answers (cacheKey), but a wrong shape is a miss anyway.
+    const wrongShape = format === 'anthropic' && call.request.anthropicBody === null;
+    const events =
+      call.request.stream && !wrongShape
+        ? wireReader(format).replay(hit.text, call.request.includeUsage)
+        : null;
+    if (wrongShape || (call.request.stream && !events)) {
+      // Never stored any more (only chat completions and messages are), but a bad entry is a miss.
       found.forget();
       return null;
     }
@@ -160,8 +173,8 @@ export class GatewayService {
       errorType: null,
     });
     return events
-      ? { kind: 'stream', stream: Readable.from(events) }
-      : { kind: 'json', text: hit.text };
+      ? { kind: 'stream', stream: Readable.from(events), format }
+      : { kind: 'json', text: hit.text, format };
   }
 
   /** A mock answer as JSON, or replayed as a stream when the client asked for one. */
@@ -191,7 +204,9 @@ export class GatewayService {
     this.cached.store(call, text, outcome);
     await this.books.finish(call, outcome);
     const events = call.request.stream ? completionAsEvents(text, call.request.includeUsage) : null;
-    return events ? { kind: 'stream', stream: Readable.from(events) } : { kind: 'json', text };
+    return events
+      ? { kind: 'stream', stream: Readable.from(events), format: 'openai' }
+      : { kind: 'json', text, format: 'openai' };
   }
 
   private async forward(call: AdmittedCall, ctx: CallContext): Promise<GatewayResult> {
@@ -203,51 +218,61 @@ export class GatewayService {
       ctx.upstreamMs = performance.now() - sent;
     }
     const headers = routingHeaders(call);
+    // The caller's format when the serving adapter speaks it (passed through), else OpenAI's.
+    const format = answerFormat(routed.adapter, call.request);
+    const native = routed.adapter.format === format;
     if (call.request.stream) {
-      const stream = Readable.from(this.relay(call, routed, ctx.signal));
-      return { kind: 'stream', stream, headers };
+      const stream = Readable.from(this.relay(call, routed, format, ctx.signal));
+      return { kind: 'stream', stream, format, headers };
     }
     let text: string;
     try {
-      text = routed.adapter.answer(await routed.response.body.text(), call.request);
+      text = await routed.response.body.text();
+      if (!native) text = routed.adapter.answer(text, call.request);
     } catch (error) {
       throw transportError(error, ctx.signal);
     } finally {
       ctx.upstreamMs = performance.now() - sent;
     }
+    const reader = wireReader(format);
     const answer = parseAnswer(text);
-    const cacheable = answer.ok && isCacheableAnswer(call.request.callType, answer.parsed);
-    const usage = readUsage((answer.parsed as { usage?: unknown } | null)?.usage);
+    const cacheable = answer.ok && isCacheableAnswer(call.request.callType, answer.parsed, format);
+    const usage = reader.usage(answer.parsed);
     this.books.noteUsageProblem(call, usage);
     if (usage.kind === 'ok') {
       const outcome = success(call, usage.prompt, usage.completion, usage.cache);
-      if (cacheable) this.cached.store(call, text, outcome);
+      if (cacheable) this.cached.store(call, text, outcome, format);
       await this.books.finish(call, outcome);
     } else {
       this.books.finishByCount(
         call,
-        () => answerStrings(answer.parsed),
+        () => reader.outputOf(answer.parsed),
         null,
         (outcome) => {
-          if (cacheable) this.cached.store(call, text, outcome);
+          if (cacheable) this.cached.store(call, text, outcome, format);
         },
       );
     }
-    return { kind: 'json', text, headers };
+    return { kind: 'json', text, format, headers };
   }
 
   /**
-   * Relays upstream SSE events as they come (through the provider's translator); books the
-   * usage from the final chunk, or counts the output seen when the upstream sent no usable
-   * usage. Error events are redacted.
+   * Relays upstream SSE events as they come: unchanged when the stream is already in `format`,
+   * else through the provider's translator (to OpenAI's); books the usage the format's reader
+   * finds (OpenAI's final chunk, Anthropic's message_start + message_delta), or counts the
+   * output seen when the upstream sent no usable usage. Error events are redacted.
    */
   private async *relay(
     call: AdmittedCall,
     routed: RoutedResponse,
+    format: WireFormat,
     signal: ClientSignal,
   ): AsyncGenerator<string> {
     const apiKey = routed.deployment.apiKey;
-    const translate = routed.adapter.streamTranslator(call.request);
+    const reader = wireReader(format);
+    const scan = reader.streamScanner(call.request.includeUsage);
+    const translate =
+      routed.adapter.format === format ? null : routed.adapter.streamTranslator(call.request);
     const decoder = new TextDecoder();
     let buffer = '';
     let usage: UsageReading = { kind: 'absent' };
@@ -255,10 +280,10 @@ export class GatewayService {
     let failed: string | null = null;
     let completed = false;
     const handle = (event: string): string | null => {
-      const scan = scanEvent(event, call.request.includeUsage, output);
-      if (scan.usage !== null) usage = readUsage(scan.usage);
-      if (!scan.forward) return null;
-      return scan.error ? `${redactUpstreamSecrets(event, apiKey)}\n\n` : `${event}\n\n`;
+      const seen = scan(event, output);
+      if (seen.usage !== null) usage = seen.usage;
+      if (!seen.forward) return null;
+      return seen.error ? `${redactUpstreamSecrets(event, apiKey)}\n\n` : `${event}\n\n`;
     };
     const events = (upstreamEvent: string): readonly string[] =>
       translate ? translate(upstreamEvent) : [upstreamEvent];
@@ -287,14 +312,7 @@ export class GatewayService {
       failed = mapped instanceof AppError ? mapped.type : 'client_disconnected';
       completed = true;
       if (!(mapped instanceof ClientGoneError)) {
-        yield `data: ${JSON.stringify({
-          error: {
-            message: mapped.message,
-            type: failed,
-            param: null,
-            code: String((mapped as AppError).status),
-          },
-        })}\n\n`;
+        yield reader.errorEvent(mapped.message, failed, (mapped as AppError).status);
       }
     } finally {
       // Also reached when the client goes away mid-stream (the generator is closed early).

@@ -1,4 +1,4 @@
-import { describeUsageProblem, MAX_TOKENS_PER_CALL, readUsage } from './usage';
+import { describeUsageProblem, MAX_TOKENS_PER_CALL, readAnthropicUsage, readUsage } from './usage';
 
 describe('readUsage (findings 11 + 19: upstream usage is checked before it is billed)', () => {
   it('reads finite non-negative integer counts', () => {
@@ -72,5 +72,74 @@ describe('readUsage (findings 11 + 19: upstream usage is checked before it is bi
     });
     expect(describeUsageProblem(reading)).toMatch(/clamped/);
     expect(describeUsageProblem(readUsage({ prompt_tokens: 3 }))).toBeNull();
+  });
+});
+
+describe('readAnthropicUsage (the /v1/messages passthrough reads Anthropic usage itself)', () => {
+  const usage = {
+    input_tokens: 10,
+    cache_creation_input_tokens: 200,
+    cache_read_input_tokens: 1000,
+    output_tokens: 5,
+  };
+
+  it('reads as readUsage reads the anthropic/ adapter translation of the same usage', () => {
+    expect(readAnthropicUsage(usage)).toEqual({
+      kind: 'ok',
+      prompt: 1210,
+      completion: 5,
+      clamped: false,
+      cache: { read: 1000, write: 200 },
+    });
+    expect(readAnthropicUsage(usage)).toEqual(
+      readUsage({
+        prompt_tokens: 1210,
+        completion_tokens: 5,
+        prompt_tokens_details: { cached_tokens: 1000 },
+        cache_creation_input_tokens: 200,
+      }),
+    );
+    // No cache fields, no output yet (message_start before any delta), unknown fields.
+    expect(readAnthropicUsage({ input_tokens: 7, service_tier: 'standard' })).toMatchObject({
+      kind: 'ok',
+      prompt: 7,
+      completion: 0,
+      cache: { read: 0, write: 0 },
+    });
+  });
+
+  it('is absent without usage or without input_tokens', () => {
+    expect(readAnthropicUsage(undefined)).toEqual({ kind: 'absent' });
+    expect(readAnthropicUsage(null)).toEqual({ kind: 'absent' });
+    expect(readAnthropicUsage({ output_tokens: 5 })).toEqual({ kind: 'absent' });
+  });
+
+  it.each([
+    [{ ...usage, input_tokens: -1 }, 'input_tokens'],
+    [{ ...usage, output_tokens: JSON.parse('1e400') as number }, 'output_tokens'],
+    [{ ...usage, cache_read_input_tokens: 1.5 }, 'cache_read_input_tokens'],
+    [{ ...usage, cache_creation_input_tokens: '20' }, 'cache_creation_input_tokens'],
+    ['lots', 'usage'],
+    [[1], 'usage'],
+  ])('refuses %j (%s): a cache count is part of the prompt', (bad, field) => {
+    const reading = readAnthropicUsage(bad);
+    expect(reading).toEqual({ kind: 'invalid', field });
+    expect(describeUsageProblem(reading)).toContain(field);
+  });
+
+  it('clamps the summed prompt at the per-call ceiling, cache counts within it', () => {
+    const reading = readAnthropicUsage({
+      input_tokens: 1,
+      cache_read_input_tokens: MAX_TOKENS_PER_CALL,
+      cache_creation_input_tokens: 50,
+      output_tokens: 2,
+    });
+    expect(reading).toEqual({
+      kind: 'ok',
+      prompt: MAX_TOKENS_PER_CALL,
+      completion: 2,
+      clamped: true,
+      cache: { read: MAX_TOKENS_PER_CALL, write: 0 },
+    });
   });
 });

@@ -3,6 +3,7 @@ import { Clock } from '../../common/time/clock';
 import { AppConfig } from '../../config/app-config';
 import type { AdmittedCall } from '../admission/admission';
 import type { Outcome } from '../books/books';
+import type { WireFormat } from '../providers/provider-adapter';
 import { cacheKey, cacheScopeId, ResponseCache, type CachedResponse } from './response-cache';
 
 /**
@@ -28,7 +29,12 @@ export class CachedAnswers {
 
   private keyOf(call: AdmittedCall): string {
     const scope = cacheScopeId(this.config.cache.scope, call.caller);
-    return cacheKey(call.request.callType, call.request.body, scope);
+    const { anthropicBody, mockResponse } = call.request;
+    if (anthropicBody === null) return cacheKey(call.request.callType, call.request.body, scope);
+    // The Anthropic body goes upstream without Gatehouse's mock_response: it keys the entry.
+    const body =
+      mockResponse === null ? anthropicBody : { ...anthropicBody, mock_response: mockResponse };
+    return cacheKey('messages', body, scope);
   }
 
   /** The stored answer for this call, or null (no caching for it, a miss, or a store error). */
@@ -40,13 +46,14 @@ export class CachedAnswers {
   }
 
   /** Keeps a successful answer for the next identical call, when this call may use the cache. */
-  store(call: AdmittedCall, text: string, outcome: Outcome): void {
+  store(call: AdmittedCall, text: string, outcome: Outcome, format: WireFormat = 'openai'): void {
     const ttl = this.ttlMs(call);
     if (ttl === null || outcome.status !== 'success') return;
     this.cache.set(
       this.keyOf(call),
       {
         text,
+        format,
         promptTokens: outcome.promptTokens,
         completionTokens: outcome.completionTokens,
         costNanos: outcome.spendNanos,

@@ -81,6 +81,13 @@ describe('RedisResponseCache (on a real Redis)', () => {
     await link.commands.set(`${prefix}shape`, '{"text":1}');
     expect(await sut.get('bad')).toBeNull();
     expect(await sut.get('shape')).toBeNull();
+    // The wire format of a /v1/messages answer: kept, and only a known one.
+    const format = { ...answer('{"type":"message","content":[]}'), format: 'anthropic' as const };
+    sut.set('format', format, 60_000);
+    await until(async () => (await sut.get('format')) !== null);
+    expect(await sut.get('format')).toEqual(format);
+    await link.commands.set(`${prefix}odd`, JSON.stringify({ ...answer(), format: 'xml' }));
+    expect(await sut.get('odd')).toBeNull();
   });
 
   it('a Redis that does not answer is a miss, and set/delete do not throw', async () => {

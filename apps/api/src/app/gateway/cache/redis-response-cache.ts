@@ -8,7 +8,8 @@ function isCachedResponse(value: unknown): value is CachedResponse {
     typeof v['text'] === 'string' &&
     typeof v['promptTokens'] === 'number' &&
     typeof v['completionTokens'] === 'number' &&
-    typeof v['costNanos'] === 'number'
+    typeof v['costNanos'] === 'number' &&
+    (v['format'] === undefined || v['format'] === 'openai' || v['format'] === 'anthropic')
   );
 }
 

@@ -14,6 +14,13 @@ const entry = (text: string): CachedResponse => ({
 });
 
 describe('cacheKey', () => {
+  it('keeps /v1/messages entries (keyed as messages, on the Anthropic body) apart from chat', () => {
+    const body = { model: 'm', max_tokens: 8, messages: [{ role: 'user', content: 'x' }] };
+    expect(cacheKey('messages', body, 'global')).not.toBe(
+      cacheKey('chat_completion', body, 'global'),
+    );
+  });
+
   it('ignores key order, cache and stream fields, but not the rest', () => {
     const a = cacheKey(
       'chat_completion',
@@ -72,6 +79,16 @@ describe('isCacheableAnswer (finding 15)', () => {
     expect(isCacheableAnswer('chat_completion', 'html')).toBe(false);
     expect(isCacheableAnswer('chat_completion', null)).toBe(false);
     expect(isCacheableAnswer('chat_completion', [])).toBe(false);
+  });
+
+  it('takes an Anthropic message (the /v1/messages passthrough), nothing else, in that format', () => {
+    const message = { type: 'message', content: [] };
+    expect(isCacheableAnswer('chat_completion', message, 'anthropic')).toBe(true);
+    expect(isCacheableAnswer('chat_completion', message)).toBe(false);
+    expect(isCacheableAnswer('chat_completion', { choices: [] }, 'anthropic')).toBe(false);
+    expect(isCacheableAnswer('chat_completion', { type: 'error', error: {} }, 'anthropic')).toBe(
+      false,
+    );
   });
 });
 

@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { CacheScope } from '../../config/app-config';
+import type { WireFormat } from '../providers/provider-adapter';
 
 export interface CachedResponse {
   /** The upstream's JSON text, as relayed. */
   text: string;
+  /** Its wire format: Anthropic's for a `/v1/messages` answer passed through; else OpenAI's. */
+  format?: WireFormat;
   promptTokens: number;
   completionTokens: number;
   /** What the original request cost (what a hit saves), nano-dollars. */
@@ -48,7 +51,9 @@ export function cacheScopeId(
 
 /**
  * Exact-match key: the scope id + call type + model + the normalized body minus
- * `cache`/`stream`.
+ * `cache`/`stream`. A `/v1/messages` call is keyed as `messages` on its Anthropic body (what an
+ * anthropic/ upstream is sent: `thinking`, `cache_control`… that its chat translation drops),
+ * so its entries and chat's never meet.
  */
 export function cacheKey(callType: string, body: Record<string, unknown>, scopeId: string): string {
   const rest = Object.fromEntries(Object.entries(body).filter(([k]) => !IGNORED.has(k)));
@@ -63,13 +68,19 @@ export function cacheKey(callType: string, body: Record<string, unknown>, scopeI
 
 /**
  * Only a complete success is cached: a JSON object with the answer's array (`choices` for chat,
- * `data` for embeddings). Anything else (HTML from a proxy, a 200 carrying `error`) would be
+ * `data` for embeddings, `content` for an Anthropic `message`). Anything else (HTML from a proxy, a 200 carrying `error`) would be
  * replayed to others, and as a stream it cannot be replayed at all (finding 15).
  */
-export function isCacheableAnswer(callType: string, parsed: unknown): boolean {
+export function isCacheableAnswer(
+  callType: string,
+  parsed: unknown,
+  format: WireFormat = 'openai',
+): boolean {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return false;
   const answer = parsed as Record<string, unknown>;
   if (answer['error'] !== undefined && answer['error'] !== null) return false;
+  if (format === 'anthropic')
+    return answer['type'] === 'message' && Array.isArray(answer['content']);
   return Array.isArray(callType === 'embedding' ? answer['data'] : answer['choices']);
 }
 

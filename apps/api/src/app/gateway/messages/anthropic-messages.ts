@@ -8,8 +8,11 @@ import { eventData } from '../providers/anthropic.adapter';
 /**
  * `POST /v1/messages`: Anthropic's wire format at the edge. The request becomes a chat
  * completion call (the same admission, cache, router and books as `/v1/chat/completions`),
- * keeping its Anthropic body for `anthropic/` deployments; the OpenAI answer the gateway books
- * is turned back into a Messages answer, JSON or SSE events in Anthropic's documented order.
+ * keeping its Anthropic body for `anthropic/` deployments. An `anthropic/` deployment's answer
+ * passes through as the upstream sent it (the gateway reads its usage in Anthropic's format);
+ * any other's (an `openai/` or `azure/` one, a fallback to one, a mock) arrives in OpenAI's
+ * format and is turned into a Messages answer here, JSON or SSE events in Anthropic's
+ * documented order.
  */
 
 type Json = Record<string, unknown>;
@@ -120,7 +123,7 @@ export function chatBodyOf(body: Json): Json {
     ],
   };
   if (Array.isArray(body['stop_sequences'])) chat['stop'] = body['stop_sequences'];
-  for (const field of ['temperature', 'top_p', 'top_k', 'mock_response'] as const) {
+  for (const field of ['temperature', 'top_p', 'top_k'] as const) {
     if (body[field] !== undefined) chat[field] = body[field];
   }
   if (Array.isArray(body['tools'])) {
@@ -142,13 +145,20 @@ export function chatBodyOf(body: Json): Json {
   return chat;
 }
 
+/** Gatehouse's own request fields: read by the gateway, never sent to an Anthropic upstream. */
+const GATEHOUSE_FIELDS = ['mock_response', 'cache', 'fallbacks'] as const;
+
 /** The gateway request of a `/v1/messages` call. */
 export function messagesRequest(raw: unknown): GatewayRequest {
   if (!isObject(raw)) throw AppError.badRequest('Request body must be a JSON object');
-  const request = parseGatewayRequest('chat_completion', chatBodyOf(raw));
+  const chat = chatBodyOf(raw);
   const anthropicBody = { ...raw };
-  delete anthropicBody['mock_response'];
-  return { ...request, anthropicBody };
+  for (const field of GATEHOUSE_FIELDS) {
+    if (raw[field] === undefined) continue;
+    chat[field] = raw[field];
+    delete anthropicBody[field];
+  }
+  return { ...parseGatewayRequest('chat_completion', chat), anthropicBody };
 }
 
 const STOP_REASONS: Readonly<Record<string, string>> = {
@@ -353,10 +363,15 @@ export async function* messageEvents(
   yield event('message_stop', {});
 }
 
-/** A gateway result (OpenAI's shape) in Anthropic's. */
+/** A gateway result in Anthropic's shape: as it is when it passed through, else translated. */
 export function asMessagesResult(result: GatewayResult, model: string): GatewayResult {
-  if (result.kind === 'json') return { kind: 'json', text: messageOf(result.text, model) };
-  return { kind: 'stream', stream: Readable.from(messageEvents(result.stream, model)) };
+  if (result.format === 'anthropic') return result;
+  const { headers } = result;
+  if (result.kind === 'json') {
+    return { kind: 'json', text: messageOf(result.text, model), format: 'anthropic', headers };
+  }
+  const stream = Readable.from(messageEvents(result.stream, model));
+  return { kind: 'stream', stream, format: 'anthropic', headers };
 }
 
 const ANTHROPIC_ERROR_TYPES: Readonly<Record<number, string>> = {

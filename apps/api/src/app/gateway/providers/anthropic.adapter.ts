@@ -8,7 +8,9 @@ import { dataOf } from './sse';
  * `anthropic/`: Anthropic's Messages API (`POST /v1/messages`). Chat completions are translated
  * to a Messages request and the answer (JSON or each SSE event) back to OpenAI's shape, so the
  * books, cache and clients see one format. A call that came in on `/v1/messages` carries its
- * own Anthropic body (`request.anthropicBody`), sent as it came with the deployment's model id.
+ * own Anthropic body (`request.anthropicBody`), sent as it came with the deployment's model id;
+ * its answer is this adapter's native format, so it is not translated at all (`answerFormat`)
+ * and the gateway reads it with the Anthropic wire reader (`wire-readers.ts`).
  */
 
 /** The `anthropic-version` header every request carries (the current and only GA version). */
@@ -360,6 +362,7 @@ export function anthropicStreamTranslator(): (event: string) => string[] {
 
 export const anthropicAdapter: ProviderAdapter = {
   prefix: 'anthropic',
+  format: 'anthropic',
 
   headers(deployment: ModelDeployment): Record<string, string> {
     return {

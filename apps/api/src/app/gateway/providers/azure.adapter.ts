@@ -12,6 +12,7 @@ const OPERATIONS = { chat_completion: 'chat/completions', embedding: 'embeddings
  */
 export const azureAdapter: ProviderAdapter = {
   prefix: 'azure',
+  format: 'openai',
 
   headers(deployment: ModelDeployment): Record<string, string> {
     return deployment.apiKey ? { 'api-key': deployment.apiKey } : {};

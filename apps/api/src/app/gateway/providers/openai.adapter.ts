@@ -22,6 +22,7 @@ export function openAiBody(deployment: ModelDeployment, request: GatewayRequest)
  */
 export const openAiAdapter: ProviderAdapter = {
   prefix: 'openai',
+  format: 'openai',
 
   headers(deployment: ModelDeployment): Record<string, string> {
     return deployment.apiKey ? { authorization: `Bearer ${deployment.apiKey}` } : {};
