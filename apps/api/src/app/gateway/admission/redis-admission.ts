@@ -26,7 +26,10 @@ interface SettleCommand {
 }
 
 export interface RedisAdmissionOptions {
-  /** Key prefix; one hash tag, so that a Redis Cluster keeps a call's keys in one slot. */
+  /**
+   * Key prefix. One hash tag, so a call's keys would share a slot on a Redis Cluster — which
+   * is not supported yet (RedisLink connects to one node; see README "Sizing").
+   */
   prefix?: string;
   /** A ticket never settled (its instance died) frees its slot and hold after this. */
   ticketTtlMs?: number;
