@@ -52,6 +52,10 @@ export class ModelEditDialogComponent {
   }
 
   protected async save(): Promise<void> {
+    // The API's errors are about the last try: the fields' own validators decide anew.
+    for (const control of Object.values(this.form.controls)) {
+      if (control.hasError('api')) control.updateValueAndValidity();
+    }
     if (this.form.invalid) {
       this.form.markAllAsTouched();
       this.formError.set('Check the highlighted fields.');
