@@ -15,7 +15,7 @@ import {
   type Caller,
   type UserCaller,
 } from './support/callers';
-import { sql } from './support/db';
+import { sql, sqlWrite } from './support/db';
 import {
   addModel,
   chatBody,
@@ -197,6 +197,21 @@ describe('models: edit (POST /model/update) and test (POST /model/test)', () => 
         .expect(400);
       expect(res.body.error.param).toBe('litellm_params.api_version');
       expect((await modelById(id)).litellm_params.model).toBe('openai/echo');
+    });
+
+    it('a model whose stored key cannot be decrypted takes a new key (400 naming it until then)', async () => {
+      const id = await addModel(t, g.upstream.url, 'undecryptable', 'echo');
+      const broken = `UPDATE models SET api_key_encrypted = 'v1.AAAA.BBBB.CCCC' WHERE id = '${id}'`;
+      await sqlWrite(t, { sqlite: broken, postgres: broken });
+      const res = await master(t)
+        .post('/model/update', { model_name: 'still-broken', model_info: { id } })
+        .expect(400);
+      expect(res.body.error.param).toBe('litellm_params.api_key');
+      const fixed = await master(t)
+        .post('/model/update', { litellm_params: { api_key: NEW_KEY }, model_info: { id } })
+        .expect(200);
+      expect(fixed.body.litellm_params.api_key).toBe('sk-...9876');
+      await master(t).post('/v1/chat/completions', chatBody('undecryptable')).expect(200);
     });
 
     it('refuses config models (403) and unknown ids (404)', async () => {

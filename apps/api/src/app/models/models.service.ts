@@ -160,7 +160,13 @@ export class ModelsService implements OnModuleInit {
     const problem = providerParamsProblem(next.providerModel, next.apiBase, next.apiVersion);
     if (problem) throw AppError.badRequest(problem.message, `litellm_params.${problem.param}`);
     const after = this.toDeployment(next);
-    if (!after) throw new Error('A model just updated cannot be read back');
+    if (!after) {
+      // Only a stored key this instance cannot decrypt gets here (see toDeployment).
+      throw AppError.badRequest(
+        'The stored api_key of this model cannot be decrypted; send a new litellm_params.api_key',
+        'litellm_params.api_key',
+      );
+    }
     const response = toModelResponse(after, 'admin');
     await this.transactions.run(async () => {
       await this.models.save(next);
