@@ -1,16 +1,12 @@
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
-import { createUser, loginAs, loginAsAdmin, openedDialog, PASSWORD } from './support';
-
-/** Serious and critical WCAG 2.1 A/AA violations on the page as it is now: rule id and targets. */
-async function violations(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
+import { expect, test } from '@playwright/test';
+import {
+  axeViolations as violations,
+  createUser,
+  loginAs,
+  loginAsAdmin,
+  openedDialog,
+  PASSWORD,
+} from './support';
 
 const PAGES: Record<string, string[]> = {
   proxy_admin: [

@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type APIRequestContext, type Locator, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -52,6 +53,16 @@ export async function loginAs(page: Page, username: string, password: string): P
 export async function loginAsAdmin(page: Page): Promise<void> {
   await loginAs(page, 'admin', MASTER_KEY);
   await expect(page).toHaveURL(/\/ui\/keys$/);
+}
+
+/** Serious and critical WCAG 2.1 A/AA violations on the page as it is now: rule id and targets. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 /** Saves a full-page screenshot under dist/admin-e2e/screenshots (not committed). */

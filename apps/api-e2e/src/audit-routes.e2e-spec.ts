@@ -23,6 +23,7 @@ const NO_ROW: Record<string, string> = {
   'POST /v1/messages': 'data plane: billed in spend_logs',
   'POST /anthropic/v1/messages': 'data plane: billed in spend_logs',
   'POST /settings/test-email': 'sends the caller a test email; changes no setting or row',
+  'POST /model/test': 'one probe call to a deployment; changes no model or row',
   'POST /password/forgot':
     'anonymous, same answer for any email, changes no user (it mails a link; the reset it leads to is recorded)',
 };
@@ -164,6 +165,19 @@ const SCENARIOS: Record<string, Scenario> = {
       })
       .expect(200);
     return () => master(t).post('/model/delete', { id: res.body.model_info.id });
+  },
+  'POST /model/update': async (t) => {
+    const res = await master(t)
+      .post('/model/new', {
+        model_name: 'to-update',
+        litellm_params: { model: 'openai/gpt-4o-mini', api_base: 'http://127.0.0.1:9' },
+      })
+      .expect(200);
+    return () =>
+      master(t).post('/model/update', {
+        model_name: 'updated',
+        model_info: { id: res.body.model_info.id },
+      });
   },
 };
 

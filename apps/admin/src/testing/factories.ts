@@ -3,6 +3,7 @@ import type {
   AuditLogEntry,
   KeyResponse,
   MeResponse,
+  ModelResponse,
   SpendLogResponse,
   TeamResponse,
   UserResponse,
@@ -135,5 +136,37 @@ export function aTeam(overrides: Partial<TeamResponse> = {}): TeamResponse {
     created_at: '2026-12-01T00:00:00.000Z',
     updated_at: '2026-12-01T00:00:00.000Z',
     ...overrides,
+  };
+}
+
+/** A database model as `/model/info` answers it to an admin; overrides go to `model_info`. */
+export function aModel(overrides: Partial<ModelResponse['model_info']> = {}): ModelResponse {
+  return {
+    model_name: 'gpt-4o',
+    litellm_params: {
+      model: 'openai/gpt-4o',
+      api_base: 'https://api.openai.com/v1',
+      api_key: 'sk-...wxyz',
+      timeout: null,
+      weight: null,
+      rpm: null,
+      tpm: null,
+      api_version: null,
+    },
+    model_info: {
+      id: 'm-1',
+      input_cost_per_token: 0.0000025,
+      output_cost_per_token: 0.00001,
+      cache_read_input_token_cost: null,
+      cache_creation_input_token_cost: null,
+      price_source: 'model_info',
+      base_model: null,
+      cache: false,
+      cache_ttl_seconds: null,
+      db_model: true,
+      created_at: '2026-11-27T07:00:00.000Z',
+      created_by: 'admin',
+      ...overrides,
+    },
   };
 }

@@ -118,6 +118,27 @@ describe('issue 12 slice 1: 3 instances, one PostgreSQL schema, one Redis (REDIS
     expect(await modelNames(cc)).not.toContain(name);
   });
 
+  it('a model renamed with /model/update on A is served under its new name on B and C within 1 s', async () => {
+    const name = `old-${Date.now()}`;
+    const model = (await master(a).post('/model/new', newModel(name)).expect(200))
+      .body as ModelResponse;
+    await eventually(async () => {
+      await master(b).post('/v1/chat/completions').send(chat(name)).expect(200);
+    });
+    const renamed = `new-${Date.now()}`;
+    await master(a)
+      .post('/model/update', { model_name: renamed, model_info: { id: model.model_info.id } })
+      .expect(200);
+    for (const other of [b, cc]) {
+      const ms = await eventually(async () => {
+        expect(await modelNames(other)).toContain(renamed);
+      });
+      expect(ms).toBeLessThan(1000);
+      expect(await modelNames(other)).not.toContain(name);
+      await master(other).post('/v1/chat/completions').send(chat(renamed)).expect(200);
+    }
+  });
+
   it('a key blocked on A is refused on B and C (pinned: worked before this slice too)', async () => {
     const owner = await createUser(a, 'internal_user');
     const key = (await master(a).post('/key/generate', { user_id: owner.user_id }).expect(200))

@@ -17,3 +17,10 @@ export function apiErrorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return 'Something went wrong';
 }
+
+/** The request field the API's error names (`error.param`), null when it names none. */
+export function apiErrorParam(error: unknown): string | null {
+  if (!(error instanceof HttpErrorResponse) || !isErrorBody(error.error)) return null;
+  const param: unknown = error.error.error.param;
+  return typeof param === 'string' ? param : null;
+}

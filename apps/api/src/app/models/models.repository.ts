@@ -23,6 +23,10 @@ export class ModelsRepository {
     await this.repo.insert(model);
   }
 
+  async save(model: ModelEntity): Promise<void> {
+    await this.repo.save(model);
+  }
+
   async deleteById(id: string): Promise<void> {
     await this.repo.delete({ id });
   }

@@ -3,10 +3,12 @@ import type {
   DeleteModelResponse,
   ModelResponse,
   NewModelRequest,
+  UpdateModelRequest,
 } from '@gatehouse/shared/dto';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ClusterBus, type ClusterChannel } from '../cluster/cluster-bus';
+import { changedValues } from '../audit/audit-diff';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../common/auth/principal';
 import { AppError } from '../common/errors/app-error';
@@ -17,11 +19,11 @@ import { Transactions } from '../database/transactions';
 import { loadConfigModels } from './config-models';
 import { buildDeployment, providerParamsProblem } from './build-deployment';
 import type { ModelDeployment } from './model-deployment';
-import { ModelEntity } from './model.entity';
+import { ModelEntity, type StoredModelInfo } from './model.entity';
 import { ModelRegistry } from './model-registry';
 import { ModelsRepository } from './models.repository';
 import { toModelResponse } from './model-response';
-import { SecretBox } from './secret-box';
+import { maskSecret, SecretBox } from './secret-box';
 
 /** "The models table changed": every other instance rebuilds its registry from the database. */
 export const MODELS_CHANNEL: ClusterChannel<{ kind: 'models.changed' }> = {
@@ -145,17 +147,57 @@ export class ModelsService implements OnModuleInit {
     return response;
   }
 
-  async delete(request: DeleteModelRequest): Promise<DeleteModelResponse> {
-    if (this.configModels.some((m) => m.id === request.id)) {
+  /**
+   * LiteLLM's `/model/update`: only the fields sent change. The upstream key stays unless a new
+   * one is sent; a price sent as null goes back to the catalogue. One audit row with the changed
+   * fields only (the key masked, as `/model/info` shows it).
+   */
+  async update(request: UpdateModelRequest): Promise<ModelResponse> {
+    const id = request.model_info.id;
+    const row = await this.storedModel(id, 'model_info.id');
+    const before = this.toDeployment(row);
+    const next = applyUpdate(row, request, (key) => this.box.encrypt(key));
+    const problem = providerParamsProblem(next.providerModel, next.apiBase, next.apiVersion);
+    if (problem) throw AppError.badRequest(problem.message, `litellm_params.${problem.param}`);
+    const after = this.toDeployment(next);
+    if (!after) {
+      // Only a stored key this instance cannot decrypt gets here (see toDeployment).
+      throw AppError.badRequest(
+        'The stored api_key of this model cannot be decrypted; send a new litellm_params.api_key',
+        'litellm_params.api_key',
+      );
+    }
+    const response = toModelResponse(after, 'admin');
+    await this.transactions.run(async () => {
+      await this.models.save(next);
+      await this.audit.record({
+        action: 'updated',
+        table_name: 'model',
+        object_id: id,
+        ...modelChanges(before, after, request.litellm_params?.api_key !== undefined),
+      });
+    });
+    await this.changed();
+    return response;
+  }
+
+  /** A database model by id: config models are read-only (403), an unknown id is a 404. */
+  private async storedModel(id: string, param: string): Promise<ModelEntity> {
+    if (this.configModels.some((m) => m.id === id)) {
       throw new AppError(
         403,
         'permission_error',
         'Models from CONFIG_FILE are read-only; edit the file instead',
-        'id',
+        param,
       );
     }
-    const row = await this.models.findById(request.id);
-    if (!row) throw AppError.notFound('Model', 'id');
+    const row = await this.models.findById(id);
+    if (!row) throw AppError.notFound('Model', param);
+    return row;
+  }
+
+  async delete(request: DeleteModelRequest): Promise<DeleteModelResponse> {
+    const row = await this.storedModel(request.id, 'id');
     const deployment = this.toDeployment(row);
     await this.transactions.run(async () => {
       await this.models.deleteById(request.id);
@@ -200,4 +242,71 @@ export class ModelsService implements OnModuleInit {
       createdBy: row.createdBy,
     });
   }
+}
+
+/** A stored model with an update's fields applied (a new object; `row` is left as it was). */
+export function applyUpdate(
+  row: ModelEntity,
+  request: UpdateModelRequest,
+  encrypt: (apiKey: string) => string,
+): ModelEntity {
+  const params = request.litellm_params ?? {};
+  const pick = <T>(sent: T | undefined, stored: T): T => (sent === undefined ? stored : sent);
+  const apiKey = params.api_key;
+  const modelInfo: StoredModelInfo = { ...row.modelInfo };
+  for (const [field, value] of Object.entries(request.model_info) as [string, unknown][]) {
+    if (field !== 'id' && value !== undefined) Object.assign(modelInfo, { [field]: value });
+  }
+  for (const field of ['weight', 'rpm', 'tpm'] as const) {
+    if (params[field] !== undefined) modelInfo[field] = params[field];
+  }
+  return Object.assign(new ModelEntity(), row, {
+    modelName: pick(request.model_name, row.modelName),
+    providerModel: pick(params.model, row.providerModel),
+    apiBase: pick(params.api_base, row.apiBase),
+    apiKeyEncrypted:
+      apiKey === undefined ? row.apiKeyEncrypted : apiKey === null ? null : encrypt(apiKey),
+    apiVersion: pick(params.api_version, row.apiVersion),
+    timeoutMs:
+      params.timeout === undefined
+        ? row.timeoutMs
+        : params.timeout === null
+          ? null
+          : Math.round(params.timeout * 1000),
+    modelInfo,
+  });
+}
+
+/**
+ * The audit values of an update: per section (`model_name`, `litellm_params`, `model_info`)
+ * only the fields that changed. A new key with the same last four characters still shows as
+ * changed (its masked form alone would hide it).
+ */
+function modelChanges(
+  before: ModelDeployment | null,
+  after: ModelDeployment,
+  keySent: boolean,
+): { before_value: Record<string, unknown>; updated_values: Record<string, unknown> } {
+  const was = before ? toModelResponse(before, 'admin') : null;
+  const now = toModelResponse(after, 'admin');
+  const out = {
+    before_value: {} as Record<string, unknown>,
+    updated_values: {} as Record<string, unknown>,
+  };
+  if (was?.model_name !== now.model_name) {
+    out.before_value['model_name'] = was?.model_name ?? null;
+    out.updated_values['model_name'] = now.model_name;
+  }
+  for (const section of ['litellm_params', 'model_info'] as const) {
+    const diff = changedValues({ ...was?.[section] }, { ...now[section] });
+    if (section === 'litellm_params' && keySent && before?.apiKey !== after.apiKey) {
+      diff.before_value = { ...diff.before_value, api_key: maskSecret(before?.apiKey ?? null) };
+      diff.updated_values = { ...diff.updated_values, api_key: now.litellm_params.api_key };
+    }
+    if (diff.updated_values && Object.keys(diff.updated_values).length > 0) {
+      out.before_value[section] = diff.before_value;
+      out.updated_values[section] = diff.updated_values;
+    }
+  }
+  return out;
 }

@@ -8,7 +8,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { BoundedInt, BoundedNumber, Optional, Text } from './field-rules';
+import { BoundedInt, BoundedNumber, Nullable, Optional, Text } from './field-rules';
 
 /**
  * `<provider>/<upstream model id>`: `openai/` (any OpenAI-compatible upstream), `anthropic/`
@@ -21,6 +21,8 @@ export const API_VERSION_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 /** Where a deployment's prices come from (`GET /model/info`). */
 export type PriceSource = 'model_info' | 'catalogue' | 'none';
 export const MODEL_NAME_PATTERN = /^[\x21-\x7e]{1,200}$/;
+/** A model's `model_info.id`. */
+const MODEL_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /** A price per token in USD: $1 a token is already a million times today's dearest model. */
 export const MAX_COST_PER_TOKEN = 1;
@@ -75,7 +77,7 @@ export class LitellmParams {
 export class ModelInfoRequest {
   @Optional()
   @IsString()
-  @Matches(/^[A-Za-z0-9._:-]{1,64}$/, { message: 'model_info.id must be a short identifier' })
+  @Matches(MODEL_ID, { message: 'model_info.id must be a short identifier' })
   id?: string;
 
   @Optional()
@@ -130,9 +132,132 @@ export class NewModelRequest {
   model_info?: ModelInfoRequest;
 }
 
+/**
+ * `POST /model/update`'s `litellm_params`: each field sent replaces the stored one, each field
+ * left out is kept (the upstream `api_key` too). `null` clears an optional setting.
+ */
+export class UpdateLitellmParams {
+  @Optional()
+  @IsString()
+  @Matches(PROVIDER_MODEL_PATTERN, {
+    message:
+      'litellm_params.model must look like openai/<model id>, anthropic/<model id> or azure/<deployment>',
+  })
+  model?: string;
+
+  /** Null: the provider's default base. */
+  @Nullable()
+  @IsString()
+  @MaxLength(1024)
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'api_base must be an http(s) URL' })
+  api_base?: string | null;
+
+  /** A new upstream key (stored encrypted); null removes it; absent keeps the stored one. */
+  @Nullable()
+  @Text(4096)
+  api_key?: string | null;
+
+  @Nullable()
+  @BoundedNumber(0.05, 3600)
+  timeout?: number | null;
+
+  @Nullable()
+  @BoundedNumber(0, 1_000_000)
+  weight?: number | null;
+
+  @Nullable()
+  @BoundedInt(1, 1_000_000_000)
+  rpm?: number | null;
+
+  @Nullable()
+  @BoundedInt(1, 1_000_000_000_000)
+  tpm?: number | null;
+
+  @Nullable()
+  @IsString()
+  @Matches(API_VERSION_PATTERN, { message: 'api_version must be a short version string' })
+  api_version?: string | null;
+}
+
+/**
+ * `POST /model/update`'s `model_info`: `id` names the model; a price sent as `null` goes back
+ * to the built-in catalogue's price (`price_source: catalogue`, or `none` when it has none).
+ */
+export class UpdateModelInfo {
+  @IsString()
+  @Matches(MODEL_ID, { message: 'model_info.id must be a model id' })
+  id!: string;
+
+  @Nullable()
+  @BoundedNumber(0, MAX_COST_PER_TOKEN)
+  input_cost_per_token?: number | null;
+
+  @Nullable()
+  @BoundedNumber(0, MAX_COST_PER_TOKEN)
+  output_cost_per_token?: number | null;
+
+  @Nullable()
+  @BoundedNumber(0, MAX_COST_PER_TOKEN)
+  cache_read_input_token_cost?: number | null;
+
+  @Nullable()
+  @BoundedNumber(0, MAX_COST_PER_TOKEN)
+  cache_creation_input_token_cost?: number | null;
+
+  @Nullable()
+  @IsString()
+  @Matches(MODEL_NAME_PATTERN, { message: 'base_model must be 1-200 printable characters' })
+  base_model?: string | null;
+
+  @Optional()
+  @IsBoolean()
+  cache?: boolean;
+
+  @Nullable()
+  @BoundedInt(1, 30 * 86_400)
+  cache_ttl_seconds?: number | null;
+}
+
+/** `POST /model/update` (LiteLLM's shape): a partial update of one database model. */
+export class UpdateModelRequest {
+  @Optional()
+  @IsString()
+  @Matches(MODEL_NAME_PATTERN, { message: 'model_name must be 1-200 printable characters' })
+  model_name?: string;
+
+  @Optional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => UpdateLitellmParams)
+  litellm_params?: UpdateLitellmParams;
+
+  @IsObject()
+  @ValidateNested()
+  @Type(() => UpdateModelInfo)
+  model_info!: UpdateModelInfo;
+}
+
+/** `POST /model/test`: one tiny call to a deployment. */
+export class TestModelRequest {
+  @IsString()
+  @Matches(MODEL_ID, { message: 'model_id must be a model id' })
+  model_id!: string;
+}
+
+/** `POST /model/test`'s answer: 200 either way; `ok: false` carries the upstream's error. */
+export interface TestModelResponse {
+  ok: boolean;
+  /** From sending the call to the end of the upstream's answer (or its failure). */
+  latency_ms: number;
+  /** The upstream's HTTP status; null when it could not be reached or timed out. */
+  status: number | null;
+  /** The upstream's error, secrets redacted; null when ok. */
+  error: string | null;
+}
+
 export class DeleteModelRequest {
   @IsString()
-  @Matches(/^[A-Za-z0-9._:-]{1,64}$/, { message: 'id must be a model id' })
+  @Matches(MODEL_ID, { message: 'id must be a model id' })
   id!: string;
 }
 

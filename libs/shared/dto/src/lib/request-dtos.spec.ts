@@ -32,6 +32,15 @@ const NULLABLE: Record<string, string[]> = {
     'team_id',
     'tpm_limit',
   ],
+  UpdateLitellmParams: ['api_base', 'api_key', 'api_version', 'rpm', 'timeout', 'tpm', 'weight'],
+  UpdateModelInfo: [
+    'base_model',
+    'cache_creation_input_token_cost',
+    'cache_read_input_token_cost',
+    'cache_ttl_seconds',
+    'input_cost_per_token',
+    'output_cost_per_token',
+  ],
   UpdateKeyRequest: [
     'budget_duration',
     'duration',

@@ -1,4 +1,3 @@
-import { HttpErrorResponse } from '@angular/common/http';
 import {
   ChangeDetectionStrategy,
   Component,
@@ -16,9 +15,9 @@ import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
 import { Router, RouterLink } from '@angular/router';
-import type { ErrorBody, KeyResponse, SpendLogResponse } from '@gatehouse/shared/dto';
+import type { KeyResponse, SpendLogResponse } from '@gatehouse/shared/dto';
 import { NotifyService } from '../../core/notify.service';
-import { apiErrorMessage } from '../../data-access/api-error';
+import { apiErrorMessage, apiErrorParam } from '../../data-access/api-error';
 import { KeyModelsService } from '../../data-access/key-models.service';
 import { KeysService } from '../../data-access/keys.service';
 import { SessionService } from '../../data-access/session.service';
@@ -40,12 +39,6 @@ export const GRACE_PERIODS: readonly { value: string; label: string }[] = [
   { value: '24h', label: '24 hours' },
   { value: '7d', label: '7 days' },
 ];
-
-function apiParam(error: unknown): string | null {
-  if (!(error instanceof HttpErrorResponse)) return null;
-  const body = error.error as Partial<ErrorBody> | null;
-  return typeof body?.error?.param === 'string' ? body.error.param : null;
-}
 
 /** `/ui/keys/:token`: one key's settings, edit, regenerate, block, delete and recent logs. */
 @Component({
@@ -213,7 +206,7 @@ export class KeyPageComponent implements OnInit {
       this.show(updated);
       this.notify.success('Key saved');
     } catch (error) {
-      const param = apiParam(error);
+      const param = apiErrorParam(error);
       const control = this.isEditable(param) ? this.form.controls[param] : null;
       if (control) {
         control.setErrors({ api: apiErrorMessage(error) });

@@ -1,41 +1,12 @@
 import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
-import { permissionsOf, type Role } from '@gatehouse/shared/auth';
+import { provideRouter } from '@angular/router';
+import type { Role } from '@gatehouse/shared/auth';
 import type { ModelInfoResponse, ModelResponse } from '@gatehouse/shared/dto';
 import { SessionService } from '../../data-access/session.service';
+import { aMe, aModel } from '../../../testing/factories';
 import { ModelsComponent } from './models.component';
-
-function model(overrides: Partial<ModelResponse['model_info']> = {}): ModelResponse {
-  return {
-    model_name: 'gpt-4o',
-    litellm_params: {
-      model: 'openai/gpt-4o',
-      api_base: 'https://api.openai.com/v1',
-      api_key: 'sk-...wxyz',
-      timeout: null,
-      weight: null,
-      rpm: null,
-      tpm: null,
-      api_version: null,
-    },
-    model_info: {
-      id: 'm-1',
-      input_cost_per_token: 0.0000025,
-      output_cost_per_token: 0.00001,
-      cache_read_input_token_cost: null,
-      cache_creation_input_token_cost: null,
-      price_source: 'model_info',
-      base_model: null,
-      cache: false,
-      cache_ttl_seconds: null,
-      db_model: true,
-      created_at: '2026-11-27T07:00:00.000Z',
-      created_by: 'admin',
-      ...overrides,
-    },
-  };
-}
 
 describe('ModelsComponent', () => {
   let fixture: ComponentFixture<ModelsComponent>;
@@ -45,16 +16,9 @@ describe('ModelsComponent', () => {
   async function render(role: Role, models: ModelResponse[]): Promise<void> {
     TestBed.configureTestingModule({
       imports: [ModelsComponent],
-      providers: [provideHttpClient(), provideHttpClientTesting()],
+      providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([])],
     });
-    TestBed.inject(SessionService).me.set({
-      user_id: `u-${role}`,
-      user_email: null,
-      user_role: role,
-      auth: 'session',
-      permissions: permissionsOf(role),
-      has_password: true,
-    });
+    TestBed.inject(SessionService).me.set(aMe(role));
     http = TestBed.inject(HttpTestingController);
     fixture = TestBed.createComponent(ModelsComponent);
     root = fixture.nativeElement as HTMLElement;
@@ -71,7 +35,9 @@ describe('ModelsComponent', () => {
 
   function cells(): string[][] {
     return Array.from(root.querySelectorAll('tr.mat-mdc-row')).map((tr) =>
-      Array.from(tr.querySelectorAll('td')).map((td) => td.textContent?.trim() ?? ''),
+      Array.from(tr.querySelectorAll('td')).map((td) =>
+        (td.textContent ?? '').replace(/\s+/g, ' ').trim(),
+      ),
     );
   }
 
@@ -84,10 +50,16 @@ describe('ModelsComponent', () => {
 
   afterEach(() => http.verify());
 
-  it('lists what /model/info answers: prices per million, cache, source, masked key', async () => {
+  it('lists what /model/info answers: prices per million and their source, cache, source, masked key', async () => {
     await render('proxy_admin', [
-      model(),
-      model({ cache: true, cache_ttl_seconds: 600, db_model: false, id: 'm-2' }),
+      aModel(),
+      aModel({
+        cache: true,
+        cache_ttl_seconds: 600,
+        db_model: false,
+        id: 'm-2',
+        price_source: 'catalogue',
+      }),
     ]);
     expect(cells()).toEqual([
       [
@@ -95,24 +67,72 @@ describe('ModelsComponent', () => {
         'openai/gpt-4o',
         'https://api.openai.com/v1',
         'sk-...wxyz',
-        '$2.50 / $10.00',
+        '$2.50 / $10.00 (set here)',
         'Off',
         'Added here',
+        '',
+        'History',
+        'Test Edit Delete',
       ],
       [
         'gpt-4o',
         'openai/gpt-4o',
         'https://api.openai.com/v1',
         'sk-...wxyz',
-        '$2.50 / $10.00',
+        '$2.50 / $10.00 (price list)',
         'On (600 s)',
         'Config file',
+        '',
+        'History',
+        'Test',
       ],
     ]);
   });
 
+  function button(label: string): HTMLButtonElement {
+    const found = root.querySelector<HTMLButtonElement>(`button[aria-label="${label}"]`);
+    if (!found) throw new Error(`no button ${label}`);
+    return found;
+  }
+
+  it('Test shows the latency, or the upstream error, in the row', async () => {
+    await render('proxy_admin', [aModel(), aModel({ id: 'm-2', db_model: false })]);
+    button('Test gpt-4o (m-1)').click();
+    await settle();
+    expect(root.querySelector('[data-testid="test-result-m-1"]')?.textContent?.trim()).toBe(
+      'Testing…',
+    );
+    const ok = http.expectOne('/model/test');
+    expect(ok.request.body).toEqual({ model_id: 'm-1' });
+    ok.flush({ ok: true, latency_ms: 42, status: 200, error: null });
+    await settle();
+    button('Test gpt-4o (m-2)').click();
+    http
+      .expectOne('/model/test')
+      .flush({ ok: false, latency_ms: 7, status: 401, error: 'Upstream error (401): bad key' });
+    await settle();
+    const text = (id: string) =>
+      root.querySelector(`[data-testid="test-result-${id}"]`)?.textContent?.trim();
+    expect(text('m-1')).toBe('OK in 42 ms');
+    expect(text('m-2')).toBe('Failed after 7 ms: Upstream error (401): bad key');
+  });
+
+  it('offers no actions and no test column to viewers', async () => {
+    await render('proxy_admin_viewer', [aModel()]);
+    expect(root.querySelectorAll('td button')).toHaveLength(0);
+    expect(cells()[0]).toEqual([
+      'gpt-4o',
+      'openai/gpt-4o',
+      'https://api.openai.com/v1',
+      '$2.50 / $10.00 (set here)',
+      'Off',
+      'Added here',
+      'History',
+    ]);
+  });
+
   it('hides the add form and the key column from roles without model.write', async () => {
-    await render('internal_user', [model()]);
+    await render('internal_user', [aModel()]);
     expect(root.querySelector('form')).toBeNull();
     expect(cells()[0]).toHaveLength(6);
   });
@@ -132,9 +152,9 @@ describe('ModelsComponent', () => {
       litellm_params: { model: 'openai/gpt-4o-mini', api_base: 'http://127.0.0.1:8080/v1' },
       model_info: { input_cost_per_token: 0.00001, cache: true },
     });
-    create.flush(model({ id: 'm-3' }));
+    create.flush(aModel({ id: 'm-3' }));
     await settle();
-    http.expectOne('/model/info').flush({ data: [model()] } satisfies ModelInfoResponse);
+    http.expectOne('/model/info').flush({ data: [aModel()] } satisfies ModelInfoResponse);
     await settle();
     expect(cells()).toHaveLength(1);
   });

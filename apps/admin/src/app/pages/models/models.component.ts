@@ -10,137 +10,121 @@ import {
 import { FormBuilder, FormGroupDirective, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCheckboxModule } from '@angular/material/checkbox';
+import { MatDialog } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
-import { MatProgressBarModule } from '@angular/material/progress-bar';
-import { MatTableModule } from '@angular/material/table';
-import type { ModelResponse, NewModelRequest } from '@gatehouse/shared/dto';
+import type { ModelResponse, NewModelRequest, TestModelResponse } from '@gatehouse/shared/dto';
 import { NotifyService } from '../../core/notify.service';
 import { ModelsService } from '../../data-access/models.service';
 import { SessionService } from '../../data-access/session.service';
-import { TableState } from '../../shared/table-state';
+import { ActionRunner } from '../../shared/action-runner';
+import {
+  CellDirective,
+  DataTableComponent,
+  type DataColumn,
+  type RowAction,
+} from '../../shared/data-table/data-table.component';
+import { HistoryLinkComponent } from '../../shared/history-link.component';
+import { pageOf, TableState } from '../../shared/table-state';
+import { ModelEditDialogComponent } from './model-edit-dialog.component';
+
+/** A row's test: running, or the API's answer. */
+export type TestState = 'testing' | TestModelResponse;
+
+const PRICE_SOURCES: Readonly<Record<ModelResponse['model_info']['price_source'], string>> = {
+  model_info: 'set here',
+  catalogue: 'price list',
+  none: 'no price',
+};
+
+export function perMillion(cost: number): string {
+  return `$${(cost * 1_000_000).toFixed(2)}`;
+}
 
 @Component({
   selector: 'gh-models',
   imports: [
     ReactiveFormsModule,
-    MatTableModule,
     MatButtonModule,
     MatCheckboxModule,
     MatFormFieldModule,
     MatInputModule,
-    MatProgressBarModule,
+    DataTableComponent,
+    CellDirective,
+    HistoryLinkComponent,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
-  template: `
-    <section class="page">
-      <div class="page-header"><h1>Models</h1></div>
-      @if (canCreate()) {
-        <form [formGroup]="form" (ngSubmit)="create()" aria-label="Add a model">
-          <div class="form-grid">
-            <mat-form-field>
-              <mat-label>Public model name</mat-label>
-              <input matInput formControlName="model_name" required />
-            </mat-form-field>
-            <mat-form-field>
-              <mat-label>Upstream model</mat-label>
-              <input matInput formControlName="model" required placeholder="openai/gpt-4o" />
-            </mat-form-field>
-            <mat-form-field>
-              <mat-label>API base URL</mat-label>
-              <input matInput formControlName="api_base" placeholder="https://api.openai.com/v1" />
-            </mat-form-field>
-            <mat-form-field>
-              <mat-label>API key</mat-label>
-              <input matInput type="password" formControlName="api_key" autocomplete="off" />
-            </mat-form-field>
-            <mat-form-field>
-              <mat-label>Input cost per token (USD)</mat-label>
-              <input matInput type="number" min="0" formControlName="input_cost" />
-            </mat-form-field>
-            <mat-form-field>
-              <mat-label>Output cost per token (USD)</mat-label>
-              <input matInput type="number" min="0" formControlName="output_cost" />
-            </mat-form-field>
-            <mat-checkbox formControlName="cache">Cache responses (exact match)</mat-checkbox>
-          </div>
-          <button mat-flat-button type="submit" [disabled]="busy()">+ Add Model</button>
-        </form>
-      }
-      @if (table.loading()) {
-        <mat-progress-bar mode="indeterminate" aria-label="Loading models" />
-      }
-      <div class="table-scroll">
-        <table mat-table [dataSource]="table.rows()" aria-label="Models">
-          <ng-container matColumnDef="name">
-            <th mat-header-cell *matHeaderCellDef>Model</th>
-            <td mat-cell *matCellDef="let m">{{ m.model_name }}</td>
-          </ng-container>
-          <ng-container matColumnDef="upstream">
-            <th mat-header-cell *matHeaderCellDef>Upstream</th>
-            <td mat-cell *matCellDef="let m">
-              <code>{{ m.litellm_params.model }}</code>
-            </td>
-          </ng-container>
-          <ng-container matColumnDef="base">
-            <th mat-header-cell *matHeaderCellDef>API base</th>
-            <td mat-cell *matCellDef="let m">{{ m.litellm_params.api_base ?? '—' }}</td>
-          </ng-container>
-          <ng-container matColumnDef="key">
-            <th mat-header-cell *matHeaderCellDef>API key</th>
-            <td mat-cell *matCellDef="let m">
-              <code>{{ m.litellm_params.api_key ?? '—' }}</code>
-            </td>
-          </ng-container>
-          <ng-container matColumnDef="cost">
-            <th mat-header-cell *matHeaderCellDef>Cost in / out per 1M tokens</th>
-            <td mat-cell *matCellDef="let m">
-              {{ perMillion(m.model_info.input_cost_per_token) }} /
-              {{ perMillion(m.model_info.output_cost_per_token) }}
-            </td>
-          </ng-container>
-          <ng-container matColumnDef="cache">
-            <th mat-header-cell *matHeaderCellDef>Cache</th>
-            <td mat-cell *matCellDef="let m">
-              {{ m.model_info.cache ? cacheLabel(m.model_info.cache_ttl_seconds) : 'Off' }}
-            </td>
-          </ng-container>
-          <ng-container matColumnDef="source">
-            <th mat-header-cell *matHeaderCellDef>Source</th>
-            <td mat-cell *matCellDef="let m">
-              {{ m.model_info.db_model ? 'Added here' : 'Config file' }}
-            </td>
-          </ng-container>
-          <tr mat-header-row *matHeaderRowDef="columns()"></tr>
-          <tr mat-row *matRowDef="let row; columns: columns()"></tr>
-        </table>
-      </div>
-      @if (!table.loading() && table.rows().length === 0) {
-        <p class="empty">No models configured.</p>
-      }
-    </section>
-  `,
+  templateUrl: './models.component.html',
 })
 export class ModelsComponent implements OnInit {
   private readonly modelsApi = inject(ModelsService);
   private readonly session = inject(SessionService);
   private readonly notify = inject(NotifyService);
+  private readonly actions = inject(ActionRunner);
+  private readonly dialog = inject(MatDialog);
   protected readonly table = new TableState<ModelResponse>(
-    async () => ({ rows: await this.modelsApi.list() }),
+    async (page, size) => pageOf(await this.modelsApi.list(), page, size),
     (error) => this.notify.error(error, 'Could not load models'),
   );
   protected readonly busy = signal(false);
+  /** The last test of each model (by id) since the page opened. */
+  protected readonly tests = signal<ReadonlyMap<string, TestState>>(new Map());
   /** Resetting through the directive also clears `submitted`, so no field shows an error. */
   private readonly formDirective = viewChild(FormGroupDirective);
-  protected readonly canCreate = computed(
+  protected readonly canWrite = computed(
     () => this.session.me() !== null && this.session.can('model.write'),
   );
-  /** Only admins get the (masked) upstream key; everybody else gets null. */
-  protected readonly columns = computed(() =>
-    this.session.isAdmin()
-      ? ['name', 'upstream', 'base', 'key', 'cost', 'cache', 'source']
-      : ['name', 'upstream', 'base', 'cost', 'cache', 'source'],
-  );
+  /** Only `model.write` gets the (masked) upstream key (others get null) and the test. */
+  protected readonly columns = computed<DataColumn<ModelResponse>[]>(() => [
+    { id: 'name', header: 'Model', value: (m) => m.model_name },
+    { id: 'upstream', header: 'Upstream' },
+    { id: 'base', header: 'API base', value: (m) => m.litellm_params.api_base ?? '—' },
+    ...(this.canWrite() ? [{ id: 'key', header: 'API key' }] : []),
+    {
+      id: 'cost',
+      header: 'Cost in / out per 1M tokens',
+      value: (m) =>
+        `${perMillion(m.model_info.input_cost_per_token)} / ` +
+        `${perMillion(m.model_info.output_cost_per_token)} (${PRICE_SOURCES[m.model_info.price_source]})`,
+    },
+    {
+      id: 'cache',
+      header: 'Cache',
+      value: (m) => (m.model_info.cache ? cacheLabel(m.model_info.cache_ttl_seconds) : 'Off'),
+    },
+    {
+      id: 'source',
+      header: 'Source',
+      value: (m) => (m.model_info.db_model ? 'Added here' : 'Config file'),
+    },
+    ...(this.canWrite() ? [{ id: 'test', header: 'Last test' }] : []),
+    ...(this.session.me() !== null && this.session.can('audit.read')
+      ? [{ id: 'history', header: 'History' }]
+      : []),
+  ]);
+  protected readonly rowActions = computed<RowAction<ModelResponse>[]>(() => {
+    if (!this.canWrite()) return [];
+    const dbModel = (m: ModelResponse) => m.model_info.db_model;
+    return [
+      {
+        text: () => 'Test',
+        label: (m) => `Test ${m.model_name} (${m.model_info.id})`,
+        run: (m) => this.test(m),
+      },
+      {
+        text: () => 'Edit',
+        label: (m) => `Edit ${m.model_name} (${m.model_info.id})`,
+        run: (m) => this.edit(m),
+        show: dbModel,
+      },
+      {
+        text: () => 'Delete',
+        label: (m) => `Delete ${m.model_name} (${m.model_info.id})`,
+        run: (m) => this.remove(m),
+        show: dbModel,
+      },
+    ];
+  });
   protected readonly form = inject(FormBuilder).nonNullable.group({
     model_name: ['', Validators.required],
     model: ['', Validators.required],
@@ -155,12 +139,10 @@ export class ModelsComponent implements OnInit {
     void this.table.load();
   }
 
-  protected perMillion(cost: number): string {
-    return `$${(cost * 1_000_000).toFixed(2)}`;
-  }
-
-  protected cacheLabel(ttlSeconds: number | null): string {
-    return ttlSeconds === null ? 'On' : `On (${ttlSeconds} s)`;
+  protected testText(result: TestState): string {
+    if (result === 'testing') return 'Testing…';
+    if (result.ok) return `OK in ${result.latency_ms} ms`;
+    return `Failed after ${result.latency_ms} ms: ${result.error ?? 'no answer'}`;
   }
 
   protected async create(): Promise<void> {
@@ -196,4 +178,56 @@ export class ModelsComponent implements OnInit {
       this.busy.set(false);
     }
   }
+
+  protected async test(model: ModelResponse): Promise<void> {
+    const id = model.model_info.id;
+    this.setTest(id, 'testing');
+    try {
+      this.setTest(id, await this.modelsApi.test(id));
+    } catch (error) {
+      this.setTest(id, null);
+      this.notify.error(error, `Could not test ${model.model_name}`);
+    }
+  }
+
+  private setTest(id: string, state: TestState | null): void {
+    this.tests.update((tests) => {
+      const next = new Map(tests);
+      if (state === null) next.delete(id);
+      else next.set(id, state);
+      return next;
+    });
+  }
+
+  protected edit(model: ModelResponse): void {
+    this.dialog
+      .open<ModelEditDialogComponent, ModelResponse, ModelResponse>(ModelEditDialogComponent, {
+        data: model,
+        width: '640px',
+        maxWidth: '95vw',
+      })
+      .afterClosed()
+      .subscribe((updated) => {
+        if (updated) void this.table.load();
+      });
+  }
+
+  protected remove(model: ModelResponse): Promise<boolean> {
+    return this.actions.run({
+      confirm: {
+        title: 'Delete model?',
+        message: `${model.model_name} (${model.model_info.id}) is removed; calls naming it stop at once.`,
+        confirm: 'Delete',
+        danger: true,
+      },
+      run: () => this.modelsApi.delete(model.model_info.id),
+      success: 'Model deleted',
+      failure: 'Could not delete the model',
+      after: () => this.table.load(),
+    });
+  }
+}
+
+function cacheLabel(ttlSeconds: number | null): string {
+  return ttlSeconds === null ? 'On' : `On (${ttlSeconds} s)`;
 }
