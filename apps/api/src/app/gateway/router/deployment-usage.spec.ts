@@ -2,11 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { RedisLink } from '../../cluster/redis-link';
 import type { AppError } from '../../common/errors/app-error';
-import type { ModelDeployment } from '../../models/model-deployment';
-import { DeploymentState, MINUTE_MS } from './deployment-states';
+import { MINUTE_MS } from './deployment-states';
 import { LocalDeploymentUsage, RedisDeploymentUsage } from './deployment-usage';
 import { usagePick, type Candidate, type UsageRow } from './strategies';
-import { seeded } from './seeded-random';
+import { aCandidate, seeded } from './router-testing';
 
 /** Runs against the shared Redis on 127.0.0.1:6379 (REDIS_URL), under a prefix of its own. */
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -15,13 +14,6 @@ const DEAD_URL = 'redis://127.0.0.1:9';
 
 const NOW = Date.UTC(2026, 11, 2, 12, 0, 10);
 const MINUTE = Math.floor(NOW / MINUTE_MS);
-
-function aCandidate(id: string, rpm: number | null, tpm: number | null): Candidate {
-  return {
-    deployment: { id, weight: null, rpm, tpm } as ModelDeployment,
-    state: new DeploymentState(),
-  };
-}
 
 interface Case {
   name: string;
@@ -125,7 +117,7 @@ describe('usage-based-routing across instances (TAKE / SETTLE_TOKENS on a real R
     const usage = sut();
     const all = cases();
     for (const c of all) {
-      const pool = c.rows.map((r, i) => aCandidate(`c${n}-${i}`, r.rpm, r.tpm));
+      const pool = c.rows.map((r, i) => aCandidate(`c${n}-${i}`, { rpm: r.rpm, tpm: r.tpm }));
       n += 1;
       // The shared counters hold the row's usage (only limited deployments have any).
       for (const [i, r] of c.rows.entries()) {
@@ -153,9 +145,9 @@ describe('usage-based-routing across instances (TAKE / SETTLE_TOKENS on a real R
   it('takes the slot on the chosen deployment only: requests, estimated tokens, a 2-minute ttl', async () => {
     const usage = sut();
     const [a, b, free] = [
-      aCandidate('a', 2, null),
-      aCandidate('b', null, 1000),
-      aCandidate('f', null, null),
+      aCandidate('a', { rpm: 2 }),
+      aCandidate('b', { tpm: 1000 }),
+      aCandidate('f'),
     ];
     await link.commands.hset(`${prefix}u:b:${MINUTE}`, 'req', 0, 'tok', 999);
     const picked = await usage.take([a, b, free], 30, NOW, 0);
@@ -185,7 +177,7 @@ describe('usage-based-routing across instances (TAKE / SETTLE_TOKENS on a real R
       const picks = await Promise.all(
         Array.from({ length: 24 }, async (_, i) =>
           instances[i % 3].take(
-            [aCandidate('ten', 10, null), aCandidate('five', 5, null)],
+            [aCandidate('ten', { rpm: 10 }), aCandidate('five', { rpm: 5 })],
             1,
             NOW,
             random(),
@@ -197,7 +189,7 @@ describe('usage-based-routing across instances (TAKE / SETTLE_TOKENS on a real R
       expect(ids.filter((id) => id === 'five')).toHaveLength(5);
       expect(ids.filter((id) => id === 'refused')).toHaveLength(9);
       // The next minute starts empty.
-      const next = await instances[1].take([aCandidate('ten', 10, null)], 1, NOW + MINUTE_MS, 0);
+      const next = await instances[1].take([aCandidate('ten', { rpm: 10 })], 1, NOW + MINUTE_MS, 0);
       expect(next?.deployment.id).toBe('ten');
     } finally {
       await Promise.all(links.slice(1).map((l) => l.close()));
@@ -206,7 +198,7 @@ describe('usage-based-routing across instances (TAKE / SETTLE_TOKENS on a real R
 
   it('a settled call puts its actual tokens in place of the estimate, in the minute it was taken', async () => {
     const usage = sut();
-    const picked = await usage.take([aCandidate('t', null, 1000)], 400, NOW, 0);
+    const picked = await usage.take([aCandidate('t', { tpm: 1000 })], 400, NOW, 0);
     expect(picked).not.toBeNull();
     usage.settle(picked as Candidate, 15 - 400);
     await link.commands.ping(); // one connection: the settle ran before the ping answered
@@ -221,7 +213,7 @@ describe('usage-based-routing across instances (TAKE / SETTLE_TOKENS on a real R
   it('a pool without rpm/tpm never touches Redis (answers at once, even with Redis down)', () => {
     const dead = new RedisLink({ url: DEAD_URL, failureMode: 'closed' });
     try {
-      const pool = [aCandidate('x', null, null), aCandidate('y', null, null)];
+      const pool = [aCandidate('x'), aCandidate('y')];
       const picked = sut(dead).take(pool, 10, NOW, 0.7);
       expect(picked).toBe(pool[1]);
     } finally {
@@ -233,7 +225,7 @@ describe('usage-based-routing across instances (TAKE / SETTLE_TOKENS on a real R
     const dead = new RedisLink({ url: DEAD_URL, failureMode: 'closed' });
     try {
       const error = await Promise.resolve(
-        sut(dead).take([aCandidate('x', 10, null)], 1, NOW, 0),
+        sut(dead).take([aCandidate('x', { rpm: 10 })], 1, NOW, 0),
       ).then(
         () => null,
         (e: unknown) => e as AppError,
@@ -251,9 +243,9 @@ describe('usage-based-routing across instances (TAKE / SETTLE_TOKENS on a real R
     const registry = new Registry();
     const usage = new RedisDeploymentUsage(dead, { prefix, registry });
     try {
-      const full = aCandidate('full', 2, null);
+      const full = aCandidate('full', { rpm: 2 });
       full.state.minuteRequests = 2;
-      const open = aCandidate('open', 2, null);
+      const open = aCandidate('open', { rpm: 2 });
       expect((await usage.take([full, open], 1, NOW, 0))?.deployment.id).toBe('open');
       open.state.minuteRequests = 2;
       expect(await usage.take([full, open], 1, NOW, 0)).toBeNull();
@@ -269,8 +261,8 @@ describe('usage-based-routing across instances (TAKE / SETTLE_TOKENS on a real R
 
   it('without REDIS_URL the local usage decides by this instance’s counters with the same rule', () => {
     const local = new LocalDeploymentUsage();
-    const a = aCandidate('a', null, 100);
-    const b = aCandidate('b', null, 1000);
+    const a = aCandidate('a', { tpm: 100 });
+    const b = aCandidate('b', { tpm: 1000 });
     a.state.minuteTokens = 20;
     b.state.minuteTokens = 500;
     expect(local.take([a, b], 1, NOW, 0)).toBe(a);

@@ -1,14 +1,5 @@
-import type { ModelDeployment } from '../../models/model-deployment';
-import { DeploymentState } from './deployment-states';
 import { choose, hasCapacity, weightedShuffle, type Candidate } from './strategies';
-import { seeded } from './seeded-random';
-
-function aCandidate(id: string, fields: Partial<ModelDeployment> = {}): Candidate {
-  return {
-    deployment: { id, weight: null, rpm: null, tpm: null, ...fields } as ModelDeployment,
-    state: new DeploymentState(),
-  };
-}
+import { aCandidate, seeded } from './router-testing';
 
 function counts(pick: () => Candidate, n: number): Record<string, number> {
   const seen: Record<string, number> = {};
