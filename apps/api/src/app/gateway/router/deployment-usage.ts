@@ -4,7 +4,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { RedisLink } from '../../cluster/redis-link';
 import { redisUnavailable } from '../../cluster/redis-unavailable';
 import { MINUTE_MS } from './deployment-states';
-import { localRow, usagePick, type Candidate } from './strategies';
+import { choose, type Candidate } from './strategies';
 import { SETTLE_TOKENS, TAKE, TAKE_CANDIDATE_ARGS } from './usage-scripts';
 
 /**
@@ -31,9 +31,9 @@ export abstract class DeploymentUsage {
   abstract settle(picked: Candidate, delta: number): void;
 }
 
+/** By this instance's own counters: the strategy's own branch (the one the specs check). */
 function localTake(pool: readonly Candidate[], tokens: number, r: number): Candidate | null {
-  const index = usagePick(pool.map(localRow), tokens, r);
-  return index < 0 ? null : pool[index];
+  return choose('usage-based-routing', pool, tokens, () => r);
 }
 
 /** One instance (no REDIS_URL): its own counters are all there is. */
