@@ -24,6 +24,11 @@ import { ModelInfoController } from './model-info.controller';
 import { UpstreamClient } from './providers/upstream-client';
 import { loadRouterSettings } from '../models/config-models';
 import { DeploymentStates } from './router/deployment-states';
+import {
+  DeploymentUsage,
+  LocalDeploymentUsage,
+  RedisDeploymentUsage,
+} from './router/deployment-usage';
 import { HealthModelsController } from './router/health-models.controller';
 import { Router } from './router/router';
 import { resolveRouterSettings, RouterSettings } from './router/router-settings';
@@ -74,6 +79,15 @@ import { resolveRouterSettings, RouterSettings } from './router/router-settings'
     },
     Router,
     DeploymentStates,
+    {
+      // With REDIS_URL, usage-based-routing's rpm/tpm counters are shared too.
+      provide: DeploymentUsage,
+      useFactory: (metrics: MetricsService, link?: RedisLink): DeploymentUsage =>
+        link
+          ? new RedisDeploymentUsage(link, { registry: metrics.registry })
+          : new LocalDeploymentUsage(),
+      inject: [MetricsService, { token: RedisLink, optional: true }],
+    },
     {
       // CONFIG_FILE's router_settings / litellm_settings, with the environment on top.
       provide: RouterSettings,

@@ -86,4 +86,19 @@ describe('DeploymentStates (cooldown bookkeeping)', () => {
     sut.succeeded(state, 200, clock.ms);
     expect(state.latencyMs).toBeCloseTo(130);
   });
+
+  it('usage: a settled call’s actual tokens replace its estimate, in the minute it started only', () => {
+    const { sut, clock } = aStates(1);
+    const state = sut.of('d1');
+    const minute = Math.floor(clock.ms / 60_000);
+    sut.started(state, 400, clock.ms);
+    sut.started(state, 400, clock.ms);
+    sut.settledTokens(state, minute, 15 - 400);
+    expect([state.minuteRequests, state.minuteTokens]).toEqual([2, 415]);
+    sut.settledTokens(state, minute - 1, -400); // an earlier minute's call: not this window
+    expect(state.minuteTokens).toBe(415);
+    state.roll(minute + 1);
+    sut.settledTokens(state, minute, -400); // its minute is over
+    expect(state.minuteTokens).toBe(0);
+  });
 });

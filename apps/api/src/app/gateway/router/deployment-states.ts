@@ -5,7 +5,7 @@ import { Clock } from '../../common/time/clock';
 import type { ModelDeployment } from '../../models/model-deployment';
 import { RouterSettings } from './router-settings';
 
-const MINUTE_MS = 60_000;
+export const MINUTE_MS = 60_000;
 /** Weight of the newest sample in the latency average (EWMA). */
 const LATENCY_ALPHA = 0.3;
 
@@ -66,7 +66,8 @@ export const COOLDOWN_CHANNEL: ClusterChannel<CooldownMessage> = {
 
 /**
  * The router's bookkeeping per deployment: in flight, latency, usage this minute, failures
- * within a minute and cooldowns. Counters are this instance's own; a cooldown is shared.
+ * within a minute and cooldowns. Counters are this instance's own (usage-based-routing's are
+ * shared through Redis by `DeploymentUsage`); a cooldown is told to every instance.
  */
 @Injectable()
 export class DeploymentStates implements OnModuleInit {
@@ -100,6 +101,14 @@ export class DeploymentStates implements OnModuleInit {
     state.roll(Math.floor(nowMs / MINUTE_MS));
     state.minuteRequests += 1;
     state.minuteTokens += tokens;
+  }
+
+  /**
+   * A usage-based call settled: its actual tokens replace the estimate `started` counted, in
+   * the minute it started in (a minute that is over is left as it was).
+   */
+  settledTokens(state: DeploymentState, minute: number, delta: number): void {
+    if (state.usageMinute === minute) state.minuteTokens += delta;
   }
 
   /** The upstream answered 2xx after `latencyMs`. */

@@ -14,7 +14,8 @@ import {
   UpstreamClient,
   type UpstreamResponse,
 } from '../providers/upstream-client';
-import { DeploymentStates, msToNextMinute } from './deployment-states';
+import { DeploymentStates, MINUTE_MS, msToNextMinute } from './deployment-states';
+import { DeploymentUsage } from './deployment-usage';
 import { contextFallbacksOf } from './fallbacks';
 import { classifyStatus, retryAfterMsOf, retryDelayMs, type FailureKind } from './retry-policy';
 import { RouterSettings } from './router-settings';
@@ -95,6 +96,7 @@ export class Router {
     private readonly upstream: UpstreamClient,
     private readonly settings: RouterSettings,
     private readonly states: DeploymentStates,
+    private readonly usage: DeploymentUsage,
     private readonly admission: Admission,
     private readonly clock: Clock,
   ) {}
@@ -145,7 +147,8 @@ export class Router {
     let tried: Set<string> | null = null;
     let failure: Failure | null = null;
     for (let attempt = 0; attempt <= this.settings.numRetries; attempt += 1) {
-      const picked = this.pick(call, model, deployments, tried);
+      const pick = this.pick(call, model, deployments, tried);
+      const picked = pick instanceof Promise ? await pick : pick;
       if ('error' in picked) {
         return { error: failure?.error ?? picked.error, kind: 'retryable' };
       }
@@ -155,7 +158,10 @@ export class Router {
         const wait = fresh ? 0 : retryDelayMs(attempt - 1, failure.retryAfterMs, this.random);
         if (wait === null) break;
         await sleep(wait, signal);
-        if (signal.aborted) throw new ClientGoneError();
+        if (signal.aborted) {
+          this.usage.settle(picked, -call.promptEstimate);
+          throw new ClientGoneError();
+        }
         call.attemptedRetries += 1;
       }
       const result = await this.attempt(call, picked, deployments.length === 1, signal);
@@ -169,13 +175,16 @@ export class Router {
     return { error: last.error, kind: last.kind };
   }
 
-  /** The deployment for the next attempt, or why there is none. */
+  /**
+   * The deployment for the next attempt, or why there is none. Only usage-based-routing over
+   * deployments with rpm/tpm under REDIS_URL waits (one Redis round trip: `DeploymentUsage`).
+   */
   private pick(
     call: AdmittedCall,
     model: string,
     deployments: readonly ModelDeployment[],
     tried: ReadonlySet<string> | null,
-  ): Candidate | NoPick {
+  ): Candidate | NoPick | Promise<Candidate | NoPick> {
     if (deployments.length === 1 && this.settings.routingStrategy !== 'usage-based-routing') {
       // The common case: one deployment, nothing to choose (and it never cools down).
       return { deployment: deployments[0], state: this.states.of(deployments[0].id) };
@@ -197,20 +206,39 @@ export class Router {
     // A retry prefers a deployment not tried yet.
     const untried = tried === null ? ready : ready.filter((c) => !tried.has(c.deployment.id));
     const pool = untried.length > 0 ? untried : ready;
-    const chosen = choose(this.settings.routingStrategy, pool, call.promptEstimate, this.random);
-    return chosen ?? { error: noCapacity(model, msToNextMinute(nowMs)) };
+    if (this.settings.routingStrategy !== 'usage-based-routing') {
+      // choose() answers null only for usage-based-routing.
+      return choose(
+        this.settings.routingStrategy,
+        pool,
+        call.promptEstimate,
+        this.random,
+      ) as Candidate;
+    }
+    const refused = (): NoPick => ({ error: noCapacity(model, msToNextMinute(nowMs)) });
+    const taken = this.usage.take(pool, call.promptEstimate, nowMs, this.random());
+    if (!(taken instanceof Promise)) return taken ?? refused();
+    return taken.then(
+      (c) => c ?? refused(),
+      (error: unknown) => {
+        if (error instanceof AppError) return { error }; // REDIS_FAILURE_MODE=closed: 503
+        throw error;
+      },
+    );
   }
 
   private async attempt(
     call: AdmittedCall,
-    { deployment, state }: Candidate,
+    picked: Candidate,
     alone: boolean,
     signal: ClientSignal,
   ): Promise<Attempt> {
+    const { deployment, state } = picked;
     call.servedBy = deployment;
     const adapter = adapterFor(deployment);
     const nowMs = this.clock.nowMs();
     this.states.started(state, call.promptEstimate, nowMs);
+    const usageBased = this.settings.routingStrategy === 'usage-based-routing';
     const sent = performance.now();
     let response: UpstreamResponse;
     try {
@@ -221,6 +249,7 @@ export class Router {
       );
     } catch (error) {
       this.states.ended(state);
+      if (usageBased) this.settleUsage(call, picked, nowMs, 0);
       if (!(error instanceof AppError)) throw error; // the client went away
       this.states.failed(state, deployment, alone, this.clock.nowMs());
       return { ok: false, failure: { error, kind: 'retryable', retryAfterMs: null } };
@@ -228,6 +257,7 @@ export class Router {
     if (response.statusCode >= 400) {
       const text = await response.body.text().catch(() => '');
       this.states.ended(state);
+      if (usageBased) this.settleUsage(call, picked, nowMs, 0);
       if (signal.aborted) throw new ClientGoneError();
       const kind = classifyStatus(response.statusCode, text);
       if (kind === 'retryable' || kind === 'deployment') {
@@ -246,7 +276,29 @@ export class Router {
     this.states.succeeded(state, performance.now() - sent, nowMs);
     // In flight until the answer has been read or relayed (least-busy counts streams).
     response.body.once('close', () => this.states.ended(state));
+    if (usageBased) {
+      // The call's actual tokens replace the estimate when the books settle it.
+      const ticket = call.ticket;
+      call.ticket = {
+        settle: (actualNanos, totalTokens) => {
+          this.settleUsage(call, picked, nowMs, totalTokens);
+          return ticket.settle(actualNanos, totalTokens);
+        },
+      };
+    }
     return { ok: true, routed: { deployment, adapter, response } };
+  }
+
+  /** usage-based-routing: `tokens` instead of the estimate counted when the attempt started. */
+  private settleUsage(
+    call: AdmittedCall,
+    picked: Candidate,
+    startMs: number,
+    tokens: number,
+  ): void {
+    const delta = tokens - call.promptEstimate;
+    this.states.settledTokens(picked.state, Math.floor(startMs / MINUTE_MS), delta);
+    this.usage.settle(picked, delta);
   }
 
   /** The last error, with what the router tried (as on a success's headers). */

@@ -1,25 +1,5 @@
-import type { ModelDeployment } from '../../models/model-deployment';
-import { DeploymentState } from './deployment-states';
 import { choose, hasCapacity, weightedShuffle, type Candidate } from './strategies';
-
-/** A small seeded PRNG (mulberry32): the same sequence on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-function aCandidate(id: string, fields: Partial<ModelDeployment> = {}): Candidate {
-  return {
-    deployment: { id, weight: null, rpm: null, tpm: null, ...fields } as ModelDeployment,
-    state: new DeploymentState(),
-  };
-}
+import { aCandidate, seeded } from './router-testing';
 
 function counts(pick: () => Candidate, n: number): Record<string, number> {
   const seen: Record<string, number> = {};
