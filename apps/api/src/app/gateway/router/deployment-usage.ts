@@ -1,7 +1,7 @@
 import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { Counter, type Registry } from 'prom-client';
-import type { RedisLink } from '../../cluster/redis-link';
+import type { RedisDone, RedisLink } from '../../cluster/redis-link';
 import { redisUnavailable } from '../../cluster/redis-unavailable';
 import { MINUTE_MS } from './deployment-states';
 import { choose, type Candidate } from './strategies';
@@ -49,7 +49,11 @@ export class LocalDeploymentUsage extends DeploymentUsage {
 
 interface UsageCommands {
   gatehouseRouteTake(...args: (string | number)[]): Promise<number>;
-  gatehouseRouteSettle(...args: (string | number)[]): Promise<number>;
+}
+
+/** The token settlement, on the connection or on a pipeline (`RedisLink.together`). */
+interface RouteSettleCommand {
+  gatehouseRouteSettle(...args: [...(string | number)[], RedisDone<number>]): unknown;
 }
 
 function withScripts(redis: Redis): Redis & UsageCommands {
@@ -62,7 +66,7 @@ function withScripts(redis: Redis): Redis & UsageCommands {
 }
 
 export interface RedisDeploymentUsageOptions {
-  /** Key prefix; one hash tag, so that a Redis Cluster keeps a pick's keys in one slot. */
+  /** Key prefix; one hash tag (a pick's keys in one slot, should Redis Cluster be supported). */
   prefix?: string;
   /** Where `gatehouse_router_usage_fallback_total` is registered. */
   registry?: Registry;
@@ -129,10 +133,16 @@ export class RedisDeploymentUsage extends DeploymentUsage implements OnModuleDes
 
   settle(picked: Candidate, delta: number): void {
     if (!picked.sharedKey || delta === 0) return;
-    this.redis.gatehouseRouteSettle(1, picked.sharedKey, Math.round(delta)).catch(() => {
-      // The window keeps the estimate: the deployment looks busier, never less busy.
-      this.link.failed();
-    });
+    const key = picked.sharedKey;
+    // In the same write as the call's settlement and spend event (RedisLink.together).
+    void this.link
+      .together<number>((r, done) =>
+        (r as unknown as RouteSettleCommand).gatehouseRouteSettle(1, key, Math.round(delta), done),
+      )
+      .catch(() => {
+        // The window keeps the estimate: the deployment looks busier, never less busy.
+        this.link.failed();
+      });
   }
 
   private async run(
