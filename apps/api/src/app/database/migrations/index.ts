@@ -10,6 +10,7 @@ import { SpendJournal1764810000000 } from './1764810000000-spend-journal';
 import { SpendLogRouting1764820000000 } from './1764820000000-spend-log-routing';
 import { ModelProviderParams1764830000000 } from './1764830000000-model-provider-params';
 import { SpendLogsTeamIndex1764840000000 } from './1764840000000-spend-logs-team-index';
+import { KeyListSortIndexes1764860000000 } from './1764860000000-key-list-sort-indexes';
 
 /** Every migration, in order. Listed by hand: the API is bundled, so no glob can find them. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   SpendLogRouting1764820000000,
   ModelProviderParams1764830000000,
   SpendLogsTeamIndex1764840000000,
+  KeyListSortIndexes1764860000000,
 ];
