@@ -186,9 +186,11 @@ export class KeysRepository {
       qb.andWhere(`k.user_id IN ${owners}`, { pattern });
     }
     const counted = await qb.clone().select('COUNT(*)', 'n').getRawOne<{ n: number | string }>();
+    // Ties go by token in the same direction: one (column, token) index reads either order.
+    const direction = filter.sortOrder === 'asc' ? 'ASC' : 'DESC';
     const rows = await qb
-      .orderBy(SORT_COLUMNS[filter.sortBy], filter.sortOrder === 'asc' ? 'ASC' : 'DESC')
-      .addOrderBy('k.token', 'ASC')
+      .orderBy(SORT_COLUMNS[filter.sortBy], direction)
+      .addOrderBy('k.token', direction)
       .offset((filter.page - 1) * filter.size)
       .limit(filter.size)
       .getMany();
