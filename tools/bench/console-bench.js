@@ -187,7 +187,7 @@ async function seedPostgres(client, schema, t) {
     const values = columns.map((c) => overrides[c] ?? `t.${c}`);
     await q(
       `INSERT INTO "${schema}".${table} (${columns.join(', ')})
-       SELECT ${values.join(', ')} FROM "${schema}".${table} t, generate_series(0, ${count - 1}) g
+       SELECT ${values.join(', ')} FROM "${schema}".${table} t, generate_series(0::bigint, ${count - 1}) g
         WHERE t.${where} = $1`,
       [id],
     );
@@ -231,7 +231,7 @@ async function seedPostgres(client, schema, t) {
        CASE WHEN g % 10 = 0 THEN 0 ELSE (10 + g % 50) * 1000 + (5 + g % 20) * 2000 END,
        ${start}, ${start} + 500, CASE WHEN g % 50 = 0 THEN 'failure' ELSE 'success' END,
        g % 10 = 0, NULL
-     FROM generate_series(0, ${LOGS - 1}) g`,
+     FROM generate_series(0::bigint, ${LOGS - 1}) g`,
   );
   await q(`ANALYZE "${schema}".keys`);
   await q(`ANALYZE "${schema}".spend_logs`);
