@@ -23,7 +23,6 @@
 // Env: BENCH_SECONDS (default 10), BENCH_ROUNDS (default 3), BENCH_SEED_ROWS (default 1e6),
 // BENCH_ANALYTICS_CALLS (default 40), BENCH_TARGETS (comma list, default all).
 'use strict';
-const { spawn } = require('node:child_process');
 const { mkdtempSync, writeFileSync, existsSync, rmSync } = require('node:fs');
 const { tmpdir, cpus } = require('node:os');
 const { join, resolve } = require('node:path');
@@ -31,8 +30,17 @@ const { performance } = require('node:perf_hooks');
 const autocannon = require('autocannon');
 const Database = require('better-sqlite3');
 const { Pool } = require('undici');
+const {
+  ROOT,
+  killChildren,
+  freePort,
+  start,
+  waitHttp,
+  median,
+  percentile,
+  seedSpendLogs,
+} = require('./support');
 
-const ROOT = resolve(__dirname, '../..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SEED_ROWS = Number(process.env.BENCH_SEED_ROWS ?? 1_000_000);
@@ -53,59 +61,8 @@ const MESSAGES_BODY = JSON.stringify({
   messages: [{ role: 'user', content: 'Say hello' }],
 });
 
-const children = [];
 /** Run at the end (the PostgreSQL schema of the two-instance row). */
 const cleanups = [];
-const killChildren = () => children.forEach((child) => child.kill('SIGTERM'));
-process.on('exit', killChildren);
-process.on('SIGINT', () => process.exit(130));
-process.on('SIGPIPE', () => process.exit(141));
-
-/** A free TCP port on 127.0.0.1. */
-function freePort() {
-  return new Promise((resolvePort) => {
-    const server = require('node:net').createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-function start(name, command, args, env, readyPattern) {
-  return new Promise((resolveStart, reject) => {
-    const child = spawn(command, args, {
-      env: { ...process.env, ...env },
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(child);
-    let out = '';
-    const onData = (chunk) => {
-      out += chunk.toString();
-      const match = readyPattern.exec(out);
-      if (match) resolveStart(match);
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) =>
-      reject(new Error(`${name} exited with ${code}: ${out.slice(-500)}`)),
-    );
-  });
-}
-
-async function waitHttp(url, init) {
-  for (let i = 0; i < 200; i++) {
-    try {
-      const res = await fetch(url, init);
-      await res.arrayBuffer();
-      if (res.status < 500) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not come up`);
-}
 
 /** `url` or several (round robin: the connections split over them, throughput summed). */
 async function cannon(url, headers, connections, duration, body = BODY) {
@@ -134,10 +91,6 @@ async function cannon(url, headers, connections, duration, body = BODY) {
     );
   });
 }
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const percentile = (xs, p) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 
 /** Sequential requests on one keep-alive connection, timed with performance.now() (µs). */
 async function sequential(url, headers, seconds, body = BODY) {
@@ -188,95 +141,6 @@ async function measure(targets) {
       { p50: median(r.p50), p99: median(r.p99), rps: median(r.rps), errors: r.errors },
     ]),
   );
-}
-
-function seed(dbPath, rows) {
-  const db = new Database(dbPath);
-  db.pragma('journal_mode = WAL');
-  const users = Array.from({ length: 100 }, (_, i) => `bench-user-${i}`);
-  const models = ['gpt-4o', 'gpt-4o-mini', 'claude', 'llama', 'embed'];
-  const now = Date.now();
-  const insertLog = db.prepare(
-    `INSERT INTO spend_logs (request_id, key_token, user_id, team_id, model, call_type, prompt_tokens,
-       completion_tokens, total_tokens, spend, start_time, end_time, status, cache_hit, error_type)
-     VALUES (?, ?, ?, NULL, ?, 'chat_completion', ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
-  );
-  const rollups = new Map();
-  const t0 = performance.now();
-  const batch = db.transaction((from, to) => {
-    for (let i = from; i < to; i++) {
-      const user = users[i % users.length];
-      const model = models[i % models.length];
-      const start = now - (i % (30 * 24 * 60)) * 60_000;
-      const prompt = 10 + (i % 50);
-      const completion = 5 + (i % 20);
-      const hit = i % 10 === 0 ? 1 : 0;
-      const spend = hit ? 0 : prompt * 1000 + completion * 2000;
-      const ok = i % 50 === 0 ? 'failure' : 'success';
-      insertLog.run(
-        `bench-${i}`,
-        `key-${i % 300}`,
-        user,
-        model,
-        prompt,
-        completion,
-        prompt + completion,
-        spend,
-        start,
-        start + 500,
-        ok,
-        hit,
-      );
-      const date = new Date(start).toISOString().slice(0, 10);
-      const k = `${date}|${user}|key-${i % 300}|${model}`;
-      const r = rollups.get(k) ?? {
-        requests: 0,
-        ok: 0,
-        prompt: 0,
-        completion: 0,
-        hits: 0,
-        cached: 0,
-        spend: 0,
-      };
-      r.requests++;
-      if (ok === 'success') r.ok++;
-      r.prompt += prompt;
-      r.completion += completion;
-      if (hit) {
-        r.hits++;
-        r.cached += prompt + completion;
-      }
-      r.spend += spend;
-      rollups.set(k, r);
-    }
-  });
-  for (let i = 0; i < rows; i += 50_000) batch(i, Math.min(rows, i + 50_000));
-  const insertRollup = db.prepare(
-    `INSERT INTO daily_spend (date, user_id, key_token, team_id, model, requests, successes, failures,
-       prompt_tokens, completion_tokens, cache_hits, cached_tokens, spend, saved_spend)
-     VALUES (?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
-  );
-  db.transaction(() => {
-    for (const [k, r] of rollups) {
-      const [date, user, key, model] = k.split('|');
-      insertRollup.run(
-        date,
-        user,
-        key,
-        model,
-        r.requests,
-        r.ok,
-        r.requests - r.ok,
-        r.prompt,
-        r.completion,
-        r.hits,
-        r.cached,
-        r.spend,
-      );
-    }
-  })();
-  db.close();
-  return { seconds: (performance.now() - t0) / 1000, rollupRows: rollups.size };
 }
 
 /**
@@ -612,7 +476,7 @@ async function main() {
   const servers = [current, ...(baseline ? [baseline] : [])];
   for (const server of servers) {
     console.log(`\nseeding ${SEED_ROWS.toLocaleString('en')} spend logs into ${server.name}…`);
-    const seeded = seed(server.dbPath, SEED_ROWS);
+    const seeded = seedSpendLogs(server.dbPath, SEED_ROWS);
     console.log(`seeded in ${seeded.seconds.toFixed(1)} s (${seeded.rollupRows} rollup rows)`);
   }
   const columns = servers.map((s) => `${s.name} p50 / p95 / max (ms)`);

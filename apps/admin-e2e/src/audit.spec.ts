@@ -191,6 +191,25 @@ test.describe('audit log page (issue 14)', () => {
     );
     await expect(auditRows(page)).toHaveCount(2);
 
+    // The shared date range: today keeps both rows and goes into the URL; an end before the
+    // start is refused next to the fields (no request), and clearing both restores the URL.
+    const today = new Date().toISOString().slice(0, 10);
+    const range = page.getByRole('group', { name: 'Changes between' });
+    await range.getByLabel('From (UTC day)').fill(today);
+    await expect(page).toHaveURL(new RegExp(`[?&]start_date=${today}(&|$)`));
+    await range.getByLabel('To (UTC day)').fill(today);
+    await expect(page).toHaveURL(new RegExp(`[?&]end_date=${today}(&|$)`));
+    await expect(auditRows(page)).toHaveCount(2);
+    await range.getByLabel('To (UTC day)').fill('2000-01-01');
+    await expect(page.getByTestId('date-range-error')).toBeVisible();
+    await expect(page).toHaveURL(new RegExp(`[?&]end_date=${today}(&|$)`));
+    await range.getByLabel('To (UTC day)').fill('');
+    await range.getByLabel('From (UTC day)').fill('');
+    await expect(page).toHaveURL(
+      new RegExp(`/ui/audit\\?table_name=key&object_id=${seeded.token}$`),
+    );
+    await expect(auditRows(page)).toHaveCount(2);
+
     // CSV of the filter: exactly the API's rows, quoted, the hostile agent neutralised.
     const lines = await exportCsv(page);
     expect(lines[0]).toBe(

@@ -214,6 +214,21 @@ describe('console reads', () => {
       }
     });
 
+    it('counts every key the owner filter matches, one page at a time', async () => {
+      const page = async (n: number): Promise<KeyListResponse> =>
+        (
+          await master(t)
+            .get(`/key/list?size=1&page=${n}&user_email=${encodeURIComponent(owner.email)}`)
+            .expect(200)
+        ).body as KeyListResponse;
+      const [first, second, past] = [await page(1), await page(2), await page(3)];
+      expect([first.total_count, second.total_count, past.total_count]).toEqual([2, 2, 2]);
+      expect([...first.keys, ...second.keys].map((k) => k.token).sort()).toEqual(
+        [ownKey.token, teamKey.token].sort(),
+      );
+      expect(past.keys).toEqual([]);
+    });
+
     it('treats % and _ as themselves, and keeps non-admins to their own keys', async () => {
       expect(await listed(master(t), 'user_email=%25')).toEqual([]);
       expect(await listed(master(t), 'user_email=_')).toEqual([]);

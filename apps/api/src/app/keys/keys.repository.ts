@@ -161,7 +161,13 @@ export class KeysRepository {
     });
   }
 
-  list(filter: KeyListFilter): Promise<[KeyEntity[], number]> {
+  /**
+   * One page and the total. The owner filter is a subquery over users, not a join: joined,
+   * SQLite counted by walking every key and looking its owner up; as `user_id IN (…)` the page
+   * and the count both read IDX_keys_user_id. The total is a plain COUNT(*), not TypeORM's
+   * COUNT(DISTINCT token) (BENCHMARKS.md, "Console at scale").
+   */
+  async list(filter: KeyListFilter): Promise<[KeyEntity[], number]> {
     const qb = this.keys.createQueryBuilder('k');
     if (filter.userId !== undefined) qb.andWhere('k.user_id = :userId', { userId: filter.userId });
     if (filter.teamId !== undefined) qb.andWhere('k.team_id = :teamId', { teamId: filter.teamId });
@@ -171,17 +177,25 @@ export class KeysRepository {
     if (filter.ownerEmailPrefix !== undefined) {
       // The prefix's own % and _ are escaped: they match themselves, not anything.
       const pattern = `${filter.ownerEmailPrefix.replace(/[\\%_]/g, '\\$&')}%`;
-      qb.innerJoin(UserEntity, 'owner', 'owner.user_id = k.user_id').andWhere(
-        "owner.user_email LIKE :pattern ESCAPE '\\'",
-        { pattern },
-      );
+      const owners = qb
+        .subQuery()
+        .select('owner.user_id')
+        .from(UserEntity, 'owner')
+        .where("owner.user_email LIKE :pattern ESCAPE '\\'")
+        .getQuery();
+      qb.andWhere(`k.user_id IN ${owners}`, { pattern });
     }
-    return qb
-      .orderBy(SORT_COLUMNS[filter.sortBy], filter.sortOrder === 'asc' ? 'ASC' : 'DESC')
-      .addOrderBy('k.token', 'ASC')
-      .skip((filter.page - 1) * filter.size)
-      .take(filter.size)
-      .getManyAndCount();
+    const counted = await qb.clone().select('COUNT(*)', 'n').getRawOne<{ n: number | string }>();
+    // Ties go by token in the same direction: one (column, token) index reads either order.
+    const direction = filter.sortOrder === 'asc' ? 'ASC' : 'DESC';
+    const rows = await qb
+      .orderBy(SORT_COLUMNS[filter.sortBy], direction)
+      .addOrderBy('k.token', direction)
+      .offset((filter.page - 1) * filter.size)
+      .limit(filter.size)
+      .getMany();
+    // PostgreSQL answers COUNT(*) as a bigint string, SQLite as a number.
+    return [rows, Number(counted?.n ?? 0)];
   }
 
   listDeleted(filter: KeyListFilter): Promise<[DeletedKeyEntity[], number]> {

@@ -226,6 +226,28 @@ describe('AuditComponent', () => {
     expect(TestBed.inject(Router).url).toBe('/audit');
   });
 
+  it('keeps the date range in the URL as start_date and end_date, beside the other filters', async () => {
+    await render('proxy_admin_viewer', '/audit?table_name=key&end_date=2026-11-30');
+    lastAudit().flush(list([]));
+    await settle();
+    expect(input('To (UTC day)').value).toBe('2026-11-30');
+    await typeAndCommit('From (UTC day)', '2026-11-01');
+    const request = lastAudit();
+    expect(
+      ['table_name', 'start_date', 'end_date', 'page'].map((p) => request.request.params.get(p)),
+    ).toEqual(['key', '2026-11-01', '2026-11-30', '1']);
+    request.flush(list([]));
+    await settle();
+    expect(TestBed.inject(Router).url).toBe(
+      '/audit?table_name=key&start_date=2026-11-01&end_date=2026-11-30',
+    );
+
+    await typeAndCommit('To (UTC day)', '');
+    lastAudit().flush(list([]));
+    await settle();
+    expect(TestBed.inject(Router).url).toBe('/audit?table_name=key&start_date=2026-11-01');
+  });
+
   it('looks an email up to its user id for "Changed by"', async () => {
     await render('proxy_admin_viewer');
     lastAudit().flush(list([]));

@@ -26,6 +26,7 @@ import {
   DataTableComponent,
   type DataColumn,
 } from '../../shared/data-table/data-table.component';
+import { DateRangeComponent, type DateRange } from '../../shared/date-range.component';
 import { downloadText } from '../../shared/download';
 import { TableState } from '../../shared/table-state';
 import { utcTime } from '../logs/log-view';
@@ -48,6 +49,14 @@ export type ChainStatus =
   | { state: 'ok'; rows: number }
   | { state: 'broken'; rows: number; firstBadId: string | null }
   | { state: 'failed'; message: string };
+
+/** A filter chosen from a list (its `any` option is "no filter"). */
+interface FilterSelect {
+  name: 'action' | 'table_name';
+  label: string;
+  any: string;
+  options: readonly { value: string; label: string }[];
+}
 
 /** Actors that are not users: the master key and the server's own jobs. */
 const NON_USER_ACTORS: Readonly<Record<string, string>> = {
@@ -74,6 +83,7 @@ const LONG_ID = 24;
     MatSelectModule,
     DataTableComponent,
     CellDirective,
+    DateRangeComponent,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './audit.component.html',
@@ -115,10 +125,23 @@ export class AuditComponent implements OnInit {
   private readonly router = inject(Router);
   private readonly destroyRef = inject(DestroyRef);
 
-  protected readonly actions = ACTIONS;
-  protected readonly tables = TABLES;
   protected readonly actionLabels = ACTION_LABELS;
   protected readonly tableLabels = TABLE_LABELS;
+  /** The filters picked from a fixed list: one shape, one template loop. */
+  protected readonly selects: readonly FilterSelect[] = [
+    {
+      name: 'action',
+      label: 'Action',
+      any: 'All actions',
+      options: ACTIONS.map((value) => ({ value, label: ACTION_LABELS[value] })),
+    },
+    {
+      name: 'table_name',
+      label: 'Object type',
+      any: 'All types',
+      options: TABLES.map((value) => ({ value, label: TABLE_LABELS[value] })),
+    },
+  ];
 
   /** The filters in force: always those of the URL. */
   protected readonly filters = signal<AuditFilters>({});
@@ -245,6 +268,10 @@ export class AuditComponent implements OnInit {
   /** A filter changed: the URL changes, and the URL's filters load from page 1. */
   protected setFilter<K extends keyof AuditFilters>(name: K, value: AuditFilters[K]): void {
     void this.navigate({ ...this.filters(), [name]: value });
+  }
+
+  protected setRange(range: DateRange): void {
+    void this.navigate({ ...this.filters(), start_date: range.start, end_date: range.end });
   }
 
   protected clearFilters(): void {

@@ -23,6 +23,7 @@ import {
   DataTableComponent,
   type DataColumn,
 } from '../../shared/data-table/data-table.component';
+import { DateRangeComponent, type DateRange } from '../../shared/date-range.component';
 import { usd } from '../../shared/format';
 import { TableState } from '../../shared/table-state';
 import { LogDetailComponent } from './log-detail.component';
@@ -42,6 +43,7 @@ import { formatMs, latencyMs, shortKey, utcTime } from './log-view';
     MatSelectModule,
     DataTableComponent,
     CellDirective,
+    DateRangeComponent,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './logs.component.html',
@@ -133,6 +135,11 @@ export class LogsComponent implements OnInit {
 
   protected userName(log: SpendLogResponse): string {
     return log.user_email ?? this.emails().get(log.user) ?? log.user;
+  }
+
+  protected setRange(range: DateRange): void {
+    this.startDate.set(range.start ?? '');
+    this.endDate.set(range.end ?? '');
   }
 
   /** A filter changed: back to page 1. Dates are inclusive UTC days, as the API reads them. */

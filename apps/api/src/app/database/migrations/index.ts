@@ -11,6 +11,7 @@ import { SpendLogRouting1764820000000 } from './1764820000000-spend-log-routing'
 import { ModelProviderParams1764830000000 } from './1764830000000-model-provider-params';
 import { SpendLogsTeamIndex1764840000000 } from './1764840000000-spend-logs-team-index';
 import { AuditListIndexes1764850000000 } from './1764850000000-audit-list-indexes';
+import { KeyListSortIndexes1764860000000 } from './1764860000000-key-list-sort-indexes';
 
 /** Every migration, in order. Listed by hand: the API is bundled, so no glob can find them. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   ModelProviderParams1764830000000,
   SpendLogsTeamIndex1764840000000,
   AuditListIndexes1764850000000,
+  KeyListSortIndexes1764860000000,
 ];
