@@ -115,6 +115,10 @@ test.describe('models: add, edit, test, delete (issue 15)', () => {
     await action(page, 'Delete', renamed).click();
     const confirm = await openedDialog(page);
     await confirm.getByRole('button', { name: 'Delete' }).click();
+    // While a dialog is open (or closing) the page behind it is aria-hidden: no row matches
+    // then either. The notice says the delete answered; then the reloaded table lacks it.
+    await expect(confirm).toBeHidden();
+    await expect(page.getByText('Model deleted')).toBeVisible();
     await expect(row(page, renamed)).toHaveCount(0);
     const after = (await (
       await request.get('/model/info', { headers: master })
