@@ -19,7 +19,13 @@ import {
   type QueryParam,
   type Schema,
 } from './support/fuzz-inputs';
-import { addModel, startGateway, UPSTREAM_KEY, type GatewayTest } from './support/gateway';
+import {
+  addModel,
+  DB_MODEL_KEY,
+  startGateway,
+  UPSTREAM_KEY,
+  type GatewayTest,
+} from './support/gateway';
 import type { TestApp } from './support/test-app';
 
 /**
@@ -391,7 +397,7 @@ describe('fuzz: every registered route, every principal, hostile input', () => {
     t = gw.t;
     addSecret(t.masterKey, 'the master key');
     addSecret(UPSTREAM_KEY, 'the config model api_key');
-    addSecret('sk-db-upstream-key-5678', 'the db model api_key');
+    addSecret(DB_MODEL_KEY, 'the db model api_key');
     openapi = (await t.http.get('/docs-json').expect(200)).body;
     await makePrincipals();
   }, 120_000);

@@ -5,6 +5,7 @@ import {
   actAs,
   addModel,
   chatBody,
+  DB_MODEL_KEY,
   flushSpend,
   keyCaller,
   limitsFor,
@@ -59,7 +60,7 @@ describe('gateway', () => {
         model: 'echo',
         messages: [{ role: 'user', content: 'Say hello' }],
       });
-      expect(sent.authorization).toBe('Bearer sk-db-upstream-key-5678');
+      expect(sent.authorization).toBe(`Bearer ${DB_MODEL_KEY}`);
     });
 
     it('also answers at /chat/completions, and uses CONFIG_FILE models with their env key', async () => {

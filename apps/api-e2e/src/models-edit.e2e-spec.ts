@@ -19,6 +19,7 @@ import { sql, sqlWrite } from './support/db';
 import {
   addModel,
   chatBody,
+  DB_MODEL_KEY as DB_KEY,
   flushSpend,
   PRICES,
   startGateway,
@@ -27,8 +28,6 @@ import {
 } from './support/gateway';
 import type { TestApp } from './support/test-app';
 
-/** The key `addModel` stores. */
-const DB_KEY = 'sk-db-upstream-key-5678';
 const NEW_KEY = 'sk-replaced-upstream-key-9876';
 
 describe('models: edit (POST /model/update) and test (POST /model/test)', () => {

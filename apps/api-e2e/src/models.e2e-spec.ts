@@ -5,14 +5,13 @@ import { sql } from './support/db';
 import {
   addModel,
   chatBody,
+  DB_MODEL_KEY as DB_KEY,
   PRICES,
   startGateway,
   UPSTREAM_KEY,
   type GatewayTest,
 } from './support/gateway';
 import type { TestApp } from './support/test-app';
-
-const DB_KEY = 'sk-db-upstream-key-5678';
 
 describe('models', () => {
   let g: GatewayTest;

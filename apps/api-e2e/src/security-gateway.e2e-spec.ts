@@ -13,6 +13,7 @@ import { sql, sqlNumber } from './support/db';
 import {
   addModel,
   chatBody,
+  DB_MODEL_KEY as DB_KEY,
   flushSpend,
   rawPost,
   sseData,
@@ -25,7 +26,6 @@ import type { TestApp } from './support/test-app';
 
 /** cfg-echo and every model here: $1/M prompt, $2/M completion tokens (in nano-dollars). */
 const CALL_NANOS = MOCK_USAGE.prompt_tokens * 1_000 + MOCK_USAGE.completion_tokens * 2_000;
-const DB_KEY = 'sk-db-upstream-key-5678'; // addModel's api_key
 const PLAIN_KEY = 'azure-plain-deployment-key-0042';
 
 function sendJson(res: ServerResponse, status: number, text: string): void {

@@ -63,6 +63,9 @@ export async function startGateway(options: StartOptions = {}): Promise<GatewayT
   };
 }
 
+/** The upstream api_key `addModel` stores with every database model it adds. */
+export const DB_MODEL_KEY = 'sk-db-upstream-key-5678';
+
 export async function addModel(
   t: TestApp,
   upstreamUrl: string,
@@ -76,7 +79,7 @@ export async function addModel(
       litellm_params: {
         model: `openai/${upstreamId}`,
         api_base: upstreamUrl,
-        api_key: 'sk-db-upstream-key-5678',
+        api_key: DB_MODEL_KEY,
         ...extra.litellm_params,
       },
       model_info: { ...PRICES, ...extra.model_info },
