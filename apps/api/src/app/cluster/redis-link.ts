@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { Redis, type ChainableCommander, type RedisOptions } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Socket as NetSocket } from 'node:net';
 import type { RedisFailureMode } from '../config/app-config';
 
 /**
@@ -16,12 +17,6 @@ export interface RedisLinkOptions {
   /** How often a PING checks that Redis still answers. */
   pingIntervalMs?: number;
 }
-
-/** Where `RedisLink.together` puts a command: the connection, or the pipeline of one write. */
-export type RedisSender = Redis | ChainableCommander;
-/** ioredis's per-command callback. */
-export type RedisDone<T> = (error?: Error | null, result?: T) => void;
-type Queued = (sender: RedisSender) => void;
 
 /** A command that gets no answer in this time fails: a stalled Redis never hangs a request. */
 export const REDIS_COMMAND_TIMEOUT_MS = 500;
@@ -52,8 +47,6 @@ export class RedisLink {
   private readonly recovered = new Set<() => void>();
   private readonly timer: NodeJS.Timeout;
   private closed = false;
-  /** Commands issued since the last write (see `together`). */
-  private batch: Queued[] | null = null;
 
   constructor(options: RedisLinkOptions) {
     this.failureMode = options.failureMode;
@@ -68,11 +61,11 @@ export class RedisLink {
       commandTimeout: options.commandTimeoutMs ?? REDIS_COMMAND_TIMEOUT_MS,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      // No auto-pipelining: measured here, it doubled a sequential admission + settlement
-      // (it defers every write by a tick). Commands issued together (a settlement and the
-      // spend journal's XADD) are in flight at once anyway: one round trip of waiting.
+      // Not ioredis's auto-pipelining (a Pipeline object per batch, measured slower here):
+      // the socket itself is corked for one event-loop turn (`coalesceWrites`).
       enableAutoPipelining: false,
     });
+    this.coalesceWrites();
     // The subscriber queues its SUBSCRIBEs until connected and re-subscribes after a reconnect.
     this.subscriber = new Redis(options.url, { ...common, maxRetriesPerRequest: null });
     for (const [client, name] of [
@@ -110,36 +103,33 @@ export class RedisLink {
   }
 
   /**
-   * Sends a command in one socket write with the others issued in the same synchronous stretch
-   * (the microtask that flushes them runs before any I/O): a call's settlement and its spend
-   * event, which `Books.finish` issues together, are one write and one reply read instead of
-   * two each. On a 2-core machine a write to Redis costs about what writing the HTTP answer
-   * does, so this is a measurable share of a call (BENCHMARKS.md). Not auto-pipelining, which
-   * defers every command to the next event-loop turn; one command alone goes out as it is.
-   * `send` issues exactly one command on the sender it is given, with `done` as its callback.
+   * Every command issued in one turn of the event loop — all the calls whose requests, upstream
+   * answers or Redis replies arrived together — leaves in one socket write: the first command
+   * corks the connection's socket and `setImmediate` (the turn's check phase, right after its
+   * I/O callbacks) uncorks it. Under load that is one write for many calls' admissions and
+   * settlements, where each used to pay a loopback write (the kernel's TCP path to Redis, ~30 µs
+   * on the 2-core VM: the largest share of what Redis added to a call, BENCHMARKS.md). A lone
+   * call waits for nothing: the check phase follows its own callback. Order is unchanged
+   * (ioredis queues each command before writing it), and so are timeouts and errors.
    */
-  together<T>(send: (sender: RedisSender, done: RedisDone<T>) => unknown): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const done: RedisDone<T> = (error, result) => (error ? reject(error) : resolve(result as T));
-      if (!this.batch) {
-        this.batch = [];
-        queueMicrotask(() => this.flush());
+  private coalesceWrites(): void {
+    const client = this.commands;
+    const send = client.sendCommand.bind(client);
+    let corked: NetSocket | null = null;
+    const uncork = (): void => {
+      const socket = corked;
+      corked = null;
+      socket?.uncork();
+    };
+    client.sendCommand = (command, stream) => {
+      const socket = client.stream as NetSocket | undefined;
+      if (!corked && socket && client.status === 'ready') {
+        corked = socket;
+        socket.cork();
+        setImmediate(uncork);
       }
-      this.batch.push((sender) => void send(sender, done));
-    });
-  }
-
-  private flush(): void {
-    const batch = this.batch ?? [];
-    this.batch = null;
-    if (batch.length === 1) {
-      batch[0](this.commands);
-      return;
-    }
-    const pipeline = this.commands.pipeline();
-    for (const queued of batch) queued(pipeline);
-    // Each command's own callback gets its reply or error; exec's promise adds nothing.
-    pipeline.exec().catch(() => undefined);
+      return send(command, stream);
+    };
   }
 
   /** Runs after every recovery (not at the first connection). */

@@ -78,17 +78,15 @@ export class RedisStreamSpendQueue extends SpendQueue {
     if (!this.link.up) return this.toFallback(event);
     this.pushed++;
     const record = encodeRecord(event);
-    // With the call's settlement, in one write (RedisLink.together).
-    return this.link
-      .together<string | null>((r, done) => r.xadd(this.stream, '*', 'e', record, done))
-      .then(
-        () => undefined,
-        () => {
-          this.pushed--;
-          this.link.failed();
-          return this.toFallback(event);
-        },
-      );
+    // With the call's settlement, in one socket write (RedisLink.coalesceWrites).
+    return this.link.commands.xadd(this.stream, '*', 'e', record).then(
+      () => undefined,
+      () => {
+        this.pushed--;
+        this.link.failed();
+        return this.toFallback(event);
+      },
+    );
   }
 
   async drain(): Promise<QueuedEvent[]> {

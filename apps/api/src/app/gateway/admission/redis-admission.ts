@@ -2,7 +2,7 @@ import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { Counter, type Registry } from 'prom-client';
-import type { RedisDone, RedisLink } from '../../cluster/redis-link';
+import type { RedisLink } from '../../cluster/redis-link';
 import { redisUnavailable } from '../../cluster/redis-unavailable';
 import type { SpendQueue } from '../../spend/spend-queue';
 import { AdmissionControl, InProcessAdmission, type Ticket } from './admission-control';
@@ -17,12 +17,8 @@ type Reply = (number | string)[];
 
 interface AdmissionCommands {
   gatehouseAdmit(...args: (string | number)[]): Promise<Reply>;
+  gatehouseSettle(...args: (string | number)[]): Promise<number>;
   gatehouseReconcile(...args: (string | number)[]): Promise<number>;
-}
-
-/** The settlement script, on the connection or on a pipeline (`RedisLink.together`). */
-interface SettleCommand {
-  gatehouseSettle(...args: [...(string | number)[], RedisDone<number>]): unknown;
 }
 
 export interface RedisAdmissionOptions {
@@ -327,7 +323,8 @@ export class RedisAdmission extends AdmissionControl implements OnModuleDestroy 
       flags.push(hasAccount(s) ? 1 : 0, limitsRate(s) ? 1 : 0);
     }
     try {
-      const args = [
+      // In the same socket write as the call's spend event (RedisLink.coalesceWrites).
+      await this.redis.gatehouseSettle(
         keys.length,
         ...keys,
         member,
@@ -337,10 +334,6 @@ export class RedisAdmission extends AdmissionControl implements OnModuleDestroy 
         nowMs,
         tracked.length,
         ...flags,
-      ];
-      // With the call's spend event, in one write (RedisLink.together).
-      await this.link.together<number>((r, done) =>
-        (r as unknown as SettleCommand).gatehouseSettle(...args, done),
       );
     } catch {
       // The ticket expires by itself; the spend reaches the database, and reconcile brings

@@ -1,7 +1,7 @@
 import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { Counter, type Registry } from 'prom-client';
-import type { RedisDone, RedisLink } from '../../cluster/redis-link';
+import type { RedisLink } from '../../cluster/redis-link';
 import { redisUnavailable } from '../../cluster/redis-unavailable';
 import { MINUTE_MS } from './deployment-states';
 import { choose, type Candidate } from './strategies';
@@ -49,11 +49,7 @@ export class LocalDeploymentUsage extends DeploymentUsage {
 
 interface UsageCommands {
   gatehouseRouteTake(...args: (string | number)[]): Promise<number>;
-}
-
-/** The token settlement, on the connection or on a pipeline (`RedisLink.together`). */
-interface RouteSettleCommand {
-  gatehouseRouteSettle(...args: [...(string | number)[], RedisDone<number>]): unknown;
+  gatehouseRouteSettle(...args: (string | number)[]): Promise<number>;
 }
 
 function withScripts(redis: Redis): Redis & UsageCommands {
@@ -134,15 +130,11 @@ export class RedisDeploymentUsage extends DeploymentUsage implements OnModuleDes
   settle(picked: Candidate, delta: number): void {
     if (!picked.sharedKey || delta === 0) return;
     const key = picked.sharedKey;
-    // In the same write as the call's settlement and spend event (RedisLink.together).
-    void this.link
-      .together<number>((r, done) =>
-        (r as unknown as RouteSettleCommand).gatehouseRouteSettle(1, key, Math.round(delta), done),
-      )
-      .catch(() => {
-        // The window keeps the estimate: the deployment looks busier, never less busy.
-        this.link.failed();
-      });
+    // In the same socket write as the call's settlement and spend event (RedisLink).
+    void this.redis.gatehouseRouteSettle(1, key, Math.round(delta)).catch(() => {
+      // The window keeps the estimate: the deployment looks busier, never less busy.
+      this.link.failed();
+    });
   }
 
   private async run(
