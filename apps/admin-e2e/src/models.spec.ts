@@ -50,7 +50,7 @@ test.describe('models: add, edit, test, delete (issue 15)', () => {
     await form.getByRole('button', { name: '+ Add Model' }).click();
     await expect(row(page, name)).toContainText('sk-...4242');
     // No price given, and the catalogue does not know `echo`: $0, said so.
-    await expect(row(page, name)).toContainText('$0.00 / $0.00 (no price)');
+    await expect(row(page, name)).toContainText('$0.00 / $0.00 no price');
 
     // Test: one call to the upstream, with the deployment's key.
     const calls = upstream.received.length;
@@ -77,10 +77,10 @@ test.describe('models: add, edit, test, delete (issue 15)', () => {
     await dialog.getByLabel('Public model name').fill(renamed);
     // Nothing listens on port 9: the next test must fail.
     await dialog.getByLabel('API base URL').fill('http://127.0.0.1:9/v1');
-    await dialog.getByLabel('Input cost per token (USD)').fill('0.000002');
+    await dialog.getByLabel('USD per input token').fill('0.000002');
     await dialog.getByRole('button', { name: 'Save' }).click();
     await expect(dialog).toBeHidden();
-    await expect(row(page, renamed)).toContainText('$2.00 / $0.00 (set here)');
+    await expect(row(page, renamed)).toContainText('$2.00 / $0.00 set here');
     await expect(row(page, name)).toHaveCount(0);
 
     // Only what changed was saved: the upstream key was kept.

@@ -44,8 +44,8 @@ async function addModelInUi(page: Page, name: string): Promise<void> {
   await form.getByLabel('Upstream model').fill('openai/gpt-4o-mini');
   await form.getByLabel('API base URL').fill('http://127.0.0.1:9/v1');
   await form.getByLabel('API key', { exact: true }).fill('sk-upstream-secret-9876');
-  await form.getByLabel('Input cost per token (USD)').fill(String(PRICES.input));
-  await form.getByLabel('Output cost per token (USD)').fill(String(PRICES.output));
+  await form.getByLabel('USD per input token').fill(String(PRICES.input));
+  await form.getByLabel('USD per output token').fill(String(PRICES.output));
   await form.getByLabel('Cache responses (exact match)').check();
   await form.getByRole('button', { name: '+ Add Model' }).click();
   const row = page

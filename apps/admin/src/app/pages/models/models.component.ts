@@ -41,6 +41,10 @@ export function perMillion(cost: number): string {
   return `$${(cost * 1_000_000).toFixed(2)}`;
 }
 
+export function priceSource(model: ModelResponse): string {
+  return PRICE_SOURCES[model.model_info.price_source];
+}
+
 @Component({
   selector: 'gh-models',
   imports: [
@@ -55,6 +59,14 @@ export function perMillion(cost: number): string {
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './models.component.html',
+  styles: `
+    .second {
+      display: block;
+      overflow-wrap: anywhere;
+      color: var(--mat-sys-on-surface-variant);
+      font-size: 0.85em;
+    }
+  `,
 })
 export class ModelsComponent implements OnInit {
   private readonly modelsApi = inject(ModelsService);
@@ -62,6 +74,8 @@ export class ModelsComponent implements OnInit {
   private readonly notify = inject(NotifyService);
   private readonly actions = inject(ActionRunner);
   private readonly dialog = inject(MatDialog);
+  protected readonly perMillion = perMillion;
+  protected readonly priceSource = priceSource;
   protected readonly table = new TableState<ModelResponse>(
     async (page, size) => pageOf(await this.modelsApi.list(), page, size),
     (error) => this.notify.error(error, 'Could not load models'),
@@ -77,16 +91,11 @@ export class ModelsComponent implements OnInit {
   /** Only `model.write` gets the (masked) upstream key (others get null) and the test. */
   protected readonly columns = computed<DataColumn<ModelResponse>[]>(() => [
     { id: 'name', header: 'Model', value: (m) => m.model_name },
+    // The upstream model with its API base under it, and the price with its source under it:
+    // ten columns and three actions did not fit 1280 px beside the navigation.
     { id: 'upstream', header: 'Upstream' },
-    { id: 'base', header: 'API base', value: (m) => m.litellm_params.api_base ?? '—' },
     ...(this.canWrite() ? [{ id: 'key', header: 'API key' }] : []),
-    {
-      id: 'cost',
-      header: 'Cost in / out per 1M tokens',
-      value: (m) =>
-        `${perMillion(m.model_info.input_cost_per_token)} / ` +
-        `${perMillion(m.model_info.output_cost_per_token)} (${PRICE_SOURCES[m.model_info.price_source]})`,
-    },
+    { id: 'cost', header: 'Per 1M tokens (in / out)' },
     {
       id: 'cache',
       header: 'Cache',
