@@ -20,6 +20,8 @@
 // postgres://postgres@127.0.0.1:5432/test; the row is skipped when it is not reachable) and
 // the same Redis, called round robin by the bench itself ("gatehouse-redis-x2": sequential
 // requests alternate, the load splits its connections over both).
+// With BENCH_BASELINE=<an older build's main.js> the older build runs beside it in the same run:
+// "baseline" (its virtual-key path) and, on the same Redis, "baseline-redis".
 // Env: BENCH_SECONDS (default 10), BENCH_ROUNDS (default 3), BENCH_SEED_ROWS (default 1e6),
 // BENCH_ANALYTICS_CALLS (default 40), BENCH_TARGETS (comma list, default all).
 'use strict';
@@ -211,7 +213,7 @@ async function timeGets(bases, path, times = ANALYTICS_CALLS) {
 }
 
 /** Makes a user and a virtual key with generous limits through the API (master key). */
-async function virtualKey(base) {
+async function virtualKey(base, userId) {
   const call = async (path, body) => {
     const res = await fetch(`${base}${path}`, {
       method: 'POST',
@@ -224,7 +226,7 @@ async function virtualKey(base) {
   };
   const limits = { max_budget: 1_000_000_000, rpm_limit: 2_000_000_000, tpm_limit: 2_000_000_000 };
   const user = await call('/user/new', {
-    user_id: 'bench-caller',
+    user_id: userId,
     user_email: 'bench@example.com',
     user_role: 'internal_user',
     ...limits,
@@ -290,14 +292,19 @@ async function main() {
       /listening on/,
     );
     const base = `http://127.0.0.1:${port}`;
-    return { name, base, dbPath, key: makeKey ? await virtualKey(base) : null };
+    return {
+      name,
+      base,
+      dbPath,
+      key: makeKey ? await virtualKey(base, `bench-caller-${name}`) : null,
+    };
   };
   const current = await startGatehouse('gatehouse', main);
   // BENCH_BASELINE=<another build's main.js>: the same path on an older build, same run.
   const baseline = BASELINE ? await startGatehouse('baseline', resolve(BASELINE)) : null;
   const wanted = (name) => !ONLY || ONLY.has(name);
   let redisUrl = null;
-  if (wanted('gatehouse-redis') || wanted('gatehouse-redis-x2')) {
+  if (wanted('gatehouse-redis') || wanted('gatehouse-redis-x2') || wanted('baseline-redis')) {
     const redisPort = await freePort();
     await start(
       'redis-server',
@@ -311,6 +318,12 @@ async function main() {
   const withRedis =
     redisUrl && wanted('gatehouse-redis')
       ? await startGatehouse('gatehouse-redis', main, { REDIS_URL: redisUrl })
+      : null;
+  // With BENCH_BASELINE: the older build on the same Redis (its own user id and key, so no
+  // Redis account is shared with gatehouse-redis): what this build changed with Redis, same run.
+  const baselineRedis =
+    BASELINE && redisUrl && wanted('baseline-redis')
+      ? await startGatehouse('baseline-redis', resolve(BASELINE), { REDIS_URL: redisUrl })
       : null;
   let pair = null;
   if (redisUrl && wanted('gatehouse-redis-x2')) {
@@ -396,6 +409,15 @@ async function main() {
           },
         ]
       : []),
+    ...(baselineRedis
+      ? [
+          {
+            name: 'baseline-redis',
+            url: `${baselineRedis.base}/v1/chat/completions`,
+            headers: { authorization: `Bearer ${baselineRedis.key}` },
+          },
+        ]
+      : []),
     ...(pair
       ? [
           {
@@ -469,6 +491,14 @@ async function main() {
       );
     }
   }
+  if (r['gatehouse-redis'] && r['baseline-redis'] && r.baseline) {
+    const ratio = (name, plain) => (r[name].rps / r[plain].rps).toFixed(2);
+    console.log(
+      `with Redis, this build ${ratio('gatehouse-redis', 'gatehouse')}× its own throughput ` +
+        `without; the baseline build ${ratio('baseline-redis', 'baseline')}× its own`,
+    );
+  }
+
   if (r.bare && r.gatehouse) {
     console.log(`gatehouse / bare throughput: ${(r.gatehouse.rps / r.bare.rps).toFixed(2)}×`);
   }
