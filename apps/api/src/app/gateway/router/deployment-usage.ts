@@ -130,7 +130,7 @@ export class RedisDeploymentUsage extends DeploymentUsage implements OnModuleDes
   settle(picked: Candidate, delta: number): void {
     if (!picked.sharedKey || delta === 0) return;
     const key = picked.sharedKey;
-    // In the same socket write as the call's settlement and spend event (RedisLink).
+    // In the same socket write as the call's settlement and spend event (RedisLink.coalesceWrites).
     void this.redis.gatehouseRouteSettle(1, key, Math.round(delta)).catch(() => {
       // The window keeps the estimate: the deployment looks busier, never less busy.
       this.link.failed();
