@@ -102,7 +102,7 @@ describe('UserFilterComponent', () => {
 
     await filter.focus();
     expect(calls.map((call) => call.query)).toEqual([
-      { user_email: null, page_size: 20, sort_by: 'user_email' },
+      { user_email: null, page_size: 20, sort_by: 'user_email', sort_order: 'asc' },
     ]);
     await last().answer([alice, bob]);
     expect(await options()).toEqual(['All users', 'alice@example.test', 'bob@example.test']);
@@ -117,7 +117,12 @@ describe('UserFilterComponent', () => {
     await sleep(USER_SEARCH_DEBOUNCE_MS / 4);
     await type('li');
     expect(calls.map((call) => call.query.user_email)).toEqual([null, 'ali']);
-    expect(calls[1].query).toEqual({ user_email: 'ali', page_size: 20, sort_by: 'user_email' });
+    expect(calls[1].query).toEqual({
+      user_email: 'ali',
+      page_size: 20,
+      sort_by: 'user_email',
+      sort_order: 'asc',
+    });
     await last().answer([alice]);
     expect(await options()).toEqual(['All users', 'alice@example.test']);
   });

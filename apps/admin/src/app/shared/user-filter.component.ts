@@ -160,6 +160,8 @@ export class UserFilterComponent {
         user_email: text.trim() || null,
         page_size: PAGE_SIZE,
         sort_by: 'user_email',
+        // The API sorts descending unless told: a picker reads A to Z.
+        sort_order: 'asc',
       });
       // Answers can overtake each other: only the latest search's is shown.
       if (search !== this.searches) return;
