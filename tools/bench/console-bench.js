@@ -348,8 +348,15 @@ async function browse(base) {
       'admin: /ui/logs',
       await timed(page, '/spend/logs', () => page.goto('/ui/logs'), firstRow(page, 'Request logs')),
     );
-    await page.getByRole('combobox', { name: 'User' }).click();
+    // The User filter searches /user/list by email: type it, wait for that answer's option.
+    const searched = page.waitForResponse((res) => {
+      const url = new URL(res.url());
+      return url.pathname === '/user/list' && url.searchParams.get('user_email') === userEmail(n);
+    });
+    await page.getByRole('combobox', { name: 'User' }).fill(userEmail(n));
+    await searched;
     const option = page.getByRole('option', { name: userEmail(n), exact: true });
+    await option.waitFor({ state: 'visible' });
     record(
       'admin: logs, user filter',
       await timed(

@@ -1,5 +1,6 @@
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import {
+  axeViolations,
   chat,
   costOf,
   createUser,
@@ -161,5 +162,92 @@ test.describe('logs and the key page (issue 15, first slice)', () => {
     );
     await shot(admin, 'keys-admin-owner-1280');
     await context.close();
+  });
+
+  test('an admin finds a user past the first 100 by email and filters the logs by them', async ({
+    page,
+    request,
+  }) => {
+    const run = Date.now().toString(36);
+    const model = `far-e2e-${run}`;
+    await addModel(request, model);
+    // 100 users whose emails sort before the target's and 100 after (no password: no hashing),
+    // so it is past the first 100 by email whichever way round they are listed.
+    const fillers = Array.from({ length: 100 }, (_, i) => [
+      `a-far-${run}-${i}@example.test`,
+      `c-far-${run}-${i}@example.test`,
+    ]).flat();
+    for (let i = 0; i < fillers.length; i += 10) {
+      await Promise.all(
+        fillers.slice(i, i + 10).map(async (email) => {
+          const made = await request.post('/user/new', {
+            headers: master,
+            data: { user_email: email, user_role: 'internal_user' },
+          });
+          expect(made.status(), await made.text()).toBe(200);
+        }),
+      );
+    }
+    const target = await createUser(request, 'internal_user', `b-far-${run}@example.test`);
+    for (const order of ['asc', 'desc']) {
+      const first100 = await request.get(
+        `/user/list?page_size=100&sort_by=user_email&sort_order=${order}`,
+        { headers: master },
+      );
+      const listed = ((await first100.json()) as { users: { user_email: string }[] }).users;
+      expect(listed).toHaveLength(100);
+      expect(listed.map((user) => user.user_email)).not.toContain(target.email);
+    }
+
+    const key = await request.post('/key/generate', {
+      headers: master,
+      data: { user_id: target.user_id },
+    });
+    expect(key.status(), await key.text()).toBe(200);
+    await chat(request, ((await key.json()) as { key: string }).key, model, 'Far away?');
+    await expect
+      .poll(async () => {
+        const res = await request.get(`/spend/logs?user_id=${target.user_id}`, {
+          headers: master,
+        });
+        return ((await res.json()) as { total: number }).total;
+      })
+      .toBe(1);
+
+    await loginAsAdmin(page);
+    await page.goto('/ui/logs');
+    const filter = page.getByRole('combobox', { name: 'User' });
+    const prefix = `b-far-${run}`;
+    const searched = page.waitForRequest((r) => {
+      const url = new URL(r.url());
+      return url.pathname === '/user/list' && url.searchParams.get('user_email') === prefix;
+    });
+    await filter.fill(prefix);
+    await searched;
+    const option = page.getByRole('option', { name: target.email });
+    await expect(option).toBeVisible();
+    expect(await axeViolations(page)).toEqual([]);
+    await shot(page, 'logs-user-filter-1280');
+    const filtered = page.waitForRequest((r) => {
+      const url = new URL(r.url());
+      return url.pathname === '/spend/logs' && url.searchParams.get('user_id') === target.user_id;
+    });
+    await option.click();
+    await filtered;
+    await expect(filter).toHaveValue(target.email);
+    const logs = page.getByRole('table', { name: 'Request logs' });
+    await expect(logs.getByRole('row')).toHaveCount(2);
+    await expect(logs.getByRole('row').nth(1)).toContainText(model);
+    await expect(logs.getByRole('row').nth(1)).toContainText(target.email);
+
+    // Cleared and left: every user's logs again.
+    const all = page.waitForRequest((r) => {
+      const url = new URL(r.url());
+      return url.pathname === '/spend/logs' && !url.searchParams.has('user_id');
+    });
+    await filter.fill('');
+    await filter.press('Tab');
+    await all;
+    await expect(filter).toHaveValue('');
   });
 });

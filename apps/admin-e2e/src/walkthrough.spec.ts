@@ -297,7 +297,8 @@ test.describe('self-serve walkthrough (product page)', () => {
     ).toBeVisible();
 
     // Narrowed to the one user: exactly their two calls, one of them from the cache.
-    await viewer.getByRole('combobox', { name: 'User' }).click();
+    // The User filter searches by email on the server: type, then pick the match.
+    await viewer.getByRole('combobox', { name: 'User' }).fill(owner.email);
     await viewer.getByRole('option', { name: owner.email }).click();
     await expect(viewer.getByTestId('cache-hits')).toHaveText('1');
     await expect(viewer.getByTestId('llm-calls')).toHaveText('1');

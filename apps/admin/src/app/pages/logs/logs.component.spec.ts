@@ -1,6 +1,8 @@
+import { TestbedHarnessEnvironment } from '@angular/cdk/testing/testbed';
 import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
+import { MatAutocompleteHarness } from '@angular/material/autocomplete/testing';
 import { provideRouter } from '@angular/router';
 import type { Role } from '@gatehouse/shared/auth';
 import type { SpendLogResponse, SpendLogsResponse, UserListResponse } from '@gatehouse/shared/dto';
@@ -71,11 +73,25 @@ describe('LogsComponent', () => {
 
   it('shows admins every user, by email, and sends the filters from page 1', async () => {
     await render('proxy_admin');
-    http.expectOne((r) => r.url === '/user/list').flush(owners);
-    http.expectOne((r) => r.url === '/spend/logs').flush(page([aLog()], 120));
+    // No user list with the page: the User filter searches when it is used.
+    http.expectNone((r) => r.url === '/user/list');
+    http
+      .expectOne((r) => r.url === '/spend/logs')
+      .flush(
+        page(
+          [
+            aLog({ user_email: 'owner@example.test' }),
+            aLog({ request_id: 'r-admin', user: 'admin', user_email: null }),
+          ],
+          120,
+        ),
+      );
     await settle();
     expect(headers()).toContain('User');
-    expect(root.querySelector('tr[mat-row]')?.textContent).toContain('owner@example.test');
+    const rows = root.querySelectorAll('tr[mat-row]');
+    expect(rows[0]?.textContent).toContain('owner@example.test');
+    // No email to show (the master key's `admin`): the user id.
+    expect(rows[1]?.textContent).toContain('admin');
 
     const model = field('Model');
     model.value = 'gpt-4o';
@@ -94,6 +110,24 @@ describe('LogsComponent', () => {
     for (const request of requests) request.flush(page([]));
     await settle();
     expect(root.querySelector('[data-testid="logs-empty"]')).toBeTruthy();
+  });
+
+  it('filters by a user found by email, from page 1', async () => {
+    await render('proxy_admin');
+    http.expectOne((r) => r.url === '/spend/logs').flush(page([aLog()], 120));
+    await settle();
+    const filter =
+      await TestbedHarnessEnvironment.loader(fixture).getHarness(MatAutocompleteHarness);
+    await filter.focus();
+    http.expectOne((r) => r.url === '/user/list').flush(owners);
+    await settle();
+    await filter.selectOption({ text: 'owner@example.test' });
+    const request = http.expectOne((r) => r.url === '/spend/logs');
+    expect([request.request.params.get('user_id'), request.request.params.get('page')]).toEqual([
+      'u-owner',
+      '1',
+    ]);
+    request.flush(page([]));
   });
 
   it('opens a row in a side panel with tokens, cost, latency, cache hit and status', async () => {

@@ -13,11 +13,10 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import { ActivatedRoute } from '@angular/router';
-import type { SpendLogResponse, SpendStatus, UserResponse } from '@gatehouse/shared/dto';
+import type { SpendLogResponse, SpendStatus } from '@gatehouse/shared/dto';
 import { NotifyService } from '../../core/notify.service';
 import { SessionService } from '../../data-access/session.service';
 import { SpendService } from '../../data-access/spend.service';
-import { UsersService } from '../../data-access/users.service';
 import {
   CellDirective,
   DataTableComponent,
@@ -26,6 +25,7 @@ import {
 import { DateRangeComponent, type DateRange } from '../../shared/date-range.component';
 import { usd } from '../../shared/format';
 import { TableState } from '../../shared/table-state';
+import { UserFilterComponent } from '../../shared/user-filter.component';
 import { LogDetailComponent } from './log-detail.component';
 import { formatMs, latencyMs, shortKey, utcTime } from './log-view';
 
@@ -44,6 +44,7 @@ import { formatMs, latencyMs, shortKey, utcTime } from './log-view';
     DataTableComponent,
     CellDirective,
     DateRangeComponent,
+    UserFilterComponent,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './logs.component.html',
@@ -57,7 +58,6 @@ import { formatMs, latencyMs, shortKey, utcTime } from './log-view';
 })
 export class LogsComponent implements OnInit {
   private readonly spend = inject(SpendService);
-  private readonly usersApi = inject(UsersService);
   private readonly session = inject(SessionService);
   private readonly notify = inject(NotifyService);
   private readonly dialog = inject(MatDialog);
@@ -71,7 +71,6 @@ export class LogsComponent implements OnInit {
   protected readonly teamId = signal('');
   protected readonly status = signal<SpendStatus | null>(null);
   protected readonly cacheHit = signal<'true' | 'false' | null>(null);
-  protected readonly users = signal<UserResponse[]>([]);
   protected readonly seesEveryone = computed(
     () => this.session.me() !== null && this.session.can('spend.read.any'),
   );
@@ -112,29 +111,17 @@ export class LogsComponent implements OnInit {
   protected readonly openLabel = (log: SpendLogResponse) =>
     `Open request ${log.request_id} (${log.model}, ${utcTime(log.startTime)})`;
 
-  private readonly emails = computed(
-    () => new Map(this.users().map((user) => [user.user_id, user.user_email ?? user.user_id])),
-  );
-
   ngOnInit(): void {
     const query = this.route.snapshot.queryParamMap;
     this.apiKey.set(query.get('api_key') ?? '');
     this.model.set(query.get('model') ?? '');
     this.teamId.set(query.get('team_id') ?? '');
     void this.table.load();
-    if (this.seesEveryone()) void this.loadUsers();
   }
 
-  private async loadUsers(): Promise<void> {
-    try {
-      this.users.set((await this.usersApi.list({ page_size: 100, sort_by: 'user_email' })).users);
-    } catch {
-      // The user filter is a convenience; the column falls back to user ids.
-    }
-  }
-
+  /** `/spend/logs` names each row's owner; no email (e.g. the master key's `admin`): the id. */
   protected userName(log: SpendLogResponse): string {
-    return log.user_email ?? this.emails().get(log.user) ?? log.user;
+    return log.user_email ?? log.user;
   }
 
   protected setRange(range: DateRange): void {

@@ -2,6 +2,7 @@ import { TestbedHarnessEnvironment } from '@angular/cdk/testing/testbed';
 import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
+import { MatAutocompleteHarness } from '@angular/material/autocomplete/testing';
 import { MAT_TABS_CONFIG } from '@angular/material/tabs';
 import { MatTabGroupHarness } from '@angular/material/tabs/testing';
 import { permissionsOf, type Role } from '@gatehouse/shared/auth';
@@ -14,6 +15,7 @@ import type {
   UserListResponse,
 } from '@gatehouse/shared/dto';
 import { SessionService } from '../../data-access/session.service';
+import { aUser } from '../../../testing/factories';
 import { UsageComponent } from './usage.component';
 
 const TODAY = new Date().toISOString().slice(0, 10);
@@ -92,11 +94,11 @@ const laptop: KeyResponse = {
 };
 
 const users: UserListResponse = {
-  users: [],
-  total: 0,
+  users: [aUser({ user_id: 'u-42', user_email: 'u42@example.test' })],
+  total: 1,
   page: 1,
-  page_size: 100,
-  total_pages: 0,
+  page_size: 20,
+  total_pages: 1,
 };
 
 describe('UsageComponent', () => {
@@ -181,8 +183,8 @@ describe('UsageComponent', () => {
     hits.flush(cache);
     await settle();
     answerKeyInfo();
-    http.expectNone('/user/list');
-    expect(root.querySelector('mat-select')).toBeNull();
+    http.expectNone((r) => r.url === '/user/list');
+    expect(root.querySelector('gh-user-filter')).toBeNull();
     expect(text('own-usage')).toBe('Your own usage');
   });
 
@@ -209,7 +211,6 @@ describe('UsageComponent', () => {
 
   it('maps the cache hits into the Caching tab', async () => {
     await render('proxy_admin_viewer');
-    http.expectOne((r) => r.url === '/user/list').flush(users);
     answerAnalytics();
     await settle();
     answerKeyInfo();
@@ -225,17 +226,17 @@ describe('UsageComponent', () => {
 
   it('lets admin viewers pick a user, and sends it to both analytics routes', async () => {
     await render('proxy_admin_viewer');
-    http.expectOne((r) => r.url === '/user/list').flush(users);
     answerAnalytics();
     await settle();
     answerKeyInfo();
-    expect(root.querySelector('mat-select')).toBeTruthy();
-    const sut = fixture.componentInstance as unknown as {
-      userId: { set(v: string | null): void };
-      load(): Promise<void>;
-    };
-    sut.userId.set('u-42');
-    void sut.load();
+    // Users are searched when the filter is used, not fetched with the page.
+    http.expectNone((r) => r.url === '/user/list');
+    const filter =
+      await TestbedHarnessEnvironment.loader(fixture).getHarness(MatAutocompleteHarness);
+    await filter.focus();
+    http.expectOne((r) => r.url === '/user/list').flush(users);
+    await settle();
+    await filter.selectOption({ text: 'u42@example.test' });
     const daily = http.expectOne((r) => r.url === '/user/daily/activity');
     const hits = http.expectOne((r) => r.url === '/global/activity/cache_hits');
     expect(daily.request.params.get('user_id')).toBe('u-42');

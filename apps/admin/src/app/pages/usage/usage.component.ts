@@ -13,14 +13,8 @@ import { MatDatepickerModule } from '@angular/material/datepicker';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
-import { MatSelectModule } from '@angular/material/select';
 import { MatTabsModule } from '@angular/material/tabs';
-import type {
-  CacheHitsResponse,
-  DailyActivityResponse,
-  KeyResponse,
-  UserResponse,
-} from '@gatehouse/shared/dto';
+import type { CacheHitsResponse, DailyActivityResponse, KeyResponse } from '@gatehouse/shared/dto';
 import {
   BarController,
   BarElement,
@@ -37,9 +31,9 @@ import { NotifyService } from '../../core/notify.service';
 import { KeysService } from '../../data-access/keys.service';
 import { SessionService } from '../../data-access/session.service';
 import { SpendService } from '../../data-access/spend.service';
-import { UsersService } from '../../data-access/users.service';
 import { downloadText } from '../../shared/download';
 import { isoDay, usd, utcDayForPicker } from '../../shared/format';
+import { UserFilterComponent } from '../../shared/user-filter.component';
 import { UsageBreakdownComponent } from './usage-breakdown.component';
 import { cacheSummary, dailyRows, keyLabel, NO_KEY, toCsv, top, totals } from './usage-math';
 
@@ -55,10 +49,10 @@ Chart.register(BarController, BarElement, CategoryScale, Colors, LinearScale, To
     MatFormFieldModule,
     MatInputModule,
     MatProgressBarModule,
-    MatSelectModule,
     MatTabsModule,
     BaseChartDirective,
     UsageBreakdownComponent,
+    UserFilterComponent,
   ],
   providers: [provideNativeDateAdapter()],
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -136,17 +130,7 @@ Chart.register(BarController, BarElement, CategoryScale, Colors, LinearScale, To
           <mat-date-range-picker #picker />
         </mat-form-field>
         @if (seesEveryone()) {
-          <mat-form-field>
-            <mat-label>User</mat-label>
-            <mat-select [ngModel]="userId()" (ngModelChange)="userId.set($event); load()">
-              <mat-option [value]="null">All users</mat-option>
-              @for (user of users(); track user.user_id) {
-                <mat-option [value]="user.user_id">{{
-                  user.user_email ?? user.user_id
-                }}</mat-option>
-              }
-            </mat-select>
-          </mat-form-field>
+          <gh-user-filter [value]="userId()" (userChange)="userId.set($event); load()" />
         } @else {
           <p class="muted" data-testid="own-usage">Your own usage</p>
         }
@@ -299,7 +283,6 @@ Chart.register(BarController, BarElement, CategoryScale, Colors, LinearScale, To
 export class UsageComponent implements OnInit {
   private readonly spend = inject(SpendService);
   private readonly keysApi = inject(KeysService);
-  private readonly usersApi = inject(UsersService);
   private readonly session = inject(SessionService);
   private readonly notify = inject(NotifyService);
 
@@ -307,7 +290,6 @@ export class UsageComponent implements OnInit {
   protected readonly start = signal<Date | null>(utcDayForPicker(new Date(), 29));
   protected readonly end = signal<Date | null>(utcDayForPicker(new Date()));
   protected readonly userId = signal<string | null>(null);
-  protected readonly users = signal<UserResponse[]>([]);
   /** The range the loaded data covers (YYYY-MM-DD). */
   protected readonly range = signal<{ start: string; end: string } | null>(null);
   protected readonly activity = signal<DailyActivityResponse | null>(null);
@@ -372,20 +354,11 @@ export class UsageComponent implements OnInit {
   }));
 
   ngOnInit(): void {
-    if (this.seesEveryone()) void this.loadUsers();
     void this.load();
   }
 
   protected rangeChanged(): void {
     if (this.start() && this.end()) void this.load();
-  }
-
-  private async loadUsers(): Promise<void> {
-    try {
-      this.users.set((await this.usersApi.list({ page_size: 100, sort_by: 'user_email' })).users);
-    } catch (error) {
-      this.notify.error(error, 'Could not load users');
-    }
   }
 
   protected async load(): Promise<void> {
